@@ -1,0 +1,57 @@
+# Two commands matter: `make run` (serve the demo) and `make test` (the whole suite).
+# Everything else is a step they call. Works on a fresh Debian machine with python3.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+WAREHOUSE ?= data/warehouse.duckdb
+DEMO_MEMBERS ?= 6000
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test install browser demo lint format clean
+
+# Serve the demo on http://127.0.0.1:8050, building the demo warehouse first if missing.
+run: install $(WAREHOUSE)
+	$(PY) -m dashboard serve --warehouse $(WAREHOUSE) --host 127.0.0.1 --port 8050
+
+# Install everything, then lint and run every test (browser tests included).
+test: install browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+# Create the virtual environment and install the app with its test tools.
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Debian's chromium and chromedriver for the real-browser tests.
+browser:
+	@command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver )
+
+# Generate a demo network export and build it into the default warehouse.
+demo: install
+	$(PY) -m dashboard demo --members $(DEMO_MEMBERS) --out $(WAREHOUSE)
+
+$(WAREHOUSE):
+	$(MAKE) demo
+
+# Lint and check formatting.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Apply the formatter and safe lint fixes.
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Remove the environment and generated data.
+clean:
+	rm -rf $(VENV) data/*.duckdb data/demo-export .pytest_cache

@@ -1,0 +1,211 @@
+"""The one place that opens the warehouse: read-only, external access off, config locked.
+
+DuckDB allows one database instance per file per process with one set of
+settings, so the app keeps a single connection per warehouse file and hands out
+a cursor per call. A rebuild publishes a new file under the same name; the
+connection notices the new build id and reopens, so readers move to the new
+snapshot without a restart and in-flight queries finish on the old one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.config import QUERIES_DIR
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "threads": 2,
+    "memory_limit": "2GB",
+    "lock_configuration": True,
+}
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse is missing, corrupt, or not one this app built."""
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was interrupted."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An open, read-only warehouse file and what it says about itself."""
+
+    connection: duckdb.DuckDBPyConnection
+    build_id: str
+    as_of: str
+    network: str
+    file_id: tuple[int, int, int]
+
+
+def _file_id(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+_OPEN_SEQ = itertools.count()
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file the only way the app ever does.
+
+    DuckDB caches database instances by path, so reopening a path after a new
+    build replaced it would return the old snapshot. Each open therefore goes
+    through a fresh hard link (removed once open); where links are not
+    possible the path itself is used and a new build is seen after restart.
+    """
+    if not path.is_file():
+        raise WarehouseError(
+            f"No warehouse at {path}. Build one with `python -m dashboard demo` "
+            "or `python -m dashboard build EXPORT_DIR`."
+        )
+    link = path.with_name(f".{path.name}.open-{os.getpid()}-{next(_OPEN_SEQ)}")
+    try:
+        os.link(path, link)
+        target = link
+    except OSError:
+        target = path
+    try:
+        return duckdb.connect(str(target), read_only=True, config=dict(READ_ONLY_CONFIG))
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{path} is not a readable warehouse: {exc}") from exc
+    finally:
+        if target != path:
+            link.unlink(missing_ok=True)
+
+
+def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> Snapshot:
+    try:
+        row = con.execute("SELECT build_id, as_of::VARCHAR, network FROM build_info").fetchone()
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{path} has no build_info table: not a built warehouse") from exc
+    if row is None:
+        raise WarehouseError(f"{path} has an empty build_info table")
+    return Snapshot(con, row[0], row[1], row[2] or "", _file_id(path))
+
+
+class Warehouse:
+    """Thread-safe access to the current snapshot of one warehouse file."""
+
+    def __init__(self, path: Path, timeout_s: float = 5.0) -> None:
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        """The current snapshot, reopened if a new build was published."""
+        with self._lock:
+            current = self._snapshot
+            try:
+                changed = current is None or _file_id(self.path) != current.file_id
+            except FileNotFoundError:
+                changed = False  # mid-swap or removed: keep serving what we have
+                if current is None:
+                    raise WarehouseError(f"No warehouse at {self.path}") from None
+            if changed:
+                con = open_read_only(self.path)
+                try:
+                    fresh = _describe(con, self.path)
+                except WarehouseError:
+                    con.close()
+                    if current is None:
+                        raise
+                    log.error("new warehouse file refused; still serving %s", current.build_id)
+                    return current
+                self._snapshot = fresh
+                # The old connection is left for in-flight cursors; GC closes it.
+            assert self._snapshot is not None
+            return self._snapshot
+
+    def query(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, name: str = "sql"
+    ) -> tuple[pd.DataFrame, Snapshot]:
+        """Run one read statement with bound parameters under the time limit."""
+        snap = self.snapshot()
+        cur = snap.connection.cursor()
+        timer = threading.Timer(self.timeout_s, cur.interrupt)
+        timer.start()
+        try:
+            df = cur.execute(sql, dict(params or {})).df()
+        except duckdb.InterruptException as exc:
+            log.warning("query %s interrupted after %.1fs", name, self.timeout_s)
+            raise QueryTimeout(f"query {name} took longer than {self.timeout_s}s") from exc
+        except duckdb.Error:
+            log.exception("query %s failed with params %s", name, sorted((params or {}).keys()))
+            raise
+        finally:
+            timer.cancel()
+            cur.close()
+        return df, snap
+
+    def run_named(self, name: str, params: Mapping[str, Any]) -> tuple[pd.DataFrame, Snapshot]:
+        """Run queries/<name>.sql with exactly the parameters its text names."""
+        sql = load_query(name)
+        return self.query(sql.text, sql.bind(params), name=name)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One SELECT from queries/, with the $parameters its text uses."""
+
+    name: str
+    text: str
+    parameters: frozenset[str]
+
+    def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Pass exactly the names the SQL uses; a missing one is a programming error."""
+        missing = self.parameters - params.keys()
+        if missing:
+            raise KeyError(f"query {self.name} needs parameters {sorted(missing)}")
+        return {key: params[key] for key in self.parameters}
+
+
+_QUERY_CACHE: dict[str, NamedQuery] = {}
+
+
+def load_query(name: str) -> NamedQuery:
+    """Load queries/<name>.sql; names come from code, never from requests."""
+    if name not in _QUERY_CACHE:
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"bad query name {name!r}")
+        text = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        _QUERY_CACHE[name] = NamedQuery(name, text, frozenset(parameters_in(text)))
+    return _QUERY_CACHE[name]
+
+
+def parameters_in(sql: str) -> set[str]:
+    """The $names a SQL text binds, ignoring comments and string literals."""
+    body = re.sub(r"--[^\n]*", "", sql)
+    body = re.sub(r"'(?:[^']|'')*'", "''", body)
+    return set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", body))
+
+
+_WAREHOUSES: dict[Path, Warehouse] = {}
+_WAREHOUSES_LOCK = threading.Lock()
+
+
+def get_warehouse(path: Path, timeout_s: float = 5.0) -> Warehouse:
+    """The process-wide Warehouse for a file (one connection per process)."""
+    key = Path(os.path.abspath(path))
+    with _WAREHOUSES_LOCK:
+        if key not in _WAREHOUSES:
+            _WAREHOUSES[key] = Warehouse(key, timeout_s)
+        return _WAREHOUSES[key]

@@ -1,0 +1,310 @@
+"""Turn an export folder into a published, anonymized warehouse file, atomically.
+
+The build writes a new file beside the target, inside one explicit
+transaction, checkpoints and closes it, reopens it read-only to verify it,
+and only then renames it over the target. A build that fails validation, or
+dies at any point, leaves the published file byte-for-byte as it was; the
+stray files of a killed build are removed by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hmac
+import json
+import logging
+import os
+import secrets
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.config import PROJECT_ROOT, QUERIES_DIR
+from dashboard.db import parameters_in
+from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
+
+log = logging.getLogger(__name__)
+
+BUILD_SQL_DIR = QUERIES_DIR / "build"
+KEY_ENV = "DASHBOARD_PSEUDONYM_KEY"
+
+# Export file -> the warehouse table its kept rows land in (for counts and verification).
+LOADED_TABLES = {
+    "members": "members",
+    "questions": "questions",
+    "rounds": "rounds",
+    "votes": "votes",
+    "comments": "comments",
+    "projects": "projects",
+    "enrollments": "enrollments",
+    "activity": "activity",
+}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a successful build published."""
+
+    path: Path
+    build_id: str
+    as_of: dt.date
+    rows: dict[str, tuple[int, int]]
+    warnings: list[str]
+    seconds: float
+
+
+def pseudonym_key() -> tuple[bytes, str | None]:
+    """The HMAC key, and a warning when a random per-build key had to be made."""
+    value = os.environ.get(KEY_ENV, "")
+    if value:
+        return value.encode("utf-8"), None
+    return secrets.token_bytes(32), (
+        f"{KEY_ENV} is not set: using a random key for this build only, so member "
+        "pseudonyms will not be stable across builds. Set it to a long secret."
+    )
+
+
+def pseudonymize(ids: list[str], key: bytes) -> list[int]:
+    """Keyed, one-way pseudonyms: the first 8 bytes of HMAC-SHA256 as a signed integer."""
+    return [
+        int.from_bytes(hmac.digest(key, i.encode("utf-8"), "sha256")[:8], "big", signed=True)
+        for i in ids
+    ]
+
+
+def code_version() -> str:
+    """Package version plus the git commit when the code runs from a checkout."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"0.1.0+{sha}" if sha else "0.1.0"
+
+
+def build_statements() -> list[tuple[str, str, set[str]]]:
+    """(name, sql, parameters) of queries/build/*.sql in order."""
+    out = []
+    for path in sorted(BUILD_SQL_DIR.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        out.append((path.name, text, parameters_in(text)))
+    return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stray_files(target: Path) -> list[Path]:
+    """Remove what killed builds (or readers) left beside the target."""
+    removed = []
+    for prefix in (f".{target.name}.building-", f".{target.name}.open-"):
+        for path in target.parent.glob(prefix + "*"):
+            pid_text = path.name[len(prefix) :].split("-")[0].split(".")[0]
+            if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+                continue
+            if path.is_dir():
+                for child in sorted(path.rglob("*"), reverse=True):
+                    child.unlink() if child.is_file() else child.rmdir()
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+@contextlib.contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """One build per target at a time; a second one waits rather than racing."""
+    lock_path = target.with_name(f".{target.name}.lock")
+    with lock_path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _as_of(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[dt.date, str]:
+    manifest = folder / "manifest.json"
+    network = ""
+    if manifest.is_file():
+        try:
+            meta = json.loads(manifest.read_text(encoding="utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"manifest.json is not valid JSON: {exc}") from exc
+        network = str(meta.get("network", ""))[:200]
+        exported = meta.get("exported_at")
+        if exported:
+            try:
+                return dt.date.fromisoformat(str(exported)[:10]), network
+            except ValueError as exc:
+                raise ValueError(f"manifest.json exported_at is not a date: {exported!r}") from exc
+    row = con.execute(
+        "SELECT max(d) FROM ("
+        "SELECT max(TRY_CAST(joined_on AS DATE)) d FROM raw_members UNION ALL "
+        "SELECT max(TRY_CAST(submitted_on AS DATE)) FROM raw_questions UNION ALL "
+        "SELECT max(TRY_CAST(closes_on AS DATE)) FROM raw_rounds UNION ALL "
+        "SELECT max(CAST(utc_ts(cast_at) AS DATE)) FROM raw_votes UNION ALL "
+        "SELECT max(CAST(utc_ts(posted_at) AS DATE)) FROM raw_comments UNION ALL "
+        "SELECT max(TRY_CAST(occurred_on AS DATE)) FROM raw_enrollments UNION ALL "
+        "SELECT max(TRY_CAST(occurred_on AS DATE)) FROM raw_activity)"
+    ).fetchone()
+    return (row[0] if row and row[0] else dt.date.today()), network
+
+
+def _verify(path: Path, expected: dict[str, int], build_id: str) -> None:
+    """Reopen the new file read-only and check it says what we wrote."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        info = con.execute("SELECT build_id FROM build_info").fetchall()
+        if info != [(build_id,)]:
+            raise RuntimeError(f"verification failed: build_info is {info}")
+        for table, count in expected.items():
+            got = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+            if not got or got[0] != count:
+                raise RuntimeError(f"verification failed: {table} has {got}, expected {count}")
+    finally:
+        con.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_warehouse(source: Path, target: Path, *, memory_limit: str = "8GB") -> BuildResult:
+    """Validate, anonymize and load an export; publish it at target atomically."""
+    started = time.monotonic()
+    source, target = Path(source), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(target):
+        clean_stray_files(target)
+        tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+        try:
+            result = _build_into(source, tmp, memory_limit)
+            _verify(tmp, result["expected"], result["build_id"])
+            _fsync(tmp)
+            os.replace(tmp, target)
+            _fsync(target.parent)
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            clean_stray_files(target)
+    return BuildResult(
+        target,
+        result["build_id"],
+        result["as_of"],
+        result["rows"],
+        result["warnings"],
+        time.monotonic() - started,
+    )
+
+
+def _build_into(source: Path, tmp: Path, memory_limit: str) -> dict:
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(
+        str(tmp),
+        config={
+            "memory_limit": memory_limit,
+            "temp_directory": str(tmp) + ".spill",
+            "preserve_insertion_order": True,
+            "enable_external_access": True,
+        },
+    )
+    try:
+        con.execute(BUILD_SQL_DIR.joinpath("00_macros.sql").read_text(encoding="utf-8"))
+        report = stage_and_validate(con, source)
+        if not report.ok:
+            raise ExportInvalid(report)
+        warnings = list(report.warnings)
+        key, key_warning = pseudonym_key()
+        if key_warning:
+            warnings.append(key_warning)
+        ids = con.execute("SELECT member_id FROM raw_members").fetchnumpy()["member_id"]
+        pseudonyms = pd.DataFrame(
+            {"member_id": ids, "member_key": pseudonymize([str(i) for i in ids], key)}
+        )
+        con.register("pseudonyms_frame", pseudonyms)
+        con.execute("CREATE TEMP TABLE pseudonyms AS SELECT * FROM pseudonyms_frame")
+        con.unregister("pseudonyms_frame")
+        del pseudonyms, ids
+        dupes = con.execute(
+            "SELECT count(*) - count(DISTINCT member_key) FROM pseudonyms"
+        ).fetchone()
+        if dupes and dupes[0]:
+            raise RuntimeError("pseudonym collision: rebuild with another key")
+        as_of, network = _as_of(con, source)
+        build_id = f"{as_of:%Y%m%d}-{uuid.uuid4().hex[:12]}"
+        in_export = {
+            name: int(con.execute(f"SELECT count(*) FROM raw_{name}").fetchone()[0])  # type: ignore[index]
+            for name in LOADED_TABLES
+        }
+        con.execute("BEGIN TRANSACTION")
+        try:
+            # Build steps reference TEMP tables only through these fixed names.
+            params: dict[str, object] = {
+                "as_of": as_of,
+                "build_id": build_id,
+                "network": network,
+                "code_version": code_version(),
+            }
+            for name, sql, needed in build_statements():
+                if name.startswith(("00_", "9")):
+                    continue
+                try:
+                    con.execute(sql, {k: params[k] for k in needed})
+                except duckdb.Error as exc:
+                    raise RuntimeError(f"build step {name} failed: {exc}") from exc
+            kept = {
+                name: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+                for name, table in LOADED_TABLES.items()
+            }
+            rows = {name: (in_export[name], kept[name]) for name in LOADED_TABLES}
+            con.execute(
+                "CREATE TEMP TABLE source_counts AS SELECT * FROM (VALUES "
+                + ", ".join("(?, ?, ?)" for _ in rows)
+                + ") AS t(file, rows_in_export, rows_loaded)",
+                [v for name, (a, b) in rows.items() for v in (f"{name}.csv", a, b)],
+            )
+            for name, sql, needed in build_statements():
+                if name.startswith("9"):
+                    con.execute(sql, {k: params[k] for k in needed})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    expected = {LOADED_TABLES[n]: kept for n, (_, kept) in rows.items()}
+    return {
+        "build_id": build_id,
+        "as_of": as_of,
+        "rows": rows,
+        "warnings": warnings,
+        "expected": expected,
+    }
