@@ -1,0 +1,204 @@
+"""Filters: the only place user input becomes query parameters.
+
+Every value is checked against an allow-list or a strict pattern before it
+can reach a query, and every query gets its values as bound parameters.
+Anything else is a FilterError with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from dashboard.insights.disclosure import MAX_GROUP_FILTERS
+from dashboard.warehouse.contract import ROLES, SEXES
+
+# Voter-profile dimensions stored in the rollups, with their allowed values.
+GROUP_VALUES: dict[str, tuple[str, ...]] = {
+    "role": ROLES,
+    "ms_type": ("RRMS", "SPMS", "PPMS", "CIS", "unknown", "not-applicable"),
+    "ms_course": ("relapsing", "progressive", "unknown", "not-applicable"),
+    "age_band": ("under-30", "30-39", "40-49", "50-59", "60-69", "70-plus", "unknown"),
+    "duration_band": ("under-5", "5-9", "10-19", "20-plus", "unknown", "not-applicable"),
+    "sex": SEXES,
+    "country": (),  # ISO 3166-1 alpha-2 or "unknown": checked by pattern below
+}
+GROUP_DIMS: tuple[str, ...] = tuple(GROUP_VALUES)
+GROUP_LABELS = {
+    "role": "Role",
+    "ms_type": "MS type",
+    "ms_course": "MS course",
+    "age_band": "Age band",
+    "duration_band": "Years since diagnosis",
+    "sex": "Sex",
+    "country": "Country",
+}
+# Dimensions that nest inside another: combining them says nothing new and
+# would open a differencing path between levels, so it is refused.
+NESTED = {frozenset({"ms_type", "ms_course"})}
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+COUNTRY_PATTERN = re.compile(r"[A-Z]{2}|unknown")
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_VALUE_LENGTH = 120
+PRIORITY_METHODS = ("share", "points", "mean", "balanced", "bridging")
+
+
+# Query-string names that differ from field names.
+ALIASES = {"from": "date_from", "to": "date_to"}
+
+
+class FilterError(ValueError):
+    """A filter name or value that is not allowed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """One validated set of filters; unset fields are None."""
+
+    round: str | None = None
+    topic: str | None = None
+    project: str | None = None
+    question: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    compare: str | None = None
+    method: str | None = None
+    role: str | None = None
+    ms_type: str | None = None
+    ms_course: str | None = None
+    age_band: str | None = None
+    duration_band: str | None = None
+    sex: str | None = None
+    country: str | None = None
+
+    @classmethod
+    def parse(cls, args: Mapping[str, Any], allowed: Iterable[str] | None = None) -> Filters:
+        """Validate a query string (or callback values) into Filters.
+
+        `allowed` names the query-string keys a chart accepts; any other key is
+        an error rather than silently ignored, so a link never means something
+        other than it says.
+        """
+        names = {f.name for f in fields(cls)}
+        allowed_keys = set(allowed) if allowed is not None else _public_names(names)
+        values: dict[str, Any] = {}
+        for raw_key, raw_value in args.items():
+            key = str(raw_key)
+            if key not in allowed_keys:
+                accepted = ", ".join(sorted(allowed_keys)) or "none"
+                raise FilterError(f"unknown filter {key[:40]!r}; this view accepts: {accepted}")
+            value = _single(key, raw_value)
+            if value is None:
+                continue
+            field = ALIASES.get(key, key)
+            values[field] = _check(field, key, value)
+        filters = cls(**values)
+        filters._check_combination()
+        return filters
+
+    def _check_combination(self) -> None:
+        used = self.group_dims()
+        if len(used) > MAX_GROUP_FILTERS:
+            raise FilterError(
+                f"at most {MAX_GROUP_FILTERS} voter filters can be combined "
+                f"(got {', '.join(used)}): finer groups are too small to show safely"
+            )
+        for pair in NESTED:
+            if pair <= set(used):
+                raise FilterError("use ms_type or ms_course, not both")
+        if self.compare and self.compare in used:
+            raise FilterError(f"cannot both filter and compare by {self.compare}")
+        if self.compare and any(pair <= {self.compare, *used} for pair in NESTED):
+            raise FilterError("ms_type and ms_course cannot be combined")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise FilterError("from is after to")
+
+    def group_dims(self) -> list[str]:
+        """The voter-profile filters in use, in canonical order."""
+        return [d for d in GROUP_DIMS if getattr(self, d) is not None]
+
+    def group_params(self) -> dict[str, Any]:
+        """$<dim> (value or NULL) and $by_<dim> (whether the table splits by it)."""
+        params: dict[str, Any] = {}
+        used = set(self.group_dims())
+        for dim in GROUP_DIMS:
+            params[dim] = getattr(self, dim)
+            params[f"by_{dim}"] = dim in used or dim == self.compare
+        return params
+
+    def without(self, *names: str) -> Filters:
+        """A copy with some filters cleared."""
+        return replace(self, **dict.fromkeys(names))
+
+    def to_query(self) -> dict[str, str]:
+        """Query-string form (same names as the data API), for links and the URL."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            key = {v: k for k, v in ALIASES.items()}.get(f.name, f.name)
+            out[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return out
+
+    def describe(self) -> dict[str, str]:
+        """Applied filters for JSON responses."""
+        return self.to_query()
+
+
+def _public_names(names: set[str]) -> set[str]:
+    inverse = {v: k for k, v in ALIASES.items()}
+    return {inverse.get(n, n) for n in names}
+
+
+def _single(key: str, raw: Any) -> str | None:
+    if isinstance(raw, list | tuple):
+        if len(raw) > 1:
+            raise FilterError(f"{key} takes one value, got {len(raw)}")
+        raw = raw[0] if raw else None
+    if raw is None:
+        return None
+    if not isinstance(raw, str | int):
+        raise FilterError(f"{key} must be a string")
+    value = str(raw).strip()
+    if len(value) > MAX_VALUE_LENGTH:
+        raise FilterError(f"{key} is longer than {MAX_VALUE_LENGTH} characters")
+    return value or None
+
+
+def _check(field: str, key: str, value: str) -> Any:
+    if field in GROUP_VALUES:
+        allowed = GROUP_VALUES[field]
+        ok = COUNTRY_PATTERN.fullmatch(value) if field == "country" else value in allowed
+        if not ok:
+            hint = "a two-letter ISO country code" if field == "country" else ", ".join(allowed)
+            raise FilterError(f"{key}={value[:40]!r} is not allowed; use {hint}")
+        return value
+    if field in ("round", "project", "question"):
+        if not ID_PATTERN.fullmatch(value):
+            raise FilterError(f"{key}={value[:40]!r} is not a valid id")
+        return value
+    if field == "topic":
+        if not value.isprintable():
+            raise FilterError("topic contains control characters")
+        return value
+    if field in ("date_from", "date_to"):
+        try:
+            if not DATE_PATTERN.fullmatch(value):
+                raise ValueError(value)
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise FilterError(f"{key}={value[:40]!r} is not a date (YYYY-MM-DD)") from None
+    if field == "compare":
+        if value not in GROUP_DIMS:
+            raise FilterError(f"compare={value[:40]!r}; use one of {', '.join(GROUP_DIMS)}")
+        return value
+    if field == "method":
+        if value not in PRIORITY_METHODS:
+            raise FilterError(f"method={value[:40]!r}; use one of {', '.join(PRIORITY_METHODS)}")
+        return value
+    raise FilterError(f"unknown filter {key!r}")  # pragma: no cover - guarded by parse()

@@ -1,0 +1,195 @@
+"""Participation: growth, activity, retention and geography, after disclosure control."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.db import Warehouse
+from dashboard.filters import Filters
+from dashboard.insights.disclosure import protect, protect_nested, safe_aggregate
+from dashboard.insights.result import ChartResult, withhold
+from dashboard.warehouse.contract import ROLES
+
+ALL = "all"
+
+
+def _result(chart: str, title: str, method: str, filters: Filters, snap: Any, k: int,
+            columns: list[str], counts: set[str]) -> ChartResult:  # fmt: skip
+    return ChartResult(chart=chart, title=title, method=method, filters=filters,
+                       build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
+                       count_fields=frozenset(counts))  # fmt: skip
+
+
+def _in_window(month: dt.date, filters: Filters) -> bool:
+    if filters.date_from and month < filters.date_from.replace(day=1):
+        return False
+    return not (filters.date_to and month > filters.date_to)
+
+
+def _month_role_table(df: pd.DataFrame, value: str) -> tuple[list[dt.date], np.ndarray]:
+    months = sorted(df["month"].unique())
+    table = np.zeros((len(months), len(ROLES)), dtype=np.int64)
+    pos = {m: i for i, m in enumerate(months)}
+    for row in df.itertuples():
+        table[pos[row.month], ROLES.index(row.role)] += int(getattr(row, value))
+    return [pd.Timestamp(m).date() for m in months], table
+
+
+def new_member_hidden(wh: Warehouse, k: int) -> tuple[list[dt.date], np.ndarray, np.ndarray, Any]:
+    """New members per month and role, and which cells are withheld."""
+    df, snap = wh.run_named("member_months", {})
+    months, table = _month_role_table(df, "members")
+    return months, table, protect(table, k), snap
+
+
+def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Members over time by role: new members per month and the running total.
+
+    A running total is served only where the new members since the last
+    served total are 0 or at least k, so no month's newcomers can be found
+    by subtracting two totals.
+    """
+    months, table, hidden, snap = new_member_hidden(wh, k)
+    result = _result("members", "Members over time, by role", "monthly new and cumulative",
+                     filters, snap, k, ["month", "role", "new_members", "members"],
+                     {"new_members", "members"})  # fmt: skip
+    cumulative = np.cumsum(table, axis=0)
+    cum_hidden = np.zeros_like(hidden)
+    for j in range(len(ROLES)):
+        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k)
+    total = cumulative.sum(axis=1)
+    force = [not safe_aggregate(cumulative[i].tolist(), cum_hidden[i].tolist(), k)
+             for i in range(len(months))]  # fmt: skip
+    total_hidden = protect_nested(total.tolist(), k, force)
+    new_total = table.sum(axis=1)
+    rows = []
+    for i, month in enumerate(months):
+        if not _in_window(month, filters):
+            continue
+        for j, role in enumerate(ROLES):
+            if filters.role and role != filters.role:
+                continue
+            row = {"month": month, "role": role, "new_members": int(table[i, j]),
+                   "members": int(cumulative[i, j])}  # fmt: skip
+            withheld = [n for n, h in (("new_members", hidden[i, j]),
+                                       ("members", cum_hidden[i, j])) if h]  # fmt: skip
+            if withheld:
+                withhold(row, withheld)
+            rows.append(row)
+        if not filters.role:
+            row = {"month": month, "role": ALL, "new_members": int(new_total[i]),
+                   "members": int(total[i])}  # fmt: skip
+            withheld = []
+            if not safe_aggregate(table[i].tolist(), hidden[i].tolist(), k):
+                withheld.append("new_members")
+            if total_hidden[i]:
+                withheld.append("members")
+            if withheld:
+                withhold(row, withheld)
+            rows.append(row)
+    result.rows = rows
+    return result
+
+
+def active_members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Monthly active members (any participation in the month), by role and in all."""
+    df, snap = wh.run_named("active_months", {})
+    result = _result("active-members", "Monthly active members, by role",
+                     "members with any activity in the month", filters, snap, k,
+                     ["month", "role", "active"], {"active"})  # fmt: skip
+    months, table = _month_role_table(df.rename(columns={"active": "value"}), "value")
+    rows = []
+    for i, month in enumerate(months):
+        if not _in_window(month, filters):
+            continue
+        hidden = protect(table[i], k)  # the month's total is served too
+        for j, role in enumerate(ROLES):
+            if filters.role and role != filters.role:
+                continue
+            row = {"month": month, "role": role, "active": int(table[i, j])}
+            if hidden[j]:
+                withhold(row, ["active"])
+            rows.append(row)
+        if not filters.role:
+            row = {"month": month, "role": ALL, "active": int(table[i].sum())}
+            if 0 < table[i].sum() < k:
+                withhold(row, ["active"])
+            rows.append(row)
+    result.rows = rows
+    return result
+
+
+def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Share of each yearly join cohort active in each year since joining (all roles)."""
+    df, snap = wh.run_named("retention_cells", {})
+    months, new_table, new_hidden, _ = new_member_hidden(wh, k)
+    result = _result("retention", "Retention of join cohorts", "active in year N after joining",
+                     filters, snap, k,
+                     ["cohort", "years_since_join", "cohort_size", "active", "share_active"],
+                     {"cohort_size", "active"})  # fmt: skip
+    if filters.role:
+        df = df[df["role"] == filters.role]
+    df = df.assign(
+        cohort_year=pd.to_datetime(df["cohort"]).dt.year,
+        years=(df["quarters_since_join"] // 4).astype(int),
+    )
+    # Cohort size per year, and whether it is a safe sum of the monthly cells.
+    sizes: dict[int, tuple[int, bool]] = {}
+    role_cols = [ROLES.index(filters.role)] if filters.role else list(range(len(ROLES)))
+    for year in sorted(df["cohort_year"].unique()):
+        idx = [i for i, m in enumerate(months) if m.year == year]
+        cells = new_table[np.ix_(idx, role_cols)].ravel().tolist()
+        flags = new_hidden[np.ix_(idx, role_cols)].ravel().tolist()
+        sizes[int(year)] = (int(sum(cells)), safe_aggregate(cells, flags, k))
+    # "Active in year N" is measured in the first quarter of that year: an
+    # exact distinct count, where adding up quarters would count people twice.
+    first_q = df[df["quarters_since_join"] % 4 == 0]
+    grouped = first_q.groupby(["cohort_year", "years"], as_index=False)["active"].sum()
+    rows = []
+    for r in grouped.itertuples():
+        size, size_ok = sizes.get(int(r.cohort_year), (0, False))
+        active = int(r.active)
+        hidden = protect(np.array([active, max(size - active, 0)]), k)
+        row = {"cohort": int(r.cohort_year), "years_since_join": int(r.years),
+               "cohort_size": size, "active": active,
+               "share_active": active / size if size else None}  # fmt: skip
+        withheld = []
+        if not size_ok or 0 < size < k:
+            withheld = ["cohort_size", "active", "share_active"]
+        elif hidden[0]:
+            withheld = ["active", "share_active"]
+        if withheld:
+            withhold(row, withheld)
+        rows.append(row)
+    result.method = "members of the yearly cohort active in the first quarter of year N"
+    result.rows = rows
+    return result
+
+
+def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Members by country (and role, when filtered)."""
+    df, snap = wh.run_named("country_members", {})
+    result = _result("countries", "Members by country", "members who have not withdrawn",
+                     filters, snap, k, ["country", "members"], {"members"})  # fmt: skip
+    names = sorted(df["country"].unique())
+    table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
+    for r in df.itertuples():
+        table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
+    if filters.role:
+        col = ROLES.index(filters.role)
+        values, hidden = table[:, col], protect(table, k)[:, col]
+    else:
+        values = table.sum(axis=1)
+        hidden = protect(values, k)
+    rows = []
+    for name, value, hide in zip(names, values, hidden, strict=True):
+        row = {"country": name, "members": int(value)}
+        if hide:
+            withhold(row, ["members"])
+        rows.append(row)
+    result.rows = sorted(rows, key=lambda r: (r["members"] is None, -(r["members"] or 0)))
+    return result

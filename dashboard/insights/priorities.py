@@ -1,0 +1,419 @@
+"""Research priorities of one round: scores with honest uncertainty, by group.
+
+Every number comes from the rollups (vote_cube, voter_cube) as a dense table
+over the voter filters in use, passes disclosure control, and only then
+becomes a score. A withheld count withholds every score derived from it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.db import Snapshot, Warehouse
+from dashboard.filters import GROUP_VALUES, FilterError, Filters
+from dashboard.insights.cube import Axes
+from dashboard.insights.disclosure import protect
+from dashboard.insights.result import ChartResult, withhold
+from dashboard.insights.stats import (
+    benjamini_hochberg,
+    mean_interval,
+    newcombe_difference,
+    rank_intervals,
+    tiers,
+    two_proportion_p,
+    wilson,
+)
+
+TOO_FEW = "Too few members to show: this group has fewer than {k} voters, or showing it would let a smaller group be worked out."  # noqa: E501
+DEFAULT_SCORE = {"pick": "share", "rank": "points", "rate": "mean"}
+MEASURES = ("voters", "points", "value_sum", "value_sq_sum", "top2")
+
+
+@dataclass(frozen=True)
+class Round:
+    """A prioritization round as the scores need it."""
+
+    round_id: str
+    name: str
+    method: str
+    max_choices: int | None
+    closes_on: str
+
+
+def list_rounds(wh: Warehouse) -> list[Round]:
+    """Every round, oldest first, with whether it has any votes."""
+    df, _ = wh.run_named("rounds", {})
+    return [
+        Round(
+            r.round_id,
+            r.name,
+            r.method,
+            None if pd.isna(r.max_choices) else int(r.max_choices),
+            str(r.closes_on),
+        )
+        for r in df.itertuples()
+        if r.has_votes
+    ]
+
+
+def resolve_round(wh: Warehouse, round_id: str | None) -> Round:
+    """The requested round, or the latest one that has votes."""
+    rounds = list_rounds(wh)
+    if not rounds:
+        raise FilterError("this warehouse has no rounds with votes yet")
+    if round_id is None:
+        return rounds[-1]
+    for r in rounds:
+        if r.round_id == round_id:
+            return r
+    raise FilterError(
+        f"no round {round_id!r} with votes; rounds: {', '.join(r.round_id for r in rounds)}"
+    )
+
+
+@dataclass
+class Tables:
+    """Dense per-question tables over the dimensions in use, and the voters table."""
+
+    axes: Axes
+    voters: np.ndarray
+    voters_hidden: np.ndarray
+    questions: pd.DataFrame
+    measures: dict[str, dict[str, np.ndarray]]
+    snapshot: Snapshot
+    _hidden: dict[tuple[str, str], np.ndarray]
+
+    def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
+        """Mask over axes + outcome (chosen / not chosen): withheld cells."""
+        key = (question_id, measure)
+        if key not in self._hidden:
+            m = self.measures[question_id]
+            if measure == "voters":
+                outcome = np.stack([m["voters"], self.voters - m["voters"]], axis=-1)
+            else:  # top2 out of raters
+                outcome = np.stack([m["top2"], m["voters"] - m["top2"]], axis=-1)
+            self._hidden[key] = protect(outcome, k)
+        return self._hidden[key]
+
+
+def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
+    """Fetch the round's cells split by `dims` and make them dense."""
+    params = {**filters.group_params(), "round": rnd.round_id, "topic": filters.topic}
+    for dim in GROUP_VALUES:
+        params[f"by_{dim}"] = dim in dims
+    cells, snap = wh.run_named("priority_cells", params)
+    voter_cells, _ = wh.run_named("voter_cells", params)
+    asked = {d: getattr(filters, d) for d in dims}
+    axes = Axes.for_dims(dims, cells, voter_cells, extra=asked)
+    voters = axes.dense(voter_cells, "voters")
+    measures: dict[str, dict[str, np.ndarray]] = {}
+    for qid, frame in cells.groupby("question_id", sort=True):
+        measures[str(qid)] = {m: axes.dense(frame, m) for m in MEASURES}
+    qdf, _ = wh.run_named("questions", {"topic": filters.topic})
+    qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
+    return Tables(axes, voters, protect(voters, k), qdf, measures, snap, {})
+
+
+def _sum_points_sq(rnd: Round, m: dict[str, np.ndarray], cell: tuple) -> float:
+    """Sum of squared Borda points, from ranks' sum and sum of squares."""
+    n = float(m["voters"][cell])
+    mc = float(rnd.max_choices or 1)
+    return (
+        n * (mc + 1) ** 2
+        - 2 * (mc + 1) * float(m["value_sum"][cell])
+        + float(m["value_sq_sum"][cell])
+    )
+
+
+def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dict[str, Any]:
+    """Every score of one question for one group (cell), with withheld fields."""
+    m = tables.measures[qid]
+    n_voters = int(tables.voters[cell])
+    count = int(m["voters"][cell])
+    row: dict[str, Any] = {"voters": n_voters}
+    hidden = tables.hidden(qid, "voters", k)[(*cell, 0)]
+    if rnd.method in ("pick", "rank"):
+        label = "picks" if rnd.method == "pick" else "ranked"
+        low, high = wilson(count, n_voters)
+        row.update({label: count, "share": count / n_voters if n_voters else math.nan,
+                    "share_low": low, "share_high": high})  # fmt: skip
+        derived = ["share", "share_low", "share_high"]
+        if rnd.method == "rank":
+            points = float(m["points"][cell])
+            mean, mlow, mhigh = mean_interval(n_voters, points, _sum_points_sq(rnd, m, cell))
+            row.update({"points": points, "mean_points": mean,
+                        "mean_points_low": mlow, "mean_points_high": mhigh})  # fmt: skip
+            derived += ["points", "mean_points", "mean_points_low", "mean_points_high"]
+        if hidden:
+            withhold(row, [label, *derived])
+    else:
+        mean, low, high = mean_interval(
+            count, float(m["value_sum"][cell]), float(m["value_sq_sum"][cell])
+        )
+        top2 = int(m["top2"][cell])
+        t_low, t_high = wilson(top2, count)
+        row.update({"raters": count, "mean_rating": mean, "mean_low": low, "mean_high": high,
+                    "rated_4_or_5": top2, "share_4_or_5": top2 / count if count else math.nan,
+                    "share_4_or_5_low": t_low, "share_4_or_5_high": t_high})  # fmt: skip
+        top_fields = ["rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"]
+        if hidden:
+            withhold(row, ["raters", "mean_rating", "mean_low", "mean_high", *top_fields])
+        elif tables.hidden(qid, "top2", k)[(*cell, 0)]:
+            withhold(row, top_fields)
+    return row
+
+
+SCORE_FIELDS = {
+    "share": ("share", "share_low", "share_high"),
+    "points": ("mean_points", "mean_points_low", "mean_points_high"),
+    "mean": ("mean_rating", "mean_low", "mean_high"),
+}
+
+
+def score_method(rnd: Round, asked: str | None) -> str:
+    """The score a round is ranked by; refuse one the round cannot support."""
+    method = asked or DEFAULT_SCORE[rnd.method]
+    supported = {"pick": ("share",), "rank": ("share", "points"), "rate": ("mean",)}
+    if method in ("balanced", "bridging"):
+        return method
+    if method not in supported[rnd.method]:
+        raise FilterError(
+            f"method={method} does not apply to a {rnd.method} round; "
+            f"use {', '.join(supported[rnd.method] + ('balanced', 'bridging'))}"
+        )
+    return method
+
+
+def rank_rows(rows: list[dict[str, Any]], method: str) -> list[dict[str, Any]]:
+    """Order by score; add rank, rank interval and tier among served scores only.
+
+    Withheld scores go last, in question order, with no rank: placing them by
+    their true value would leak it.
+    """
+    score, low, high = SCORE_FIELDS[method]
+    served = [r for r in rows if r.get(score) is not None and not math.isnan(r[score])]
+    withheld = [r for r in rows if r not in served]
+    served.sort(key=lambda r: (-r[score], r["question_id"]))
+    intervals = rank_intervals([r[low] for r in served], [r[high] for r in served])
+    tier_of = tiers([r[low] for r in served], [r[high] for r in served])
+    for i, row in enumerate(served):
+        row.update({"rank": i + 1, "rank_best": intervals[i][0], "rank_worst": intervals[i][1],
+                    "tier": tier_of[i]})  # fmt: skip
+    for row in withheld:
+        row.update({"rank": None, "rank_best": None, "rank_worst": None, "tier": None})
+    return served + sorted(withheld, key=lambda r: r["question_id"])
+
+
+def _question_fields(tables: Tables, qid: str) -> dict[str, Any]:
+    q = tables.questions[tables.questions["question_id"] == qid]
+    if q.empty:
+        return {"question_id": qid, "title": None, "topic": None, "status": None}
+    r = q.iloc[0]
+    return {"question_id": qid, "title": r["title"], "topic": r["topic"], "status": r["status"]}
+
+
+COUNTS = frozenset({"voters", "picks", "ranked", "raters", "rated_4_or_5"})
+
+
+def _base(chart: str, title: str, method: str, filters: Filters, snap: Snapshot, k: int,
+          columns: list[str], rnd: Round) -> ChartResult:  # fmt: skip
+    return ChartResult(
+        chart=chart, title=title, method=method, filters=filters, build_id=snap.build_id,
+        as_of=snap.as_of, k=k, columns=columns, count_fields=COUNTS,
+        context={"round": rnd.__dict__},
+    )  # fmt: skip
+
+
+def _columns(rnd: Round) -> list[str]:
+    base = ["question_id", "title", "topic", "status", "voters"]
+    if rnd.method == "pick":
+        return [*base, "picks", "share", "share_low", "share_high"]
+    if rnd.method == "rank":
+        return [*base, "ranked", "share", "share_low", "share_high", "points", "mean_points",
+                "mean_points_low", "mean_points_high"]  # fmt: skip
+    return [*base, "raters", "mean_rating", "mean_low", "mean_high", "rated_4_or_5",
+            "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"]  # fmt: skip
+
+
+RANK_COLUMNS = ["rank", "rank_best", "rank_worst", "tier"]
+
+
+def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Ranked questions of a round for the voters who match the filters."""
+    rnd = resolve_round(wh, filters.round)
+    method = score_method(rnd, filters.method)
+    if method in ("balanced", "bridging"):
+        return balanced(wh, filters, k)
+    dims = filters.group_dims()
+    tables = load_tables(wh, rnd, filters, dims, k)
+    result = _base("priorities", f"Research priorities: {rnd.name}", method, filters,
+                   tables.snapshot, k, [*RANK_COLUMNS, *_columns(rnd)], rnd)  # fmt: skip
+    cell = tables.axes.index(**{d: getattr(filters, d) for d in dims})
+    if tables.voters[cell] == 0:
+        result.message = "No members in this group voted in this round."
+        return result
+    if tables.voters_hidden[cell]:
+        result.message = TOO_FEW.format(k=k)
+        return result
+    rows = [
+        {**_question_fields(tables, qid), **score_cell(tables, rnd, qid, cell, k)}
+        for qid in tables.measures
+    ]
+    result.rows = rank_rows(rows, method)
+    return result
+
+
+def _groups(tables: Tables, dim: str, filters: Filters) -> list[tuple[str, tuple]]:
+    """(value, cell) of every category of `dim` whose voter count may be shown."""
+    out = []
+    pos = tables.axes.dims.index(dim)
+    for i, value in enumerate(tables.axes.values[pos]):
+        fixed = {d: getattr(filters, d) for d in tables.axes.dims if d != dim}
+        cell = tables.axes.index(**fixed, **{dim: value})
+        assert cell[pos] == i
+        if tables.voters[cell] > 0 and not tables.voters_hidden[cell]:
+            out.append((value, cell))
+    return out
+
+
+def _compare_tables(wh: Warehouse, filters: Filters, k: int) -> tuple[Round, Tables, str]:
+    rnd = resolve_round(wh, filters.round)
+    dim = filters.compare or "role"
+    dims = [d for d in GROUP_VALUES if d in filters.group_dims() or d == dim]
+    if len(dims) > 3:
+        raise FilterError("compare plus at most two voter filters")
+    return rnd, load_tables(wh, rnd, filters, dims, k), dim
+
+
+def _comparable(rnd: Round, row: dict[str, Any]) -> tuple[float, float] | None:
+    """(successes, trials) of the share compared between groups, if served."""
+    if rnd.method == "rate":
+        x, n = row.get("rated_4_or_5"), row.get("raters")
+    else:
+        x, n = row.get("picks", row.get("ranked")), row.get("voters")
+    return None if x is None or n is None else (float(x), float(n))
+
+
+def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """The same scores side by side for each group of one dimension, with differences.
+
+    Each group is compared with the first group shown (the reference); the
+    difference of shares has a Newcombe interval and a two-proportion test,
+    and `significant` marks those that hold after Benjamini-Hochberg at 5%
+    across every comparison in the table.
+    """
+    rnd, tables, dim = _compare_tables(wh, filters, k)
+    method = "share" if rnd.method != "rate" else "share_4_or_5"
+    cols = ["group", *_columns(rnd), "reference", "difference", "difference_low",
+            "difference_high", "p_value", "significant"]  # fmt: skip
+    result = _base("priorities-by-group", f"Priorities by {dim}: {rnd.name}", method,
+                   filters, tables.snapshot, k, cols, rnd)  # fmt: skip
+    groups = _groups(tables, dim, filters)
+    result.context["groups"] = [g for g, _ in groups]
+    if len(groups) < 2:
+        result.message = TOO_FEW.format(k=k) + " At least two groups are needed to compare."
+        return result
+    reference = groups[0][0]
+    rows: list[dict[str, Any]] = []
+    tests: list[tuple[int, float]] = []
+    for qid in tables.measures:
+        ref_row = score_cell(tables, rnd, qid, groups[0][1], k)
+        for value, cell in groups:
+            row = {"group": value, **_question_fields(tables, qid),
+                   **score_cell(tables, rnd, qid, cell, k), "reference": reference}  # fmt: skip
+            row.update(difference=None, difference_low=None, difference_high=None,
+                       p_value=None, significant=None)  # fmt: skip
+            a, b = _comparable(rnd, row), _comparable(rnd, ref_row)
+            if value != reference and a and b:
+                d, low, high = newcombe_difference(a[0], a[1], b[0], b[1])
+                p = two_proportion_p(a[0], a[1], b[0], b[1])
+                row.update(difference=d, difference_low=low, difference_high=high, p_value=p)
+                tests.append((len(rows), p))
+            rows.append(row)
+    for (i, _), sig in zip(tests, benjamini_hochberg([p for _, p in tests]), strict=True):
+        rows[i]["significant"] = bool(sig)
+    result.rows = rows
+    return result
+
+
+def balanced(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Stakeholder-balanced ranking and bridging score across the groups of one dimension.
+
+    Questions are ranked within each group; the balanced rank is the mean of
+    those ranks, so each group weighs the same whatever its size (as the James
+    Lind Alliance does). The bridging score is the lowest share across groups:
+    high only for questions every group supports. Both use served scores only.
+    """
+    rnd, tables, dim = _compare_tables(wh, filters, k)
+    score = "share" if rnd.method != "rate" else "mean_rating"
+    cols = ["balanced_rank", "question_id", "title", "topic", "status", "mean_group_rank",
+            "groups_ranked", "bridging_score", "bridging_group"]  # fmt: skip
+    title = f"Balanced priorities across {dim}: {rnd.name}"
+    result = _base("priorities-balanced", title, filters.method or "balanced", filters,
+                   tables.snapshot, k, cols, rnd)  # fmt: skip
+    groups = _groups(tables, dim, filters)
+    result.context["groups"] = [g for g, _ in groups]
+    if len(groups) < 2:
+        result.message = TOO_FEW.format(k=k) + " At least two groups are needed to balance."
+        return result
+    scores = {
+        value: {qid: score_cell(tables, rnd, qid, cell, k).get(score) for qid in tables.measures}
+        for value, cell in groups
+    }
+    ranks: dict[str, list[int]] = {qid: [] for qid in tables.measures}
+    for value in scores:
+        served = sorted(
+            ((s, q) for q, s in scores[value].items() if s is not None and not math.isnan(s)),
+            key=lambda t: (-t[0], t[1]),
+        )
+        for position, (_, qid) in enumerate(served, start=1):
+            ranks[qid].append(position)
+    rows = []
+    for qid in tables.measures:
+        values = [scores[g][qid] for g in scores]
+        complete = all(v is not None and not math.isnan(v) for v in values)
+        row = {**_question_fields(tables, qid),
+               "mean_group_rank": float(np.mean(ranks[qid])) if ranks[qid] else None,
+               "groups_ranked": len(ranks[qid])}  # fmt: skip
+        if complete:
+            low_group = min(scores, key=lambda g: (scores[g][qid], g))
+            row.update(bridging_score=scores[low_group][qid], bridging_group=low_group)
+        else:
+            withhold(row, ["bridging_score", "bridging_group"])
+        rows.append(row)
+    key = "bridging_score" if filters.method == "bridging" else "mean_group_rank"
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            r[key] is None,
+            (-(r[key] or 0)) if key == "bridging_score" else (r[key] or 0),
+            -r["groups_ranked"],
+            r["question_id"],
+        ),
+    )
+    for i, row in enumerate(ordered, start=1):
+        row["balanced_rank"] = i if row[key] is not None else None
+    result.rows = ordered
+    return result
+
+
+def question_detail(wh: Warehouse, filters: Filters, k: int) -> dict[str, Any]:
+    """One question across rounds (its trend) for the drill-down panel."""
+    if not filters.question:
+        raise FilterError("question is required")
+    out: dict[str, Any] = {"question_id": filters.question, "rounds": []}
+    for rnd in list_rounds(wh):
+        tables = load_tables(wh, rnd, filters.without("topic"), filters.group_dims(), k)
+        if filters.question not in tables.measures:
+            continue
+        cell = tables.axes.index(**{d: getattr(filters, d) for d in filters.group_dims()})
+        if tables.voters_hidden[cell] or tables.voters[cell] == 0:
+            continue
+        out["rounds"].append({"round": rnd.__dict__,
+                              **score_cell(tables, rnd, filters.question, cell, k)})  # fmt: skip
+    return out

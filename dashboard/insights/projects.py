@@ -1,0 +1,112 @@
+"""Projects, enrollment funnels and accrual, after disclosure control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dashboard.db import Warehouse
+from dashboard.filters import FilterError, Filters
+from dashboard.insights.disclosure import protect, protect_nested
+from dashboard.insights.result import ChartResult, withhold
+
+STAGE_ORDER = ("invited", "screened", "eligible", "consented", "enrolled", "completed")
+
+
+def _result(chart: str, title: str, method: str, filters: Filters, snap: Any, k: int,
+            columns: list[str], counts: set[str]) -> ChartResult:  # fmt: skip
+    return ChartResult(chart=chart, title=title, method=method, filters=filters,
+                       build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
+                       count_fields=frozenset(counts))  # fmt: skip
+
+
+def projects(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Every project with its status and kind (projects are not people: no suppression)."""
+    df, snap = wh.run_named("projects", {})
+    cols = list(df.columns)
+    result = _result("projects", "Research projects by status", "one row per project",
+                     filters, snap, k, cols, set())  # fmt: skip
+    if filters.project:
+        df = df[df["project_id"] == filters.project]
+    result.rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    return result
+
+
+def _check_project(wh: Warehouse, project: str | None) -> None:
+    if project is None:
+        return
+    df, _ = wh.run_named("projects", {})
+    if project not in set(df["project_id"]):
+        raise FilterError(f"no project {project!r}")
+
+
+def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Each project's funnel (members who reached each stage) and enrollment against target.
+
+    Stages nest, so each served stage must differ from the previous served one
+    by 0 or at least k: otherwise the drop-off between them would expose people.
+    """
+    _check_project(wh, filters.project)
+    df, snap = wh.run_named("funnel_stages", {"project": filters.project})
+    targets, _ = wh.run_named("projects", {})
+    target = dict(zip(targets["project_id"], targets["target_enrollment"], strict=True))
+    result = _result("enrollment", "Enrollment funnel by project", "members who reached the stage",
+                     filters, snap, k,
+                     ["project_id", "stage", "members", "target_enrollment", "share_of_target"],
+                     {"members"})  # fmt: skip
+    rows = []
+    for project_id, frame in df.groupby("project_id", sort=True):
+        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
+        hidden = protect_nested(chain["members"].astype(int).tolist(), k)
+        for (stage, members), hide in zip(
+            chain[["stage", "members"]].itertuples(index=False), hidden, strict=True
+        ):
+            goal = target.get(project_id)
+            goal = None if goal is None or goal != goal else int(goal)
+            row = {"project_id": project_id, "stage": stage, "members": int(members),
+                   "target_enrollment": goal,
+                   "share_of_target": int(members) / goal if goal and stage == "enrolled"
+                   else None}  # fmt: skip
+            if hide:
+                withhold(row, ["members", "share_of_target"])
+            rows.append(row)
+        withdrawn = frame[frame["stage"] == "withdrawn"]["members"].astype(int).sum()
+        row = {"project_id": project_id, "stage": "withdrawn", "members": int(withdrawn),
+               "target_enrollment": None, "share_of_target": None}  # fmt: skip
+        if 0 < withdrawn < k:
+            withhold(row, ["members"])
+        rows.append(row)
+    result.rows = rows
+    return result
+
+
+def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """New enrollments per month and the running total, per project."""
+    _check_project(wh, filters.project)
+    df, snap = wh.run_named("accrual_months", {"project": filters.project})
+    result = _result("accrual", "Enrollment accrual over time", "members first enrolled per month",
+                     filters, snap, k, ["project_id", "month", "enrolled", "enrolled_to_date"],
+                     {"enrolled", "enrolled_to_date"})  # fmt: skip
+    rows = []
+    for project_id, frame in df.groupby("project_id", sort=True):
+        values = frame["enrolled"].astype(int).to_numpy()
+        hidden = protect(values, k) if len(values) else np.zeros(0, dtype=bool)
+        running = np.cumsum(values)
+        run_hidden = protect_nested(running.tolist(), k)
+        for month, value, to_date, h, rh in zip(
+            frame["month"], values, running, hidden, run_hidden, strict=True
+        ):
+            month = month.date() if hasattr(month, "date") else month
+            if (filters.date_from and month < filters.date_from.replace(day=1)) or (
+                filters.date_to and month > filters.date_to
+            ):
+                continue
+            row = {"project_id": project_id, "month": month, "enrolled": int(value),
+                   "enrolled_to_date": int(to_date)}  # fmt: skip
+            withheld = [n for n, f in (("enrolled", h), ("enrolled_to_date", rh)) if f]
+            if withheld:
+                withhold(row, withheld)
+            rows.append(row)
+    result.rows = rows
+    return result

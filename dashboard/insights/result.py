@@ -1,0 +1,72 @@
+"""What every chart query returns: rows that already passed disclosure control."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.filters import Filters
+
+
+@dataclass
+class ChartResult:
+    """Rows for one chart, plus what a reader needs to trust them.
+
+    `count_fields` are people counts (shown as "<k" when withheld); every other
+    withheld field is a value derived from one. Each row lists its withheld
+    fields under "suppressed"; their values are None.
+    """
+
+    chart: str
+    title: str
+    method: str
+    filters: Filters
+    build_id: str
+    as_of: str
+    k: int
+    columns: list[str]
+    count_fields: frozenset[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    message: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON body of /api/v1/charts/<chart>.json (numbers unrounded)."""
+        return {
+            "chart": self.chart,
+            "title": self.title,
+            "build_id": self.build_id,
+            "as_of": self.as_of,
+            "filters": self.filters.describe(),
+            "method": self.method,
+            "k": self.k,
+            "message": self.message,
+            "context": _clean(self.context),
+            "columns": self.columns,
+            "rows": [_clean(r) for r in self.rows],
+        }
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN becomes None, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def withhold(row: dict[str, Any], names: list[str]) -> None:
+    """Blank the named fields of a row and record that they were withheld."""
+    listed = row.setdefault("suppressed", [])
+    for name in names:
+        row[name] = None
+        if name not in listed:
+            listed.append(name)
