@@ -1,0 +1,44 @@
+"""Shared fixtures: the tiny hand-countable export, built once into a real DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import Settings
+from dashboard.insights.charts import Engine
+from dashboard.warehouse.build import build_warehouse
+
+FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "export"
+TEST_KEY = "test-pseudonym-key-not-secret"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pseudonym_key() -> None:
+    os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
+
+
+@pytest.fixture
+def export_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture export, for tests that break it."""
+    target = tmp_path / "export"
+    shutil.copytree(FIXTURE_EXPORT, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture export built into a warehouse file (read-only use only)."""
+    os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
+    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    build_warehouse(FIXTURE_EXPORT, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def engine(fixture_warehouse: Path) -> Engine:
+    """The insights engine over the fixture warehouse with the default k = 11."""
+    return Engine(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5, network_name=""))
