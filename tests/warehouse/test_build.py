@@ -45,7 +45,9 @@ def test_withdrawn_members_vanish_from_every_table(fixture_warehouse: Path) -> N
     for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
         cols = con.execute(f"DESCRIBE {table}").fetchall()
         if any(c[0] == "member_key" for c in cols):
-            keys = {r[0] for r in con.execute(f"SELECT DISTINCT member_key FROM {table}").fetchall()}
+            keys = {
+                r[0] for r in con.execute(f"SELECT DISTINCT member_key FROM {table}").fetchall()
+            }
             assert not keys & gone, table
             found |= keys
     assert kept in found  # the check can fail: pseudonyms are what we think they are
@@ -141,7 +143,5 @@ def test_reader_keeps_working_and_sees_the_new_build(tmp_path: Path) -> None:
     wh = Warehouse(target)
     old = wh.snapshot()
     second = build_warehouse(FIXTURE_EXPORT, target)
-    assert old.connection.execute("SELECT build_id FROM build_info").fetchone() == (
-        first.build_id,
-    )
+    assert old.connection.execute("SELECT build_id FROM build_info").fetchone() == (first.build_id,)
     assert wh.snapshot().build_id == second.build_id != first.build_id

@@ -84,7 +84,7 @@ def test_real_export_quirks_are_accepted(export_copy: Path, tmp_path: Path) -> N
     members = export_copy / "members.csv"
     lines = members.read_text().splitlines()
     rows = [line.split(",") for line in lines]
-    order = [2, 0, 1] + list(range(3, len(rows[0])))
+    order = [2, 0, 1, *list(range(3, len(rows[0])))]
     shuffled = [",".join(r[i] for i in order) for r in rows]
     shuffled[0] = shuffled[0].upper().replace("MEMBER_ID", " Member_ID ")
     members.write_bytes(("\ufeff" + "\r\n".join(shuffled) + "\r\n").encode("utf-8"))

@@ -1,0 +1,111 @@
+"""Disclosure control: the rule itself, and adversarial differencing on the fixture."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from dashboard.filters import Filters
+from dashboard.insights.charts import Engine
+from dashboard.insights.disclosure import protect, protect_nested, safe_aggregate
+
+K = 11
+
+
+def test_small_counts_are_hidden_zero_is_shown() -> None:
+    hidden = protect(np.array([0, 5, 30, 40]), K)
+    assert hidden.tolist() == [False, True, True, False]  # 5 hidden, 30 hidden to protect it
+
+
+def test_complement_of_a_served_count_may_not_be_small() -> None:
+    # 30 of 36 voters chose it: the 6 who did not would be exposed.
+    assert protect(np.array([30, 6]), K).all()
+
+
+def test_line_with_one_hidden_cell_gets_a_second() -> None:
+    hidden = protect(np.array([[20, 4], [2, 10], [0, 0]]), K)
+    assert hidden[0].all() and hidden[1].all() and not hidden[2].any()
+
+
+def test_nested_chain() -> None:
+    assert protect_nested([30, 25, 22, 20, 18, 5], K) == [False, True, True, True, False, True]
+
+
+def test_safe_aggregate() -> None:
+    assert safe_aggregate([12, 3], [False, True], K) is False
+    assert safe_aggregate([12, 3, 9], [False, True, True], K) is True
+    assert safe_aggregate([12, 30], [False, False], K) is True
+
+
+def _served_counts(engine: Engine, chart: str, args: dict) -> dict[str, int]:
+    result = engine.run(chart, args)
+    if result.message:
+        return {}
+    out = {}
+    for row in result.rows:
+        count = row.get("picks", row.get("ranked", row.get("raters")))
+        if count is not None:
+            out[row["question_id"]] = count
+        if row.get("voters") is not None:
+            out["__voters__"] = row["voters"]
+    return out
+
+
+def test_no_small_count_is_served_or_recoverable_by_subtraction(engine: Engine) -> None:
+    """Enumerate filter choices; subtract every served pair and every category family."""
+    dims = {"role": ("person_with_ms", "caregiver", "other"),
+            "ms_course": ("relapsing", "progressive", "not-applicable", "unknown"),
+            "sex": ("female", "male", "other", "undisclosed")}  # fmt: skip
+    for rnd in ("R1", "R2", "R3"):
+        served: dict[frozenset, dict[str, int]] = {}
+        for n in range(3):
+            for chosen in itertools.combinations(dims, n):
+                for values in itertools.product(*(dims[d] for d in chosen)):
+                    f = dict(zip(chosen, values, strict=True))
+                    served[frozenset(f.items())] = _served_counts(
+                        engine, "priorities", {"round": rnd, **f}
+                    )
+        for key, counts in served.items():
+            for name, value in counts.items():
+                assert not 0 < value < K, (rnd, key, name, value)
+            # Neighbouring filter choice: drop one filter and subtract.
+            for item in key:
+                parent = served.get(key - {item}, {})
+                for name, value in counts.items():
+                    if name in parent:
+                        diff = parent[name] - value
+                        assert not 0 < diff < K, (rnd, key, item, name, diff)
+            # Other categories of the same filter: parent minus all served siblings.
+            for dim in dims:
+                rest = frozenset(i for i in key if i[0] != dim)
+                if rest == key and any(i[0] == dim for i in key):
+                    continue
+                parent = served.get(rest, {})
+                siblings = [served.get(rest | {(dim, v)}, {}) for v in dims[dim]]
+                for name, total in parent.items():
+                    known = [s[name] for s in siblings if name in s]
+                    if len(known) == len(dims[dim]) - 1:
+                        remainder = total - sum(known)
+                        assert not 0 < remainder < K, (rnd, rest, dim, name, remainder)
+
+
+def test_every_api_count_is_zero_or_at_least_k(engine: Engine) -> None:
+    from dashboard.insights.charts import CHARTS
+
+    for chart_id in CHARTS:
+        result = engine.run(chart_id, {})
+        for row in result.rows:
+            for name in result.count_fields:
+                value = row.get(name)
+                assert value is None or value == 0 or value >= K, (chart_id, name, row)
+
+
+def test_filters_object_refuses_more_than_three_voter_filters() -> None:
+    import pytest
+
+    from dashboard.filters import FilterError
+
+    with pytest.raises(FilterError, match="at most 3"):
+        Filters.parse({"role": "caregiver", "sex": "male", "age_band": "30-39",
+                       "country": "US"})  # fmt: skip

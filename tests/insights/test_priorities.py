@@ -1,0 +1,68 @@
+"""Priorities on the fixture, with the numbers counted by hand in fixtures/export/README.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.insights.charts import Engine
+
+
+def _by_question(rows: list[dict]) -> dict[str, dict]:
+    return {r["question_id"]: r for r in rows}
+
+
+def test_default_round_is_the_latest_with_votes(engine: Engine) -> None:
+    assert engine.run("priorities", {}).context["round"]["round_id"] == "R3"
+
+
+def test_pick_round_shares_and_suppression(engine: Engine) -> None:
+    result = engine.run("priorities", {"round": "R1"})
+    rows = _by_question(result.rows)
+    assert rows["Q1"]["picks"] == 22 and rows["Q1"]["voters"] == 36
+    assert rows["Q1"]["share"] == pytest.approx(22 / 36)
+    assert rows["Q2"]["picks"] == 16
+    assert rows["Q3"]["picks"] is None and "share_low" in rows["Q3"]["suppressed"]
+    assert [r["question_id"] for r in result.rows] == ["Q1", "Q2", "Q3"]
+    assert rows["Q1"]["tier"] == rows["Q2"]["tier"] == 1  # intervals overlap: tied
+    assert rows["Q3"]["rank"] is None
+
+
+def test_rank_round_borda(engine: Engine) -> None:
+    rows = _by_question(engine.run("priorities", {"round": "R2"}).rows)
+    assert (rows["Q1"]["ranked"], rows["Q1"]["points"]) == (12, 24)
+    assert (rows["Q2"]["ranked"], rows["Q2"]["points"]) == (24, 36)
+    assert rows["Q2"]["mean_points"] == pytest.approx(1.5)
+    assert rows["Q2"]["rank"] == 1 and rows["Q3"]["tier"] == 2
+
+
+def test_rate_round_means(engine: Engine) -> None:
+    rows = _by_question(engine.run("priorities", {"round": "R3"}).rows)
+    assert rows["Q1"]["mean_rating"] == pytest.approx(4.5)
+    assert rows["Q2"]["mean_rating"] == pytest.approx(2.5)
+    assert rows["Q1"]["rated_4_or_5"] == 24 and rows["Q2"]["rated_4_or_5"] == 0
+
+
+def test_small_group_says_too_few(engine: Engine) -> None:
+    result = engine.run("priorities", {"round": "R3", "sex": "undisclosed"})
+    assert result.rows == [] and result.message
+
+
+def test_comparison_and_balanced_by_role(engine: Engine) -> None:
+    comp = engine.run("priorities-by-group", {"round": "R3", "compare": "role"})
+    assert comp.context["groups"] == ["person_with_ms", "caregiver"]
+    rows = {(r["question_id"], r["group"]): r for r in comp.rows}
+    assert rows[("Q1", "caregiver")]["raters"] == 12
+    bal = engine.run("priorities-balanced", {"round": "R3", "compare": "role"})
+    assert [r["question_id"] for r in bal.rows] == ["Q1", "Q2"]
+    assert bal.rows[0]["bridging_score"] == pytest.approx(4.0)  # caregivers' mean for Q1
+
+
+def test_funnel_and_participation(engine: Engine) -> None:
+    funnel = {r["stage"]: r["members"] for r in engine.run("enrollment", {"project": "P1"}).rows}
+    assert funnel["invited"] == 30 and funnel["enrolled"] == 18
+    assert funnel["screened"] is None  # 30 - 25 = 5 would leave the funnel
+    active = engine.run("active-members", {}).rows
+    assert {"month": active[-1]["month"], "active": active[-1]["active"]} == {
+        "month": active[-1]["month"],
+        "active": 40,
+    }
