@@ -19,7 +19,7 @@ run: install $(WAREHOUSE)
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest --headless
 
 # Create the virtual environment and install the app with its test tools.
 install: $(STAMP)

@@ -9,7 +9,6 @@ import logging
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Dash
 
 from dashboard.api import make_api
@@ -30,7 +29,6 @@ def create_app(settings: Settings | None = None) -> Dash:
         __name__,
         use_pages=True,
         pages_folder=str(PAGES_DIR),
-        external_stylesheets=[dbc.themes.FLATLY],
         title="Community insights",
         suppress_callback_exceptions=True,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),

@@ -59,10 +59,9 @@ def chart_card(
         body.append(dbc.Alert(result.message, color="info", id=f"{dom_id}-message"))
     # The graph is always there (hidden when empty) so callbacks can listen to it.
     body.append(
-        dcc.Graph(
-            id=f"{dom_id}-graph",
-            figure=figure,
-            config=GRAPH_CONFIG,
+        html.Div(
+            dcc.Graph(id=f"{dom_id}-graph", figure=figure, config=GRAPH_CONFIG),
+            role="img",
             style={"display": "none"} if result.message else {},
             **{"aria-label": summary},
         )

@@ -1,0 +1,59 @@
+"""Real headless chromium (dash.testing + Debian's chromedriver): pages load, filters drive the URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+
+from app import create_app
+from dashboard.config import Settings
+
+pytestmark = pytest.mark.browser
+PAGES = ["/", "/priorities", "/projects", "/participation", "/methods"]
+
+
+@pytest.fixture
+def started(dash_duo, fixture_warehouse: Path):
+    app = create_app(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
+                              network_name="Fixture Network"))  # fmt: skip
+    dash_duo.start_server(app)
+    return dash_duo
+
+
+def test_every_page_loads_without_console_errors(started) -> None:
+    for path in PAGES:
+        started.wait_for_page(url=started.server_url + path)
+        started.wait_for_text_to_equal("#as-of", "Data as of 2026-11-01")
+        assert started.get_logs() == [], path
+
+
+def test_filter_change_updates_chart_and_url(started) -> None:
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph")
+    started.select_dcc_dropdown("#f-round", index=2)  # Round 3 (rate)
+    started.wait_for_contains_text("#priorities-summary", "Top: Q1")
+    assert "round=R3" in started.driver.current_url
+    assert started.get_logs() == []
+
+
+def test_shared_url_restores_the_view(started) -> None:
+    started.wait_for_page(url=started.server_url + "/priorities?round=R3&compare=role")
+    started.wait_for_element("#compare-graph")
+    started.wait_for_contains_text("#compare-summary", "person_with_ms, caregiver")
+    started.driver.back()
+    assert started.get_logs() == []
+
+
+def test_keyboard_reaches_the_filters(started) -> None:
+    started.wait_for_page(url=started.server_url + "/priorities")
+    started.wait_for_element("#f-round")
+    body = started.driver.find_element("tag name", "body")
+    reached = set()
+    for _ in range(40):
+        body.send_keys(Keys.TAB)
+        active = started.driver.switch_to.active_element
+        reached.add(active.get_attribute("id") or "")
+        body = active
+    assert any("f-round" in r or "f-method" in r for r in reached), reached
