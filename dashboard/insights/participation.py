@@ -11,17 +11,10 @@ import pandas as pd
 from dashboard.db import Warehouse
 from dashboard.filters import Filters
 from dashboard.insights.disclosure import protect, protect_nested, safe_aggregate
-from dashboard.insights.result import ChartResult, withhold
+from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.warehouse.contract import ROLES
 
 ALL = "all"
-
-
-def _result(chart: str, title: str, method: str, filters: Filters, snap: Any, k: int,
-            columns: list[str], counts: set[str]) -> ChartResult:  # fmt: skip
-    return ChartResult(chart=chart, title=title, method=method, filters=filters,
-                       build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
-                       count_fields=frozenset(counts))  # fmt: skip
 
 
 def _in_window(month: dt.date, filters: Filters) -> bool:
@@ -54,7 +47,7 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     by subtracting two totals.
     """
     months, table, hidden, snap = new_member_hidden(wh, k)
-    result = _result("members", "Members over time, by role", "monthly new and cumulative",
+    result = new_result("members", "Members over time, by role", "monthly new and cumulative",
                      filters, snap, k, ["month", "role", "new_members", "members"],
                      {"new_members", "members"})  # fmt: skip
     cumulative = np.cumsum(table, axis=0)
@@ -98,7 +91,7 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 def active_members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Monthly active members (any participation in the month), by role and in all."""
     df, snap = wh.run_named("active_months", {})
-    result = _result("active-members", "Monthly active members, by role",
+    result = new_result("active-members", "Monthly active members, by role",
                      "members with any activity in the month", filters, snap, k,
                      ["month", "role", "active"], {"active"})  # fmt: skip
     months, table = _month_role_table(df.rename(columns={"active": "value"}), "value")
@@ -127,7 +120,7 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Share of each yearly join cohort active in each year since joining (all roles)."""
     df, snap = wh.run_named("retention_cells", {})
     months, new_table, new_hidden, _ = new_member_hidden(wh, k)
-    result = _result("retention", "Retention of join cohorts", "active in year N after joining",
+    result = new_result("retention", "Retention of join cohorts", "active in year N after joining",
                      filters, snap, k,
                      ["cohort", "years_since_join", "cohort_size", "active", "share_active"],
                      {"cohort_size", "active"})  # fmt: skip
@@ -173,7 +166,7 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Members by country (and role, when filtered)."""
     df, snap = wh.run_named("country_members", {})
-    result = _result("countries", "Members by country", "members who have not withdrawn",
+    result = new_result("countries", "Members by country", "members who have not withdrawn",
                      filters, snap, k, ["country", "members"], {"members"})  # fmt: skip
     names = sorted(df["country"].unique())
     table = np.zeros((len(names), len(ROLES)), dtype=np.int64)

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from dashboard.db import Warehouse
 from dashboard.filters import FilterError, Filters
 from dashboard.insights.disclosure import protect, protect_nested
-from dashboard.insights.result import ChartResult, withhold
+from dashboard.insights.result import ChartResult, new_result, withhold
 
 STAGE_ORDER = ("invited", "screened", "eligible", "consented", "enrolled", "completed")
-
-
-def _result(chart: str, title: str, method: str, filters: Filters, snap: Any, k: int,
-            columns: list[str], counts: set[str]) -> ChartResult:  # fmt: skip
-    return ChartResult(chart=chart, title=title, method=method, filters=filters,
-                       build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
-                       count_fields=frozenset(counts))  # fmt: skip
 
 
 def projects(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Every project with its status and kind (projects are not people: no suppression)."""
     df, snap = wh.run_named("projects", {})
     cols = list(df.columns)
-    result = _result("projects", "Research projects by status", "one row per project",
+    result = new_result("projects", "Research projects by status", "one row per project",
                      filters, snap, k, cols, set())  # fmt: skip
     if filters.project:
         df = df[df["project_id"] == filters.project]
@@ -51,7 +42,8 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     df, snap = wh.run_named("funnel_stages", {"project": filters.project})
     targets, _ = wh.run_named("projects", {})
     target = dict(zip(targets["project_id"], targets["target_enrollment"], strict=True))
-    result = _result("enrollment", "Enrollment funnel by project", "members who reached the stage",
+    result = new_result("enrollment", "Enrollment funnel by project",
+                        "members who reached the stage",
                      filters, snap, k,
                      ["project_id", "stage", "members", "target_enrollment", "share_of_target"],
                      {"members"})  # fmt: skip
@@ -85,7 +77,8 @@ def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """New enrollments per month and the running total, per project."""
     _check_project(wh, filters.project)
     df, snap = wh.run_named("accrual_months", {"project": filters.project})
-    result = _result("accrual", "Enrollment accrual over time", "members first enrolled per month",
+    result = new_result("accrual", "Enrollment accrual over time",
+                        "members first enrolled per month",
                      filters, snap, k, ["project_id", "month", "enrolled", "enrolled_to_date"],
                      {"enrolled", "enrolled_to_date"})  # fmt: skip
     rows = []

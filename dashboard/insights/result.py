@@ -70,3 +70,11 @@ def withhold(row: dict[str, Any], names: list[str]) -> None:
         row[name] = None
         if name not in listed:
             listed.append(name)
+
+
+def new_result(chart: str, title: str, method: str, filters: Filters, snap: Any, k: int,
+               columns: list[str], counts: set[str]) -> ChartResult:  # fmt: skip
+    """An empty result stamped with the snapshot it was computed from."""
+    return ChartResult(chart=chart, title=title, method=method, filters=filters,
+                       build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
+                       count_fields=frozenset(counts))  # fmt: skip

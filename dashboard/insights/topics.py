@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from dashboard.db import Warehouse
 from dashboard.filters import GROUP_VALUES, Filters
 from dashboard.insights.disclosure import protect, safe_aggregate
 from dashboard.insights.priorities import load_tables, resolve_round
-from dashboard.insights.result import ChartResult, withhold
-
-
-def _result(chart: str, title: str, method: str, filters: Filters, snap: Any, k: int,
-            columns: list[str], counts: set[str]) -> ChartResult:  # fmt: skip
-    return ChartResult(chart=chart, title=title, method=method, filters=filters,
-                       build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
-                       count_fields=frozenset(counts))  # fmt: skip
+from dashboard.insights.result import ChartResult, new_result, withhold
 
 
 def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -31,7 +22,7 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     dims = filters.group_dims()
     tables = load_tables(wh, rnd, filters, dims, k)
     cell = tables.axes.index(**{d: getattr(filters, d) for d in dims})
-    result = _result("topics", f"Topics: questions, votes and discussion ({rnd.name})",
+    result = new_result("topics", f"Topics: questions, votes and discussion ({rnd.name})",
                      "votes = member-question choices in the round; comments = all time",
                      filters, tables.snapshot, k,
                      ["topic", "questions", "votes", "comments", "commenters"],
@@ -78,7 +69,7 @@ def question_trail(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     df, snap = wh.run_named("questions", {"topic": filters.topic})
     if filters.question:
         df = df[df["question_id"] == filters.question]
-    result = _result("question-trail", "From question to study", "one row per question",
+    result = new_result("question-trail", "From question to study", "one row per question",
                      filters, snap, k, list(df.columns), set())  # fmt: skip
     result.rows = df.astype(object).where(df.notna(), None).to_dict("records")
     return result
