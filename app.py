@@ -10,19 +10,29 @@ from pathlib import Path
 
 import dash
 from dash import Dash
+from flask import Flask, jsonify
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
 from dashboard.config import Settings
 from dashboard.insights.charts import Engine
 from dashboard.layout import shell
+from dashboard.public.app import create_public_app
+from dashboard.security import Auth, require_sign_in, researcher_headers
 
 log = logging.getLogger(__name__)
 PAGES_DIR = Path(__file__).resolve().parent / "dashboard" / "pages"
 
 
-def create_app(settings: Settings | None = None) -> Dash:
-    """A configured app serving the pages and the data API for one warehouse."""
+def create_app(settings: Settings | None = None, auth: Auth | None = None) -> Dash:
+    """The researcher app (pages + data API), with the public embeds mounted at /embed.
+
+    `app.server` is the WSGI callable to serve. The embeds are a separate Flask
+    app dispatched before this one sees the request, so sign-in and the
+    researcher headers never apply to them and they never reach a callback.
+    """
     settings = settings or Settings.from_env()
+    auth = auth if auth is not None else Auth.from_env()
     engine = Engine(settings)
     engine.warehouse.snapshot()  # refuse to start on a missing or corrupt warehouse
     app = Dash(
@@ -36,7 +46,40 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["ENGINE"] = engine
     app.server.register_blueprint(make_api(engine))
     app.layout = lambda: shell(engine, dash.page_container)
+    require_sign_in(app.server, auth)
+    researcher_headers(app.server, app.csp_hashes)
+    mount_public(app.server, engine, settings)
     return app
+
+
+def mount_public(server: Flask, engine: Engine, settings: Settings) -> None:
+    """Dispatch /embed/... to the public app before `server` sees the request."""
+    public = create_public_app(engine, settings.embed_origins)
+    server.wsgi_app = DispatcherMiddleware(server.wsgi_app, {"/embed": public.wsgi_app})  # type: ignore[method-assign]
+
+
+def create_public_server(settings: Settings | None = None) -> Flask:
+    """Only the public side: /embed/... and /healthz, nothing researcher-facing at all."""
+    settings = settings or Settings.from_env()
+    engine = Engine(settings)
+    engine.warehouse.snapshot()
+    server = Flask(__name__)
+
+    @server.get("/healthz")
+    def healthz() -> object:
+        snap = engine.warehouse.snapshot()
+        return jsonify({"status": "ok", "build_id": snap.build_id, "as_of": snap.as_of})
+
+    @server.errorhandler(404)
+    def not_found(_: Exception) -> object:
+        return jsonify({"error": "only the public embeds are served here: /embed/"}), 404
+
+    @server.errorhandler(405)
+    def not_allowed(_: Exception) -> object:
+        return jsonify({"error": "read-only"}), 405
+
+    mount_public(server, engine, settings)
+    return server
 
 
 def main() -> None:

@@ -84,10 +84,47 @@ def demo(members: int, seed: int, out: Path) -> None:
 @click.option("--warehouse", type=click.Path(path_type=Path), default=None, help="File to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8050, show_default=True)
-def serve(warehouse: Path | None, host: str, port: int) -> None:
-    """Serve the app (the same as `python app.py`); DASHBOARD_WAREHOUSE also works."""
-    from app import create_app
+@click.option("--public-only", is_flag=True, help="Serve only the public embeds (/embed/).")
+def serve(warehouse: Path | None, host: str, port: int, public_only: bool) -> None:
+    """Serve the app with Flask's server (for production use gunicorn; see README)."""
+    from app import create_app, create_public_server
+    from dashboard.security import Auth, ExposureError, check_exposure
 
     settings = Settings.from_env(warehouse)
-    app = create_app(settings)
-    app.run(host=host, port=port, debug=False)
+    auth = Auth.from_env()
+    try:
+        check_exposure(host, auth, public_only)
+    except ExposureError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    server = create_public_server(settings) if public_only else create_app(settings, auth).server
+    server.run(host=host, port=port, debug=False)
+
+
+@main.command("hash-password")
+@click.option("--user", required=True, help="The user name to put before the hash.")
+@click.password_option(help="Read from a prompt if not given.")
+def hash_password(user: str, password: str) -> None:
+    """Print a `user:hash` line for DASHBOARD_USERS."""
+    from werkzeug.security import generate_password_hash
+
+    if ":" in user or "," in user or not user.strip():
+        raise click.BadParameter("no ':' or ',' in user names", param_hint="--user")
+    click.echo(f"{user}:{generate_password_hash(password)}")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write.")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None, help="Warehouse.")
+@click.option("--base-url", default="", help="Where DIR will be served, for the snippets.")
+def publish(out: Path, warehouse: Path | None, base_url: str) -> None:
+    """Write every public chart, in every public filter set, as static files."""
+    from dashboard.insights.charts import Engine
+    from dashboard.public.publish import publish as write_site
+
+    started = time.monotonic()
+    result = write_site(Engine(Settings.from_env(warehouse)), out, base_url.rstrip("/"))
+    click.echo(
+        f"wrote {result.files:,} files to {result.out / 'embed'} "
+        f"(build {result.build_id}) in {time.monotonic() - started:.1f}s"
+    )

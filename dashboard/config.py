@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ class Settings:
     k: int
     query_timeout_s: float
     network_name: str
+    embed_origins: str = "*"
 
     @classmethod
     def from_env(cls, warehouse: str | Path | None = None) -> Settings:
@@ -32,4 +34,20 @@ class Settings:
             k=k,
             query_timeout_s=float(os.environ.get("DASHBOARD_QUERY_TIMEOUT_S", "5")),
             network_name=os.environ.get("DASHBOARD_NETWORK_NAME", ""),
+            embed_origins=embed_origins(os.environ.get("DASHBOARD_EMBED_ORIGINS", "*")),
         )
+
+
+ORIGIN = re.compile(r"\*|'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
+
+
+def embed_origins(value: str) -> str:
+    """The sites allowed to frame embeds (CSP frame-ancestors), checked strictly."""
+    origins = value.split()
+    bad = [o for o in origins if not ORIGIN.fullmatch(o)]
+    if not origins or bad:
+        raise ValueError(
+            "DASHBOARD_EMBED_ORIGINS must be '*' or space-separated origins like "
+            f"https://example.org (got {' '.join(bad)[:80] or 'nothing'})"
+        )
+    return " ".join(origins)

@@ -9,11 +9,13 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
-from flask import current_app
+from flask import current_app, request
 
 from dashboard.filters import FilterError
 from dashboard.insights.charts import Engine
 from dashboard.insights.result import ChartResult
+from dashboard.public import charts as public
+from dashboard.public.pages import snippet
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -89,25 +91,30 @@ def chart_card(
             ],
             className="mt-2",
         ),
+        embed_dialog(result, dom_id),
     ]  # fmt: skip
     return dbc.Card(dbc.CardBody(body), className="mb-4")
 
 
-SCORE_FIELD = {"share": "share", "points": "mean_points", "mean": "mean_rating"}
-
-
-def priorities_summary(result: ChartResult) -> str:
-    """One sentence a screen reader can use instead of the chart."""
-    score = SCORE_FIELD.get(result.method, "share")
-    if result.message:
-        return result.message
-    served = [r for r in result.rows if r.get("rank")]
-    if not served:
-        return f"No question has enough voters to show (fewer than {result.k})."
-    top = served[0]
-    tied = [r["question_id"] for r in served if r.get("tier") == 1]
-    value = top.get(score)
-    return (
-        f"{len(served)} of {len(result.rows)} questions can be shown. Top: {top['question_id']} "
-        f"({value:.2f}); statistically tied in tier 1: {', '.join(tied)}."
-    )
+def embed_dialog(result: ChartResult, dom_id: str) -> html.Details | None:
+    """The iframe snippet for this chart with its current filters, if it may be public."""
+    if result.chart not in public.PUBLIC_FILTERS:
+        return None
+    query = result.filters.to_query()
+    try:
+        public.parse(result.chart, query)
+    except FilterError as exc:
+        body: Any = html.P(f"This view cannot be embedded as it is: {exc}. Public embeds "
+                           "take only a round and one of role or MS course.")  # fmt: skip
+    else:
+        code = snippet(request.host_url.rstrip("/"), result.chart, query, result.title)
+        body = [
+            html.P(
+                "Paste this into any web page. It shows these public, suppressed numbers "
+                "and resizes itself to fit."
+            ),
+            html.Pre(html.Code(code), id=f"{dom_id}-embed-code", className="small"),
+            dcc.Clipboard(target_id=f"{dom_id}-embed-code", title="Copy the snippet"),
+        ]
+    return html.Details([html.Summary("Embed this chart"), html.Div(body)], className="mt-2",
+                        id=f"{dom_id}-embed")  # fmt: skip

@@ -7,8 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.figures.charts import make_priorities_figure
+from dashboard.figures.summaries import priorities_summary
 from dashboard.insights.result import ChartResult
-from dashboard.views import chart_card, engine, priorities_summary, run
+from dashboard.views import chart_card, engine, run
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Community insights")
 

@@ -15,11 +15,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard.figures.charts import make_group_figure, make_priorities_figure
+from dashboard.figures.summaries import priorities_summary
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, FilterError, Filters
 from dashboard.insights.charts import CHARTS
 from dashboard.insights.priorities import list_rounds
 from dashboard.insights.result import ChartResult
-from dashboard.views import chart_card, engine, error_alert, priorities_summary, run
+from dashboard.views import chart_card, engine, error_alert, run
 
 dash.register_page(__name__, path="/priorities", name="Priorities",
                    title="Priorities · Community insights")  # fmt: skip

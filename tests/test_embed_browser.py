@@ -1,0 +1,130 @@
+"""Embeds in a real browser: a page on another origin frames a chart, which sizes itself;
+researcher pages refuse to be framed; the static publish works with the same snippet."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app import create_app
+from dashboard.config import Settings
+from dashboard.insights.charts import Engine
+from dashboard.public.pages import snippet
+from dashboard.public.publish import publish
+from dashboard.security import Auth
+
+pytestmark = pytest.mark.browser
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def other_origin(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A static web server on 127.0.0.1 (the app runs on localhost: another origin)."""
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", tmp_path
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def started(dash_duo, fixture_warehouse: Path):
+    settings = Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5, network_name="")
+    dash_duo.start_server(create_app(settings, Auth()))
+    return dash_duo
+
+
+def host_page(folder: Path, body: str) -> None:
+    (folder / "host.html").write_text(
+        f'<!doctype html><html><body style="margin:0"><h1>Partner news</h1>{body}</body></html>'
+    )
+
+
+def frame_metrics(driver) -> dict:
+    """Once the chart has rendered and the host has had time to resize the frame."""
+    frame = driver.find_element(By.CSS_SELECTOR, "iframe")
+    driver.switch_to.frame(frame)
+    try:
+        WebDriverWait(driver, 15).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#chart[data-rendered='true']")
+        )
+    finally:
+        driver.switch_to.default_content()
+    time.sleep(0.5)  # the height message is asynchronous; give it a moment to land
+    outer = frame.size["height"]
+    driver.switch_to.frame(frame)
+    try:
+        inner = driver.execute_script(
+            "return {content: Math.ceil(document.documentElement.getBoundingClientRect().height),"
+            " scroll: document.documentElement.scrollHeight,"
+            " client: document.documentElement.clientHeight,"
+            " summary: document.getElementById('summary').textContent,"
+            " asOf: document.getElementById('as-of').textContent};"
+        )
+    finally:
+        driver.switch_to.default_content()
+    return {"outer": outer, **inner}
+
+
+def wait_for_resize(driver) -> None:
+    WebDriverWait(driver, 15).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "iframe").size["height"] != 480
+    )
+
+
+def test_another_origin_embeds_a_chart_at_the_right_height(started, other_origin) -> None:
+    origin, folder = other_origin
+    code = snippet(started.server_url, "priorities", {"round": "R1"}, "Priorities")
+    host_page(folder, code)
+    started.driver.get(f"{origin}/host.html")
+    wait_for_resize(started.driver)
+    m = frame_metrics(started.driver)
+    assert "Top: Q" in m["summary"]
+    assert m["asOf"] == "Data as of 2026-11-01"
+    assert abs(m["outer"] - m["content"]) <= 2, m
+    assert m["scroll"] <= m["client"], "no scrollbar inside the frame"
+
+
+def test_a_researcher_page_refuses_to_be_framed(started, other_origin) -> None:
+    origin, folder = other_origin
+    host_page(folder, f'<iframe src="{started.server_url}/priorities" id="f"></iframe>')
+    started.driver.get(f"{origin}/host.html")
+    frame = started.driver.find_element(By.ID, "f")
+    started.driver.switch_to.frame(frame)
+    try:
+        WebDriverWait(started.driver, 5).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        assert started.driver.find_elements(By.ID, "main") == []
+        assert started.driver.find_elements(By.ID, "as-of") == []
+    finally:
+        started.driver.switch_to.default_content()
+    logs = [e["message"] for e in started.driver.get_log("browser")]
+    assert any("frame-ancestors" in message for message in logs), logs
+
+
+def test_the_static_publish_works_with_the_same_snippet(
+    dash_duo, engine: Engine, other_origin, tmp_path_factory
+) -> None:
+    origin, folder = other_origin
+    publish(engine, folder)
+    host_page(folder, snippet(origin, "members", {"role": "caregiver"}, "Members"))
+    dash_duo.driver.get(f"{origin}/host.html")
+    wait_for_resize(dash_duo.driver)
+    m = frame_metrics(dash_duo.driver)
+    assert "caregiver" in m["summary"]
+    assert abs(m["outer"] - m["content"]) <= 2, m
