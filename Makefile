@@ -9,11 +9,22 @@ WAREHOUSE ?= data/warehouse.duckdb
 DEMO_MEMBERS ?= 6000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test install browser demo lint format clean
+.PHONY: run test serve bench install browser demo lint format clean
 
 # Serve the demo on http://127.0.0.1:8050, building the demo warehouse first if missing.
 run: install $(WAREHOUSE)
 	$(PY) -m dashboard serve --warehouse $(WAREHOUSE) --host 127.0.0.1 --port 8050
+
+# Production-style serving: gunicorn (config in dashboard/gunicorn_conf.py) on 127.0.0.1:8050.
+serve: install $(WAREHOUSE)
+	DASHBOARD_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/gunicorn -c python:dashboard.gunicorn_conf 'app:make_server()'
+
+# The benchmark suite at network scale (1M members, ~22M votes); writes benchmarks/RESULTS.md.
+# Not part of `make test`. The generated warehouse is cached in benchmarks/cache/.
+bench: install browser
+	@command -v wrk >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk )
+	$(PY) -m benchmarks.run
 
 # Install everything, then lint and run every test (browser tests included).
 test: install browser

@@ -6,6 +6,7 @@ Nothing is queried at import time: pages ask the engine when they render.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import dash
@@ -14,6 +15,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
+from dashboard.compression import enable_compression
 from dashboard.config import Settings
 from dashboard.insights.charts import Engine
 from dashboard.layout import shell
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, auth: Auth | None = None) -> Da
     app.server.config["ENGINE"] = engine
     app.server.register_blueprint(make_api(engine))
     app.layout = lambda: shell(engine, dash.page_container)
+    enable_compression(app.server)
     require_sign_in(app.server, auth)
     researcher_headers(app.server, app.csp_hashes)
     mount_public(app.server, engine, settings)
@@ -80,6 +83,14 @@ def create_public_server(settings: Settings | None = None) -> Flask:
 
     mount_public(server, engine, settings)
     return server
+
+
+def make_server() -> Flask:
+    """The WSGI app gunicorn serves: everything, or only the embeds (DASHBOARD_PUBLIC_ONLY=1)."""
+    logging.basicConfig(level=logging.INFO)
+    if os.environ.get("DASHBOARD_PUBLIC_ONLY", "") == "1":
+        return create_public_server()
+    return create_app().server
 
 
 def main() -> None:

@@ -21,6 +21,8 @@ class Settings:
     query_timeout_s: float
     network_name: str
     embed_origins: str = "*"
+    cache_dir: Path | None = None
+    cache_redis_url: str | None = None
 
     @classmethod
     def from_env(cls, warehouse: str | Path | None = None) -> Settings:
@@ -35,7 +37,16 @@ class Settings:
             query_timeout_s=float(os.environ.get("DASHBOARD_QUERY_TIMEOUT_S", "5")),
             network_name=os.environ.get("DASHBOARD_NETWORK_NAME", ""),
             embed_origins=embed_origins(os.environ.get("DASHBOARD_EMBED_ORIGINS", "*")),
+            cache_dir=_cache_dir(os.environ.get("DASHBOARD_CACHE_DIR", "")),
+            cache_redis_url=os.environ.get("DASHBOARD_CACHE_REDIS_URL") or None,
         )
+
+
+def _cache_dir(value: str) -> Path | None:
+    """DASHBOARD_CACHE_DIR: a folder, or "off"; default data/cache."""
+    if value.strip().lower() == "off":
+        return None
+    return Path(value) if value.strip() else PROJECT_ROOT / "data" / "cache"
 
 
 ORIGIN = re.compile(r"\*|'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")

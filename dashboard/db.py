@@ -209,3 +209,17 @@ def get_warehouse(path: Path, timeout_s: float = 5.0) -> Warehouse:
         if key not in _WAREHOUSES:
             _WAREHOUSES[key] = Warehouse(key, timeout_s)
         return _WAREHOUSES[key]
+
+
+def close_all() -> None:
+    """Close every open warehouse connection of this process (before fork()).
+
+    The next query reopens the current snapshot, so this is safe at any time
+    when no query is running.
+    """
+    with _WAREHOUSES_LOCK:
+        for warehouse in _WAREHOUSES.values():
+            with warehouse._lock:
+                snap, warehouse._snapshot = warehouse._snapshot, None
+            if snap is not None:
+                snap.connection.close()

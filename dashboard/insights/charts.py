@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_caching.backends import BaseCache
+
+from dashboard.cache import cache_key, safe_get, safe_set, shared_cache
 from dashboard.config import Settings
 from dashboard.db import Warehouse, get_warehouse
 from dashboard.filters import GROUP_DIMS, GROUP_VALUES, Filters
@@ -101,9 +104,12 @@ def _hint(name: str) -> str:
 class Engine:
     """Runs charts against one warehouse with one k, caching by build id."""
 
-    def __init__(self, settings: Settings, cache_size: int = 512) -> None:
+    def __init__(
+        self, settings: Settings, cache_size: int = 512, shared: BaseCache | None = None
+    ) -> None:
         self.settings = settings
         self.warehouse = get_warehouse(settings.warehouse, settings.query_timeout_s)
+        self.shared = shared if shared is not None else shared_cache(settings)
         self._cache: OrderedDict[tuple, ChartResult] = OrderedDict()
         self._lock = threading.Lock()
         self._cache_size = cache_size
@@ -131,7 +137,12 @@ class Engine:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        result = chart.build(self.warehouse, filters, self.k)
+        skey = cache_key(f"{build_id}:k{self.k}", chart.chart_id, filters.to_query())
+        result = safe_get(self.shared, skey) if self.shared is not None else None
+        if not isinstance(result, ChartResult):
+            result = chart.build(self.warehouse, filters, self.k)
+            if self.shared is not None and result.build_id == build_id:
+                safe_set(self.shared, skey, result)
         with self._lock:
             self._cache[(result.build_id, chart.chart_id, filters)] = result
             while len(self._cache) > self._cache_size:

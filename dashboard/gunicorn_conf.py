@@ -1,0 +1,52 @@
+"""Production serving: `gunicorn -c python:dashboard.gunicorn_conf 'app:make_server()'`.
+
+Two cores: two worker processes with a few threads each (DuckDB releases the
+GIL while it scans). The app is preloaded (it is checked once, and workers share its code pages);
+the master closes DuckDB before forking and each worker opens its own. Everything is
+overridable through the environment (DASHBOARD_BIND, DASHBOARD_WORKERS, ...).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+bind = os.environ.get("DASHBOARD_BIND", "127.0.0.1:8050").split(",")
+workers = int(os.environ.get("DASHBOARD_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("DASHBOARD_THREADS", "4"))
+timeout = 30  # a query is interrupted after DASHBOARD_QUERY_TIMEOUT_S (5 s) long before
+graceful_timeout = 20
+keepalive = 5
+preload_app = True
+max_requests = 50_000  # recycle workers now and then, staggered
+max_requests_jitter = 5_000
+accesslog = os.environ.get("DASHBOARD_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("DASHBOARD_LOG_LEVEL", "info")
+control_socket_disable = True  # several servers per machine (tests, benchmarks) must not clash
+forwarded_allow_ips = os.environ.get("DASHBOARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: Any) -> None:
+    """Refuse to bind researcher pages beyond loopback without sign-in."""
+    from dashboard.security import Auth, ExposureError, check_exposure
+
+    public_only = os.environ.get("DASHBOARD_PUBLIC_ONLY", "") == "1"
+    try:
+        for address in bind:
+            host = address.rpartition(":")[0] if ":" in address else address
+            check_exposure(host, Auth.from_env(), public_only)
+    except ExposureError as exc:
+        server.log.error(str(exc))
+        raise SystemExit(2) from exc
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """Close the master's DuckDB connections before forking: each worker opens its own.
+
+    A DuckDB instance (with its threads) must never be inherited across fork().
+    """
+    from dashboard.db import close_all
+
+    close_all()

@@ -1,0 +1,141 @@
+"""Production serving: the shared results cache, compression, and gunicorn over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask_caching.backends import FileSystemCache
+
+from app import create_app
+from dashboard.compression import StaticOnlyCache
+from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.insights import charts as charts_module
+from dashboard.insights.charts import CHARTS, Engine
+from dashboard.security import Auth
+
+
+def settings_for(path: Path, **extra) -> Settings:
+    return Settings(warehouse=path, k=11, query_timeout_s=5, network_name="", **extra)
+
+
+def test_a_second_worker_reuses_results_from_the_shared_cache(
+    fixture_warehouse: Path, tmp_path: Path, monkeypatch
+) -> None:
+    shared = FileSystemCache(str(tmp_path), default_timeout=0)
+    first = Engine(settings_for(fixture_warehouse), shared=shared).run("topics", {"round": "R1"})
+
+    def must_not_run(*_a, **_k):
+        raise AssertionError("the second worker should not query")
+
+    chart = CHARTS["topics"]
+    monkeypatch.setitem(CHARTS, "topics", charts_module.Chart(
+        chart.chart_id, chart.title, must_not_run, chart.filters, chart.public))  # fmt: skip
+    second = Engine(settings_for(fixture_warehouse), shared=shared).run("topics", {"round": "R1"})
+    assert second.rows == first.rows and second.build_id == first.build_id
+    # Another k is another key: nothing computed under k=11 is served for k=20.
+    other_k = Engine(Settings(warehouse=fixture_warehouse, k=20, query_timeout_s=5,
+                              network_name=""), shared=shared)  # fmt: skip
+    with pytest.raises(AssertionError, match="should not query"):
+        other_k.run("topics", {"round": "R1"})
+
+
+def test_a_broken_shared_cache_costs_speed_not_answers(fixture_warehouse: Path) -> None:
+    class Broken:
+        def get(self, key):
+            raise ConnectionError("redis is down")
+
+        def set(self, key, value):
+            raise ConnectionError("redis is down")
+
+    engine = Engine(settings_for(fixture_warehouse), shared=Broken())  # type: ignore[arg-type]
+    assert engine.run("projects", {}).rows
+
+
+def test_compression_caches_static_bundles_only() -> None:
+    cache = StaticOnlyCache(max_entries=2)
+    cache.set("gzip;", b"dynamic")
+    assert cache.get("gzip;") is None
+    cache.set("gzip;/assets/a.css?", b"a")
+    assert cache.get("gzip;/assets/a.css?") == b"a"
+    cache.set("gzip;/assets/b.css?", b"b")
+    cache.set("gzip;/assets/c.css?", b"c")
+    assert cache.get("gzip;/assets/a.css?") is None  # bounded
+
+
+def test_bundles_and_callbacks_are_compressed(fixture_warehouse: Path) -> None:
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    bundle = page.split('src="/_dash-component-suites/dash/dash-renderer/')[1].split('"')[0]
+    url = "/_dash-component-suites/dash/dash-renderer/" + bundle
+    for _ in range(2):  # the second answer comes from the compressed-bundle cache
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip"
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain.headers
+    assert len(response.data) < len(plain.data) / 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gunicorn(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf",
+         "app:make_server()"],
+        cwd=PROJECT_ROOT, env={**os.environ, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read()
+
+
+def test_gunicorn_serves_pages_embeds_and_api_over_http(
+    fixture_warehouse: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    proc = gunicorn({"DASHBOARD_BIND": f"127.0.0.1:{port}", "DASHBOARD_WORKERS": "2",
+                     "DASHBOARD_WAREHOUSE": str(fixture_warehouse),
+                     "DASHBOARD_CACHE_DIR": str(tmp_path / "cache")})  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                _status, body = get(f"{base}/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        assert json.loads(body)["status"] == "ok"
+        for path in ("/priorities", "/embed/priorities/", "/embed/priorities/data/all.json",
+                     "/api/v1/charts/topics.json?round=R1"):  # fmt: skip
+            statuses = {get(base + path)[0] for _ in range(6)}  # spread over both workers
+            assert statuses == {200}, path
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "Traceback" not in output, output
+    assert output.count("Booting worker") >= 2
+
+
+def test_gunicorn_refuses_a_public_bind_without_sign_in(fixture_warehouse: Path) -> None:
+    env = {"DASHBOARD_BIND": f"0.0.0.0:{free_port()}", "DASHBOARD_WAREHOUSE": str(fixture_warehouse),
+           "DASHBOARD_USERS": "", "DASHBOARD_AUTH_HEADER": ""}  # fmt: skip
+    proc = gunicorn(env)
+    output = proc.communicate(timeout=30)[0]
+    assert proc.returncode != 0
+    assert "Refusing to serve the researcher pages on 0.0.0.0" in output
