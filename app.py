@@ -19,6 +19,7 @@ from dashboard.compression import enable_compression
 from dashboard.config import Settings
 from dashboard.insights.charts import Engine
 from dashboard.layout import shell
+from dashboard.present import DeckStore, register_present_routes
 from dashboard.public.app import create_public_app
 from dashboard.security import Auth, require_sign_in, researcher_headers
 
@@ -26,7 +27,9 @@ log = logging.getLogger(__name__)
 PAGES_DIR = Path(__file__).resolve().parent / "dashboard" / "pages"
 
 
-def create_app(settings: Settings | None = None, auth: Auth | None = None) -> Dash:
+def create_app(
+    settings: Settings | None = None, auth: Auth | None = None, decks: DeckStore | None = None
+) -> Dash:
     """The researcher app (pages + data API), with the public embeds mounted at /embed.
 
     `app.server` is the WSGI callable to serve. The embeds are a separate Flask
@@ -47,6 +50,7 @@ def create_app(settings: Settings | None = None, auth: Auth | None = None) -> Da
     )
     app.server.config["ENGINE"] = engine
     app.server.register_blueprint(make_api(engine))
+    register_present_routes(app.server, engine, decks)
     app.layout = lambda: shell(engine, dash.page_container)
     enable_compression(app.server)
     require_sign_in(app.server, auth)

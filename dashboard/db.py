@@ -109,6 +109,30 @@ class Warehouse:
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._memo: dict[tuple, pd.DataFrame] = {}
+        self._memo_lock = threading.Lock()
+
+    def pinned(self) -> Warehouse:
+        """A view that answers every query from today's snapshot, even if a rebuild lands.
+
+        A chart runs several queries; pinning makes its answer come entirely
+        from one build, never half from the old and half from the new.
+        """
+        return Pinned(self, self.snapshot())
+
+    def run_static(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        """A small lookup query (rounds, questions, projects), remembered per build."""
+        snap = self.snapshot()
+        key = (snap.build_id, name, tuple(sorted(params.items())))
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key].copy()
+        df, _ = self.run_named(name, params)
+        with self._memo_lock:
+            if len(self._memo) > 256:
+                self._memo.clear()
+            self._memo[key] = df
+        return df.copy()
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, reopened if a new build was published."""
@@ -160,6 +184,23 @@ class Warehouse:
         """Run queries/<name>.sql with exactly the parameters its text names."""
         sql = load_query(name)
         return self.query(sql.text, sql.bind(params), name=name)
+
+
+class Pinned(Warehouse):
+    """A Warehouse fixed to one snapshot (see Warehouse.pinned)."""
+
+    def __init__(self, parent: Warehouse, snap: Snapshot) -> None:
+        self.path = parent.path
+        self.timeout_s = parent.timeout_s
+        self._snap = snap
+        self._memo = parent._memo
+        self._memo_lock = parent._memo_lock
+
+    def snapshot(self) -> Snapshot:
+        return self._snap
+
+    def pinned(self) -> Warehouse:
+        return self
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ NAV = (
     ("Projects", "/projects"),
     ("Participation", "/participation"),
     ("Methods", "/methods"),
+    ("Present", "/present"),
 )
 
 

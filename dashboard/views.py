@@ -87,13 +87,31 @@ def chart_card(
                        className="btn btn-outline-primary btn-sm me-2"),
                 html.A("JSON", href=csv_href.replace(".csv", ".json", 1),
                        className="btn btn-outline-secondary btn-sm me-2"),
-                html.A("How is this computed?", href="/methods", className="small"),
+                html.A("How is this computed?", href="/methods", className="small me-3"),
+                html.A("Save this view as a slide", href=slide_href(result), className="small",
+                       id=f"{dom_id}-save-slide"),
             ],
             className="mt-2",
         ),
         embed_dialog(result, dom_id),
     ]  # fmt: skip
     return dbc.Card(dbc.CardBody(body), className="mb-4")
+
+
+PAGE_OF_CHART = {
+    "priorities": "/priorities", "priorities-by-group": "/priorities",
+    "priorities-balanced": "/priorities", "topics": "/priorities",
+    "projects": "/projects", "enrollment": "/projects", "accrual": "/projects",
+    "members": "/participation", "active-members": "/participation",
+    "retention": "/participation", "countries": "/participation",
+}  # fmt: skip
+
+
+def slide_href(result: ChartResult) -> str:
+    """The presentation page's save form, pre-filled with the page showing this chart."""
+    query = urlencode(result.filters.to_query())
+    view = PAGE_OF_CHART.get(result.chart, "/") + (f"?{query}" if query else "")
+    return "/present?" + urlencode({"view": view})
 
 
 def embed_dialog(result: ChartResult, dom_id: str) -> html.Details | None:

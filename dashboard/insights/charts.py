@@ -131,7 +131,8 @@ class Engine:
         return self.run_filters(chart, filters)
 
     def run_filters(self, chart: Chart, filters: Filters) -> ChartResult:
-        build_id = self.warehouse.snapshot().build_id
+        warehouse = self.warehouse.pinned()
+        build_id = warehouse.snapshot().build_id
         key = (build_id, chart.chart_id, filters)
         with self._lock:
             if key in self._cache:
@@ -140,7 +141,7 @@ class Engine:
         skey = cache_key(f"{build_id}:k{self.k}", chart.chart_id, filters.to_query())
         result = safe_get(self.shared, skey) if self.shared is not None else None
         if not isinstance(result, ChartResult):
-            result = chart.build(self.warehouse, filters, self.k)
+            result = chart.build(warehouse, filters, self.k)
             if self.shared is not None and result.build_id == build_id:
                 safe_set(self.shared, skey, result)
         with self._lock:

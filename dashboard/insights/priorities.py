@@ -47,7 +47,7 @@ class Round:
 
 def list_rounds(wh: Warehouse) -> list[Round]:
     """Every round, oldest first, with whether it has any votes."""
-    df, _ = wh.run_named("rounds", {})
+    df = wh.run_static("rounds", {})
     return [
         Round(
             r.round_id,
@@ -111,10 +111,11 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     asked = {d: getattr(filters, d) for d in dims}
     axes = Axes.for_dims(dims, cells, voter_cells, extra=asked)
     voters = axes.dense(voter_cells, "voters")
-    measures: dict[str, dict[str, np.ndarray]] = {}
-    for qid, frame in cells.groupby("question_id", sort=True):
-        measures[str(qid)] = {m: axes.dense(frame, m) for m in MEASURES}
-    qdf, _ = wh.run_named("questions", {"topic": filters.topic})
+    keys, arrays = axes.dense_by(cells, list(MEASURES), "question_id")
+    measures: dict[str, dict[str, np.ndarray]] = {
+        qid: {m: arrays[m][i] for m in MEASURES} for i, qid in enumerate(keys) if qid
+    }
+    qdf = wh.run_static("questions", {"topic": filters.topic})
     qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
     return Tables(axes, voters, protect(voters, k), qdf, measures, snap, {})
 

@@ -27,7 +27,7 @@ def projects(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 def _check_project(wh: Warehouse, project: str | None) -> None:
     if project is None:
         return
-    df, _ = wh.run_named("projects", {})
+    df = wh.run_static("projects", {})
     if project not in set(df["project_id"]):
         raise FilterError(f"no project {project!r}")
 
@@ -40,7 +40,7 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """
     _check_project(wh, filters.project)
     df, snap = wh.run_named("funnel_stages", {"project": filters.project})
-    targets, _ = wh.run_named("projects", {})
+    targets = wh.run_static("projects", {})
     target = dict(zip(targets["project_id"], targets["target_enrollment"], strict=True))
     result = new_result("enrollment", "Enrollment funnel by project",
                         "members who reached the stage",

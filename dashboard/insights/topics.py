@@ -35,7 +35,7 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     params = {f"by_{d}": False for d in GROUP_VALUES} | {"topic": filters.topic}
     comments, _ = wh.run_named("comment_cells", params)
     qtopic = dict(zip(tables.questions["question_id"], tables.questions["topic"], strict=True))
-    all_q, _ = wh.run_named("questions", {"topic": filters.topic})
+    all_q = wh.run_static("questions", {"topic": filters.topic})
     qtopic.update(dict(zip(all_q["question_id"], all_q["topic"], strict=True)))
     comments = comments.assign(topic=comments["question_id"].map(qtopic))
     per_topic = comments.groupby("topic")[["comments", "commenters"]].sum()

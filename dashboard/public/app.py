@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import html
 import logging
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, abort, request
@@ -53,20 +53,25 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         f"form-action 'none'; frame-ancestors {frame_ancestors}"
     )
 
-    def etag_for(*parts: str) -> str:
-        build = engine.warehouse.snapshot().build_id
+    def etag_for(build: str, *parts: str) -> str:
         return hashlib.sha256("\0".join((build, *parts)).encode()).hexdigest()[:32]
 
     def cached(
-        body: str | bytes, mimetype: str, *etag_parts: str, gz: bytes | None = None
+        body: str | bytes,
+        mimetype: str,
+        *etag_parts: str,
+        gz: bytes | None = None,
+        build: str | None = None,
     ) -> Response:
+        """Revalidatable until the next build: the ETag is made from the build id."""
+        build = build or engine.warehouse.snapshot().build_id
         accepts_gzip = gz is not None and "gzip" in request.headers.get("Accept-Encoding", "")
         response = Response(gz if accepts_gzip else body, mimetype=mimetype)
         if gz is not None:
             response.headers["Vary"] = "Accept-Encoding"
         if accepts_gzip:
             response.headers["Content-Encoding"] = "gzip"
-        response.set_etag(etag_for(request.path, *etag_parts))
+        response.set_etag(etag_for(build, request.path, *etag_parts))
         response.headers["Cache-Control"] = PAGE_CACHE
         return response.make_conditional(request)
 
@@ -93,26 +98,31 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         if request.args:
             raise FilterError("data files take no query string")
         filters = public.parse_key(chart_id, key)
-        body, gz, mimetype = _render(chart_id, filters, fmt)
-        response = cached(body, mimetype, gz=gz)
+        build, body, gz, mimetype = _render(chart_id, filters, fmt)
+        response = cached(body, mimetype, gz=gz, build=build)
         if fmt == "csv":
             response.headers["Content-Disposition"] = f'attachment; filename="{chart_id}.csv"'
         return response
 
-    @lru_cache(maxsize=1024)
-    def _render_cached(
-        build_id: str, chart_id: str, key: str, fmt: str
-    ) -> tuple[bytes, bytes, str]:
-        shown = public.view(engine, chart_id, public.parse_key(chart_id, key))
+    rendered: dict[tuple[str, str, str, str], tuple[bytes, bytes, str]] = {}
+
+    def _render(chart_id: str, filters: Filters, fmt: str) -> tuple[str, bytes, bytes, str]:
+        """(build id, body, gzipped body, mimetype), rendered once per build and view."""
+        key = public.data_key(filters)
+        build = engine.warehouse.snapshot().build_id
+        hit = rendered.get((build, chart_id, key, fmt))
+        if hit is not None:
+            return (build, *hit)
+        shown = public.view(engine, chart_id, filters)
         if fmt == "csv":
             body, mimetype = shown.csv().encode(), "text/csv"
         else:
             body, mimetype = shown.json_bytes(), "application/json"
-        return body, gzip.compress(body, compresslevel=6, mtime=0), mimetype
-
-    def _render(chart_id: str, filters: Filters, fmt: str) -> tuple[bytes, bytes, str]:
-        build = engine.warehouse.snapshot().build_id
-        return _render_cached(build, chart_id, public.data_key(filters), fmt)
+        entry = (body, gzip.compress(body, compresslevel=6, mtime=0), mimetype)
+        if len(rendered) > 2048:
+            rendered.clear()
+        rendered[(shown.result.build_id, chart_id, key, fmt)] = entry
+        return (shown.result.build_id, *entry)
 
     @app.get("/static/<name>")
     def static_file(name: str) -> Response:

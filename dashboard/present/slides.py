@@ -1,0 +1,555 @@
+"""What a slide shows: Engine results (already disclosure-controlled) made into one message.
+
+Each renderer asks the Engine for charts, exactly as a page does, and returns
+a title, a one-sentence headline, a figure and a footnote saying which
+uncertainty applies. No SQL here: every number has passed disclosure control,
+and values derived here (a change between rounds, a quarter's newcomers) use
+only served values, so they reveal nothing the charts do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dashboard.db import WarehouseError
+from dashboard.figures.charts import make_line_figure, make_priorities_figure
+from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text
+from dashboard.filters import FilterError
+from dashboard.insights.charts import Engine
+from dashboard.insights.priorities import list_rounds
+from dashboard.insights.result import ChartResult
+from dashboard.insights.stats import newcombe_difference
+from dashboard.present.store import Slide
+from dashboard.present.viewurl import View, ViewError, parse_view
+
+CENSUS = "Counts of everyone, not a sample: no sampling interval applies."
+STATUS_LABELS = {
+    "in_development": "In development",
+    "open_for_participation": "Open for participation",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "results_available": "Results available",
+}
+
+
+@dataclass
+class SlideContent:
+    """One rendered slide, before it is laid out for a screen or a file."""
+
+    title: str
+    headline: str
+    figure: go.Figure
+    footnote: str = ""
+    as_of: str = ""
+    build_id: str = ""
+    charts: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def render_slide(engine: Engine, slide: Slide) -> SlideContent:
+    """Render one saved slide; a view that no longer works says why instead of failing."""
+    snap = engine.warehouse.snapshot()
+    try:
+        view = parse_view(slide.view, slide.focus)
+        content = RENDERERS[(view.path, view.focus)](engine, view)
+    except (ViewError, FilterError, WarehouseError) as exc:
+        content = SlideContent(
+            title=slide.title or "This view cannot be shown",
+            headline=f"This view cannot be shown: {exc}",
+            figure=empty_figure("This view cannot be shown on the current data."),
+            error=str(exc),
+        )
+    if slide.title:
+        content.title = slide.title
+    content.as_of = content.as_of or snap.as_of
+    content.build_id = content.build_id or snap.build_id
+    return content
+
+
+def _stamp(content: SlideContent, *results: ChartResult) -> SlideContent:
+    if results:
+        content.as_of, content.build_id = results[0].as_of, results[0].build_id
+        content.charts = [r.chart for r in results]
+    return content
+
+
+def _count(value: Any, k: int) -> str:
+    return f"<{k}" if value is None else f"{value:,}"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+# Overview ------------------------------------------------------------------
+
+
+def numbers_figure(items: list[tuple[str, str]]) -> go.Figure:
+    """Big numbers with their labels, side by side (text only, safe for member text)."""
+    fig = go.Figure()
+    n = max(1, len(items))
+    for i, (label, value) in enumerate(items):
+        x = (i + 0.5) / n
+        fig.add_annotation(
+            text=f"<b>{safe_text(value)}</b>",
+            x=x,
+            y=0.62,
+            showarrow=False,
+            font={"size": 72, "color": PALETTE[0]},
+            xref="paper",
+            yref="paper",
+        )
+        fig.add_annotation(
+            text=safe_text(label),
+            x=x,
+            y=0.32,
+            showarrow=False,
+            font={"size": 24, "color": "#111111"},
+            xref="paper",
+            yref="paper",
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(template="plotly_white", height=420, margin={"t": 10, "b": 10})
+    return fig  # fmt: skip
+
+
+def overview(engine: Engine, view: View) -> SlideContent:
+    members = engine.run("members", {})
+    active = engine.run("active-members", {})
+    projects = engine.run("projects", {})
+    prio = engine.run("priorities", {})
+    k = engine.k
+    total = [r for r in members.rows if r["role"] == "all"]
+    act = [r for r in active.rows if r["role"] == "all"]
+    open_n = sum(1 for r in projects.rows if r["status"] == "open_for_participation")
+    voters = prio.rows[0]["voters"] if prio.rows else None
+    items = [
+        ("Members", _count(total[-1]["members"], k) if total else "—"),
+        ("Active last month", _count(act[-1]["active"], k) if act else "—"),
+        ("Voters in the latest round", _count(voters, k) if prio.rows else "—"),
+        ("Projects open for participation", str(open_n)),
+    ]
+    headline = f"{items[0][1]} members; {items[1][1]} active in the latest month."
+    return _stamp(SlideContent("The network at a glance", headline, numbers_figure(items),
+                               CENSUS), members, active, projects, prio)  # fmt: skip
+
+
+# Priorities ----------------------------------------------------------------
+
+
+def ranking(engine: Engine, view: View) -> SlideContent:
+    args = {k: v for k, v in view.args.items() if k not in ("compare", "question")}
+    if args.get("method") in ("balanced", "bridging"):
+        return balanced(engine, view)
+    result = engine.run("priorities", args)
+    top = [r for r in result.rows if r.get("rank")][:10]
+    withheld = [r for r in result.rows if not r.get("rank")]
+    if result.message:
+        fig, headline = empty_figure(result.message), result.message
+    else:
+        fig = make_priorities_figure(top + withheld[: max(0, 10 - len(top))], result.method,
+                                     result.title, result.k)  # fmt: skip
+        tied = [r["question_id"] for r in top if r.get("tier") == 1]
+        headline = (
+            f"Top: {top[0]['question_id']} · {top[0]['title']}. "
+            + (f"Statistically tied with it: {', '.join(tied[1:])}." if len(tied) > 1
+               else "No other question is tied with it.")
+            if top else f"No question has enough voters to show (fewer than {result.k})."
+        )  # fmt: skip
+    foot = ("Whiskers are 95% intervals (Wilson for shares, t for means and points); "
+            "questions in the same tier are statistically tied.")  # fmt: skip
+    return _stamp(SlideContent(result.title, headline, fig, foot), result)
+
+
+def balanced(engine: Engine, view: View) -> SlideContent:
+    args = {k: v for k, v in view.args.items() if k != "question"}
+    result = engine.run("priorities-balanced", args)
+    rows = [r for r in result.rows if r.get("balanced_rank")][:10]
+    if result.message or not rows:
+        msg = result.message or "No question can be ranked across every group."
+        return _stamp(SlideContent(result.title, msg, empty_figure(msg)), result)
+    key = "bridging_score" if result.method == "bridging" else "mean_group_rank"
+    fig = go.Figure(go.Bar(
+        x=[r[key] for r in rows], orientation="h", marker={"color": PALETTE[0]},
+        y=[f"{safe_text(r['question_id'])} · {safe_text(r['title'], 60)}" for r in rows],
+    ))  # fmt: skip
+    base_layout(fig, result.title, 480)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title="Lowest support across groups" if key == "bridging_score"
+                     else "Mean rank within groups (lower is better)")  # fmt: skip
+    headline = f"First across {', '.join(result.context.get('groups', []))}: {rows[0]['title']}."
+    foot = "Each group weighs the same, whatever its size."
+    return _stamp(SlideContent(result.title, headline, fig, foot), result)
+
+
+def _support(method: str, row: dict[str, Any]) -> tuple[float, float] | None:
+    """(members who supported it, members asked) on a scale every round type has."""
+    if method == "rate":
+        x, n = row.get("rated_4_or_5"), row.get("raters")
+    else:
+        x, n = row.get("picks", row.get("ranked")), row.get("voters")
+    return None if x is None or n is None or not n else (float(x), float(n))
+
+
+SUPPORT_MEANING = {"pick": "picked it", "rank": "ranked it", "rate": "rated it 4 or 5"}
+
+
+def change_rows(engine: Engine, args: dict[str, str]) -> tuple[dict[str, Any], list[dict]]:
+    """Support for each question in a round and the round before, with the change.
+
+    The change is a difference of two served shares with Newcombe's hybrid
+    Wilson interval. It treats the rounds as independent samples; many members
+    vote in both, which makes the interval wider than it needs to be, not narrower.
+    """
+    rounds = list_rounds(engine.warehouse)
+    ids = [r.round_id for r in rounds]
+    latest_id = args.get("round") or (ids[-1] if ids else None)
+    if latest_id not in ids:
+        raise FilterError(f"no round {latest_id!r} with votes")
+    i = ids.index(latest_id)
+    if i == 0:
+        return {"latest": rounds[i], "previous": None}, []
+    latest, previous = rounds[i], rounds[i - 1]
+    base = {k: v for k, v in args.items()
+            if k not in ("round", "method", "compare", "question")}  # fmt: skip
+    now = engine.run("priorities", {**base, "round": latest.round_id})
+    before = engine.run("priorities", {**base, "round": previous.round_id})
+    meta = {"latest": latest, "previous": previous, "results": (now, before),
+            "message": now.message or before.message}  # fmt: skip
+    then = {r["question_id"]: r for r in before.rows}
+    rows = []
+    for row in now.rows:
+        old = then.get(row["question_id"])
+        a = _support(latest.method, row)
+        b = _support(previous.method, old) if old else None
+        item = {"question_id": row["question_id"], "title": row["title"],
+                "rank": row.get("rank"), "rank_before": old.get("rank") if old else None,
+                "share": None, "share_before": None, "difference": None,
+                "difference_low": None, "difference_high": None}  # fmt: skip
+        if a:
+            item["share"] = a[0] / a[1]
+        if b:
+            item["share_before"] = b[0] / b[1]
+        if a and b:
+            d, low, high = newcombe_difference(a[0], a[1], b[0], b[1])
+            if not math.isnan(d):
+                item.update(difference=d, difference_low=low, difference_high=high)
+        rows.append(item)
+    rows.sort(key=lambda r: (r["difference"] is None, -(r["difference"] or 0)))
+    return meta, rows
+
+
+def change(engine: Engine, view: View) -> SlideContent:
+    meta, rows = change_rows(engine, view.args)
+    latest, previous = meta["latest"], meta.get("previous")
+    title = f"What changed since the previous round: {latest.name}"
+    if previous is None:
+        msg = "There is no earlier round with votes to compare with."
+        return SlideContent(title, msg, empty_figure(msg))
+    if meta["message"]:
+        return _stamp(SlideContent(title, meta["message"], empty_figure(meta["message"])),
+                      *meta["results"])  # fmt: skip
+    shown = [r for r in rows if r["difference"] is not None][:10]
+    fig = go.Figure()
+    labels = [f"{safe_text(r['question_id'])} · {safe_text(r['title'], 50)}" for r in shown]
+    fig.add_scatter(
+        x=[r["share_before"] for r in shown],
+        y=labels,
+        mode="markers",
+        name=previous.name,
+        marker={"symbol": "circle-open", "size": 16, "color": "#555555", "line": {"width": 3}},
+    )
+    fig.add_scatter(
+        x=[r["share"] for r in shown], y=labels, mode="markers+text", name=latest.name,
+        marker={"symbol": "circle", "size": 16, "color": PALETTE[0]},
+        text=[f"{r['difference'] * 100:+.0f} pts (95% CI {r['difference_low'] * 100:+.0f} to "
+              f"{r['difference_high'] * 100:+.0f})" for r in shown],
+        textposition="middle right", cliponaxis=False,
+    )  # fmt: skip
+    for r, label in zip(shown, labels, strict=True):
+        fig.add_shape(type="line", x0=r["share_before"], x1=r["share"], y0=label, y1=label,
+                      line={"color": "#999999", "width": 2}, layer="below")  # fmt: skip
+    base_layout(fig, title, max(360, 80 + 60 * len(shown)))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(
+        title="Share of voters who supported it",
+        range=[0, 1.6],
+        tickformat=".0%",
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+    )
+    rose = [r for r in shown if r["difference_low"] > 0]
+    fell = [r for r in shown if r["difference_high"] < 0]
+    parts = []
+    if rose:
+        parts.append("Rose: " + ", ".join(f"{r['question_id']} ({r['difference'] * 100:+.0f} pts)"
+                                          for r in rose))  # fmt: skip
+    if fell:
+        parts.append("Fell: " + ", ".join(f"{r['question_id']} ({r['difference'] * 100:+.0f} pts)"
+                                          for r in fell))  # fmt: skip
+    headline = ("; ".join(parts) + "." if parts else
+                "No change in support is clear beyond the 95% intervals.")  # fmt: skip
+    foot = (f"Support = share of voters who {SUPPORT_MEANING[latest.method]} ({latest.name}) vs "
+            f"who {SUPPORT_MEANING[previous.method]} ({previous.name})"
+            + ("; the rounds asked differently, so compare with care" if latest.method !=
+               previous.method else "")
+            + ". Change with Newcombe 95% interval; 'rose'/'fell' only when it excludes 0. "
+            "Withheld values stay withheld.")  # fmt: skip
+    return _stamp(SlideContent(title, headline, fig, foot), *meta["results"])
+
+
+# Projects ------------------------------------------------------------------
+
+
+def table_figure(header: list[str], columns: list[list[Any]], empty: str) -> go.Figure:
+    """A large-type table (member-written text escaped)."""
+    if not columns or not columns[0]:
+        return empty_figure(empty)
+    cells = [[safe_text(v, 90) if v is not None else "—" for v in col] for col in columns]
+    fig = go.Figure(go.Table(
+        header={"values": [f"<b>{safe_text(h)}</b>" for h in header], "align": "left",
+                "font": {"size": 22, "color": "white"}, "fill": {"color": "#1a1a1a"},
+                "height": 44},
+        cells={"values": cells, "align": "left", "font": {"size": 22, "color": "#111111"},
+               "height": 44, "fill": {"color": [["#ffffff", "#f0f0f0"] * 50]}},
+    ))  # fmt: skip
+    fig.update_layout(template="plotly_white", height=480, margin={"t": 10, "b": 10})
+    return fig
+
+
+def _date(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return value.date().isoformat() if hasattr(value, "date") else str(value)[:10]
+
+
+def board(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("projects", view.args)
+    counts = {s: sum(1 for r in result.rows if r["status"] == s) for s in STATUS_LABELS}
+    fig = go.Figure(go.Bar(x=list(STATUS_LABELS.values()), y=list(counts.values()),
+                           text=list(counts.values()), textposition="outside",
+                           marker={"color": PALETTE[0]}))  # fmt: skip
+    base_layout(fig, result.title)
+    fig.update_yaxes(title="Projects", rangemode="tozero")
+    headline = f"{len(result.rows)} projects; {counts['open_for_participation']} open now."
+    foot = "Projects are not people: these counts are exact."
+    return _stamp(SlideContent(result.title, headline, fig, foot), result)
+
+
+def open_projects(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("projects", view.args)
+    rows = [r for r in result.rows if r["status"] == "open_for_participation"]
+    fig = table_figure(
+        ["Project", "Kind", "Target", "Closes"],
+        [[r["title"] for r in rows], [str(r["kind"]).replace("_", " ") for r in rows],
+         [r["target_enrollment"] for r in rows], [_date(r["closes_on"]) for r in rows]],
+        "No project is open for participation right now.",
+    )  # fmt: skip
+    headline = (f"{len(rows)} project{'s' if len(rows) != 1 else ''} open for participation."
+                if rows else "No project is open for participation right now.")  # fmt: skip
+    return _stamp(SlideContent("Projects open for participation", headline, fig), result)
+
+
+def enrollment(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("enrollment", view.args)
+    rows = [r for r in result.rows if r["stage"] == "enrolled" and r.get("target_enrollment")]
+    if not rows:
+        msg = "No project has an enrollment target yet."
+        return _stamp(SlideContent(result.title, msg, empty_figure(msg)), result)
+    k = result.k
+    fig = go.Figure(go.Bar(
+        x=[min(r["share_of_target"] or 0, 1.5) for r in rows],
+        y=[safe_text(r["project_id"]) for r in rows], orientation="h",
+        marker={"color": [PALETTE[0] if r["share_of_target"] is not None else "#BBBBBB"
+                          for r in rows]},
+        text=[f"{_count(r['members'], k)} of {r['target_enrollment']:,}"
+              + (f" ({_pct(r['share_of_target'])})" if r["share_of_target"] is not None
+                 else " (withheld)") for r in rows],
+        textposition="outside",
+    ))  # fmt: skip
+    fig.add_vline(x=1, line={"dash": "dash", "color": "#111111"})
+    base_layout(fig, "Enrollment progress to target", max(320, 80 + 60 * len(rows)))
+    fig.update_xaxes(title="Share of target enrolled", tickformat=".0%", range=[0, 1.6])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    served = [r for r in rows if r["share_of_target"] is not None]
+    met = sum(1 for r in served if r["share_of_target"] >= 1)
+    headline = f"{len(served)} of {len(rows)} studies can be shown; {met} reached the target."
+    foot = f"{CENSUS} Counts under {k}, or recoverable by subtraction, read <{k}."
+    return _stamp(SlideContent("Enrollment progress", headline, fig, foot), result)
+
+
+def results(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("projects", view.args)
+    rows = [r for r in result.rows if r["status"] in ("results_available", "completed")]
+    rows.sort(key=lambda r: r["status"] != "results_available")
+    fig = table_figure(
+        ["Project", "Status", "From the question", "Results"],
+        [[r["title"] for r in rows], [STATUS_LABELS[r["status"]] for r in rows],
+         [r.get("origin_question_title") or "—" for r in rows],
+         [r.get("results_url") or "not yet" for r in rows]],
+        "No study has delivered results yet.",
+    )  # fmt: skip
+    shared = sum(1 for r in rows if r["status"] == "results_available")
+    headline = (f"{shared} stud{'ies have' if shared != 1 else 'y has'} shared results; "
+                f"{len(rows) - shared} more completed.")  # fmt: skip
+    return _stamp(SlideContent("Results delivered", headline, fig), result)
+
+
+# Participation -------------------------------------------------------------
+
+
+def growth(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("members", view.args)
+    fig = make_line_figure(result.rows, "month", "members", "role", result.title,
+                           "Members (cumulative)")  # fmt: skip
+    role = view.args.get("role", "all")
+    series = [(r["month"], r["members"]) for r in result.rows if r["role"] == role]
+    end = dt.date.fromisoformat(result.as_of[:10])
+
+    def total_at(day: dt.date) -> int | None:
+        """The running total on a day: the last month at or before it (None if withheld)."""
+        before = [v for m, v in series if m <= day]
+        return before[-1] if before else 0
+
+    now, year_ago = total_at(end), total_at(_minus_year(end))
+    who = "members" if role == "all" else f"members ({role.replace('_', ' ')})"
+    if now is None:
+        headline = f"The latest running total is withheld (a step under {result.k} members)."
+    elif year_ago is None:
+        headline = f"{now:,} {who} as of {result.as_of}."
+    else:
+        headline = f"{now:,} {who} as of {result.as_of}: {now - year_ago:+,} in the last 12 months."
+    return _stamp(SlideContent("How the network has grown", headline, fig,
+                               CENSUS + " Gaps are totals withheld to protect people."),
+                  result)  # fmt: skip
+
+
+def _minus_year(month: dt.date) -> dt.date:
+    return month.replace(year=month.year - 1)
+
+
+def _quarter(d: dt.date) -> tuple[int, int]:
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def quarter_rows(result: ChartResult, role: str, as_of: str) -> list[dict[str, Any]]:
+    """New members per quarter as differences of served running totals.
+
+    The last quarter may be running ("so far"). A quarter whose bounding totals
+    are withheld is withheld too, so nothing the growth chart hides comes back.
+    """
+    series = sorted((r["month"], r["members"]) for r in result.rows if r["role"] == role)
+    if not series:
+        return []
+    end = dt.date.fromisoformat(as_of[:10])
+    first, last = _quarter(series[0][0]), _quarter(end)
+    quarters = []
+    y, q = first
+    while (y, q) <= last:
+        quarters.append((y, q))
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+
+    def total_through(year: int, quarter: int) -> int | None:
+        before = [v for m, v in series if _quarter(m) <= (year, quarter)]
+        if not before:
+            return 0
+        return before[-1]
+
+    out = []
+    for i, (y, q) in enumerate(quarters):
+        now = total_through(y, q)
+        prev = total_through(*quarters[i - 1]) if i else 0
+        new = None if now is None or prev is None else now - prev
+        out.append({"quarter": f"{y} Q{q}", "new_members": new, "complete": (y, q) < last})
+    return out
+
+
+def new_members(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("members", view.args)
+    role = view.args.get("role", "all")
+    rows = quarter_rows(result, role, result.as_of)[-5:]
+    k = result.k
+    if not rows:
+        msg = "No members to show yet."
+        return _stamp(SlideContent("New members this quarter", msg, empty_figure(msg)), result)
+    fig = go.Figure(go.Bar(
+        x=[r["quarter"] + ("" if r["complete"] else " (so far)") for r in rows],
+        y=[r["new_members"] or 0 for r in rows],
+        text=[_count(r["new_members"], k) for r in rows], textposition="outside",
+        marker={"color": [PALETTE[0] if r["complete"] else PALETTE[4] for r in rows],
+                "pattern": {"shape": ["" if r["complete"] else "/" for r in rows]}},
+    ))  # fmt: skip
+    base_layout(fig, "New members per quarter")
+    fig.update_yaxes(title="New members", rangemode="tozero")
+    done = [r for r in rows if r["complete"]]
+    if len(done) >= 2 and None not in (done[-1]["new_members"], done[-2]["new_members"]):
+        a, b = done[-1]["new_members"], done[-2]["new_members"]
+        rel = f", {(a - b) / b * 100:+.0f}%" if b else ""
+        headline = (f"{a:,} new members in {done[-1]['quarter']} against {b:,} in "
+                    f"{done[-2]['quarter']} ({a - b:+,}{rel}).")  # fmt: skip
+    else:
+        headline = "Too few new members to compare the last two quarters safely."
+    running = [r for r in rows if not r["complete"]]
+    if running:
+        headline += f" {running[-1]['quarter']} so far: {_count(running[-1]['new_members'], k)}."
+    foot = (f"{CENSUS} Quarters are differences of the running totals the growth chart "
+            f"serves; where one is withheld the quarter reads <{k}.")  # fmt: skip
+    return _stamp(SlideContent("New members this quarter", headline, fig, foot), result)
+
+
+def activity(engine: Engine, view: View) -> SlideContent:
+    result = engine.run("active-members", view.args)
+    fig = make_line_figure(result.rows, "month", "active", "role", result.title,
+                           "Active members")  # fmt: skip
+    role = view.args.get("role", "all")
+    series = [r for r in result.rows if r["role"] == role]
+    if len(series) >= 2 and None not in (series[-1]["active"], series[-2]["active"]):
+        a, b = series[-1]["active"], series[-2]["active"]
+        month = f"{series[-1]['month']:%B %Y}"
+        headline = f"{a:,} active members in {month}, against {b:,} the month before."
+    elif series:
+        month = f"{series[-1]['month']:%B %Y}"
+        headline = f"{_count(series[-1]['active'], result.k)} active in {month}."
+    else:
+        headline = "No activity to show yet."
+    return _stamp(SlideContent("How active members are", headline, fig, CENSUS), result)
+
+
+RENDERERS: dict[tuple[str, str], Callable[[Engine, View], SlideContent]] = {
+    ("/", "headlines"): overview,
+    ("/priorities", "ranking"): ranking,
+    ("/priorities", "change"): change,
+    ("/projects", "board"): board,
+    ("/projects", "open"): open_projects,
+    ("/projects", "enrollment"): enrollment,
+    ("/projects", "results"): results,
+    ("/participation", "growth"): growth,
+    ("/participation", "new-members"): new_members,
+    ("/participation", "activity"): activity,
+}
+
+
+def deck_status(pinned_build: str | None, pinned_as_of: str | None, engine: Engine
+                ) -> tuple[str, str | None]:  # fmt: skip
+    """(what the deck follows, a warning for every slide when its pinned snapshot is gone).
+
+    Old snapshots are not kept: a rebuild replaces the warehouse, so a deck
+    pinned to an earlier build can only show the current data, and says so.
+    """
+    snap = engine.warehouse.snapshot()
+    if not pinned_build:
+        return f"Follows the latest data (now as of {snap.as_of})", None
+    if pinned_build == snap.build_id:
+        return f"Pinned to build {pinned_build} (data as of {pinned_as_of}), still published", None
+    return (
+        f"Pinned to build {pinned_build}, which is no longer published",
+        f"Pinned to build {pinned_build} (data as of {pinned_as_of}), which has been replaced. "
+        f"Old snapshots are not kept, so this shows build {snap.build_id} "
+        f"(data as of {snap.as_of}).",
+    )
