@@ -37,7 +37,7 @@ def _margin(counts: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     return counts.sum(axis=axes, keepdims=True) if axes else counts
 
 
-def differencing(counts: np.ndarray, k: int) -> np.ndarray:
+def differencing(counts: np.ndarray, k: int, first_axis: int = 0) -> np.ndarray:
     """Cells whose subtraction from served margins would expose 1..k-1 people.
 
     For a cell x and a set S of axes, the region "same as x outside S,
@@ -45,8 +45,8 @@ def differencing(counts: np.ndarray, k: int) -> np.ndarray:
     sum over T subset of S of (-1)^(|S|-|T|) * margin_T(x).
     """
     bad = np.zeros(counts.shape, dtype=bool)
-    axes = range(counts.ndim)
-    for size in range(1, counts.ndim + 1):
+    axes = range(first_axis, counts.ndim)
+    for size in range(1, counts.ndim - first_axis + 1):
         for subset in itertools.combinations(axes, size):
             region = np.zeros(counts.shape, dtype=np.int64)
             for t_size in range(size + 1):
@@ -57,13 +57,15 @@ def differencing(counts: np.ndarray, k: int) -> np.ndarray:
     return bad
 
 
-def complementary(counts: np.ndarray, hidden: np.ndarray, k: int) -> np.ndarray:
+def complementary(
+    counts: np.ndarray, hidden: np.ndarray, k: int, first_axis: int = 0
+) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1."""
     hidden = hidden.copy()
     values = counts.astype(float)
     for _ in range(counts.size + 1):
         changed = False
-        for axis in range(counts.ndim):
+        for axis in range(first_axis, counts.ndim):
             h = np.moveaxis(hidden, axis, -1).reshape(-1, counts.shape[axis])
             v = np.moveaxis(values, axis, -1).reshape(-1, counts.shape[axis])
             n_hidden = h.sum(axis=1)
@@ -95,6 +97,20 @@ def protect(counts: np.ndarray, k: int) -> np.ndarray:
         counts = counts.reshape(1)
     hidden = primary(counts, k) | differencing(counts, k)
     return complementary(counts, hidden, k)
+
+
+def protect_batch(counts: np.ndarray, k: int) -> np.ndarray:
+    """`protect` for many tables at once: axis 0 indexes independent tables.
+
+    Each table's mask is exactly what `protect` gives it alone (lines never
+    cross axis 0, and extra rounds are no-ops for tables already safe); this
+    is one vectorised pass instead of a Python loop over questions.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim == 1:
+        counts = counts.reshape(-1, 1)
+    hidden = primary(counts, k) | differencing(counts, k, first_axis=1)
+    return complementary(counts, hidden, k, first_axis=1)
 
 
 def protect_nested(counts: list[int], k: int, force: list[bool] | None = None) -> list[bool]:

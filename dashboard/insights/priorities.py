@@ -8,7 +8,7 @@ becomes a score. A withheld count withholds every score derived from it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
 from dashboard.insights.cube import Axes
-from dashboard.insights.disclosure import protect
+from dashboard.insights.disclosure import protect, protect_batch
 from dashboard.insights.result import ChartResult, withhold
 from dashboard.insights.stats import (
     benjamini_hochberg,
@@ -86,19 +86,41 @@ class Tables:
     questions: pd.DataFrame
     measures: dict[str, dict[str, np.ndarray]]
     snapshot: Snapshot
-    _hidden: dict[tuple[str, str], np.ndarray]
+    _hidden: dict[str, dict[str, np.ndarray]]
+    _info: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def question_info(self) -> dict[str, dict[str, Any]]:
+        """question_id -> title, topic, status (built once: looked up per row and group)."""
+        if "info" not in self._info:
+            q = self.questions
+            self._info["info"] = {
+                str(i): {"title": t, "topic": tp, "status": st}
+                for i, t, tp, st in zip(q["question_id"], q["title"], q["topic"], q["status"],
+                                        strict=True)
+            }  # fmt: skip
+        return self._info["info"]
 
     def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
-        """Mask over axes + outcome (chosen / not chosen): withheld cells."""
-        key = (question_id, measure)
-        if key not in self._hidden:
-            m = self.measures[question_id]
+        """Mask over axes + outcome (chosen / not chosen): withheld cells.
+
+        Computed for every question at once on first use (protect_batch).
+        """
+        if measure not in self._hidden:
+            order = list(self.measures)
             if measure == "voters":
-                outcome = np.stack([m["voters"], self.voters - m["voters"]], axis=-1)
+                chosen = self._stack(order, "voters")
+                total = np.broadcast_to(self.voters, chosen.shape)
             else:  # top2 out of raters
-                outcome = np.stack([m["top2"], m["voters"] - m["top2"]], axis=-1)
-            self._hidden[key] = protect(outcome, k)
-        return self._hidden[key]
+                chosen = self._stack(order, "top2")
+                total = self._stack(order, "voters")
+            masks = protect_batch(np.stack([chosen, total - chosen], axis=-1), k)
+            self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
+        return self._hidden[measure][question_id]
+
+    def _stack(self, order: list[str], measure: str) -> np.ndarray:
+        if not order:
+            return np.zeros((0, *self.voters.shape), dtype=np.int64)
+        return np.stack([self.measures[q][measure] for q in order])
 
 
 def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
@@ -211,11 +233,10 @@ def rank_rows(rows: list[dict[str, Any]], method: str) -> list[dict[str, Any]]:
 
 
 def _question_fields(tables: Tables, qid: str) -> dict[str, Any]:
-    q = tables.questions[tables.questions["question_id"] == qid]
-    if q.empty:
+    found = tables.question_info().get(qid)
+    if found is None:
         return {"question_id": qid, "title": None, "topic": None, "status": None}
-    r = q.iloc[0]
-    return {"question_id": qid, "title": r["title"], "topic": r["topic"], "status": r["status"]}
+    return {"question_id": qid, **found}
 
 
 COUNTS = frozenset({"voters", "picks", "ranked", "raters", "rated_4_or_5"})

@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.filters import Filters
 from dashboard.insights.charts import Engine
-from dashboard.insights.disclosure import protect, protect_nested, safe_aggregate
+from dashboard.insights.disclosure import protect, protect_batch, protect_nested, safe_aggregate
 
 K = 11
 
@@ -109,3 +111,19 @@ def test_filters_object_refuses_more_than_three_voter_filters() -> None:
     with pytest.raises(FilterError, match="at most 3"):
         Filters.parse({"role": "caregiver", "sex": "male", "age_band": "30-39",
                        "country": "US"})  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.lists(
+            st.lists(st.integers(0, 40), min_size=6, max_size=6), min_size=n, max_size=n
+        )
+    ),
+    st.sampled_from([(6,), (2, 3), (3, 2)]),
+)
+def test_batched_protection_equals_one_table_at_a_time(tables, shape) -> None:
+    stacked = np.array(tables, dtype=np.int64).reshape(len(tables), *shape)
+    batch = protect_batch(stacked, 11)
+    for i in range(len(tables)):
+        assert np.array_equal(batch[i], protect(stacked[i], 11))
