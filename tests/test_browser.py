@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
@@ -57,3 +58,44 @@ def test_keyboard_reaches_the_filters(started) -> None:
         reached.add(active.get_attribute("id") or "")
         body = active
     assert any("f-round" in r or "f-method" in r for r in reached), reached
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The demo network (as `make run` builds it), for the researcher's journey."""
+    from dashboard.warehouse.build import build_warehouse
+    from dashboard.warehouse.synth import write_demo_export
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_export(folder / "export", members=6000, seed=42)
+    build_warehouse(folder / "export", folder / "warehouse.duckdb")
+    return folder / "warehouse.duckdb"
+
+
+def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Path) -> None:
+    """Progressive MS top priorities, ties, a comparison, a question's trail, a shared link."""
+    app = create_app(Settings(warehouse=demo_warehouse, k=11, query_timeout_s=5,
+                              network_name="Demo"))  # fmt: skip
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities")
+    dash_duo.wait_for_contains_text("#priorities-summary", "Top:")
+    dash_duo.select_dcc_dropdown("#f-ms_course", value="progressive")
+    dash_duo.wait_for_contains_text("#priorities-summary", "statistically tied in tier 1")
+    assert "ms_course=progressive" in dash_duo.driver.current_url
+    # Compare by MS course (caregivers and others are its "not-applicable" group).
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities?compare=ms_course")
+    dash_duo.wait_for_contains_text("#compare-summary", "progressive")
+    # Open one question: click its bar; the panel shows its trail and its trend.
+    bar = dash_duo.wait_for_element("#priorities-graph .point")
+    ActionChains(dash_duo.driver).move_to_element(bar).click().perform()  # plotly's drag layer
+    dash_duo.wait_for_element("#question-panel")
+    dash_duo.wait_for_element("#question-trend-graph")
+    assert "question=Q" in dash_duo.driver.current_url
+    # The link restores the same view for a colleague.
+    shared = dash_duo.driver.current_url
+    title = dash_duo.find_element("#question-title").text
+    dash_duo.driver.get("about:blank")
+    dash_duo.wait_for_page(url=shared)
+    dash_duo.wait_for_text_to_equal("#question-title", title)
+    assert dash_duo.find_element("#compare-summary").text.startswith("Groups compared")
+    assert dash_duo.get_logs() == []

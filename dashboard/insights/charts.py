@@ -51,6 +51,8 @@ CHARTS: dict[str, Chart] = {
               ("round", "topic", *G), public=True),
         Chart("question-trail", "From question to study", topics.question_trail,
               ("topic", "question")),
+        Chart("question-trend", "One question's support across rounds",
+              priorities.question_trend, ("question", *G)),
         Chart("projects", "Research projects by status", projects.projects, ("project",),
               public=True),
         Chart("enrollment", "Enrollment funnel and progress to target", projects.enrollment,

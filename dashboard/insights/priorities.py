@@ -18,7 +18,7 @@ from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
 from dashboard.insights.cube import Axes
 from dashboard.insights.disclosure import protect, protect_batch
-from dashboard.insights.result import ChartResult, withhold
+from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.stats import (
     benjamini_hochberg,
     mean_interval,
@@ -439,3 +439,39 @@ def question_detail(wh: Warehouse, filters: Filters, k: int) -> dict[str, Any]:
         out["rounds"].append({"round": rnd.__dict__,
                               **score_cell(tables, rnd, filters.question, cell, k)})  # fmt: skip
     return out
+
+
+def question_trend(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """One question's support in every round that asked it, for the voters filtered.
+
+    Support is the share who picked or ranked it (pick, rank rounds) or rated it
+    4 or 5 (rate rounds), with its Wilson interval; each round's cell is
+    protected exactly as in that round's priorities chart with the same filters.
+    """
+    detail = question_detail(wh, filters, k)
+    snap = wh.snapshot()
+    columns = ["round_id", "round", "method", "voters", "supporters", "support",
+               "support_low", "support_high"]  # fmt: skip
+    result = new_result("question-trend", f"Support for {filters.question} across rounds",
+                        "share who chose it (pick, rank) or rated it 4-5 (rate), 95% Wilson",
+                        filters, snap, k, columns, {"voters", "supporters"})  # fmt: skip
+    for entry in detail["rounds"]:
+        rnd = entry["round"]
+        rate = rnd["method"] == "rate"
+        count = "rated_4_or_5" if rate else ("picks" if rnd["method"] == "pick" else "ranked")
+        share = "share_4_or_5" if rate else "share"
+        row = {"round_id": rnd["round_id"], "round": rnd["name"], "method": rnd["method"],
+               "voters": entry["voters"], "supporters": entry.get(count),
+               "support": entry.get(share), "support_low": entry.get(f"{share}_low"),
+               "support_high": entry.get(f"{share}_high")}  # fmt: skip
+        gone = set(entry.get("suppressed", ()))
+        names = {count: "supporters", share: "support", f"{share}_low": "support_low",
+                 f"{share}_high": "support_high"}  # fmt: skip
+        withheld = [new for old, new in names.items() if old in gone]
+        if withheld:
+            withhold(row, withheld)
+        result.rows.append(row)
+    if not result.rows:
+        result.message = (f"No round has enough voters in this group for {filters.question} "
+                          f"(fewer than {k}), or it was never in a round.")  # fmt: skip
+    return result

@@ -7,6 +7,7 @@ view exactly and back/forward work.
 
 from __future__ import annotations
 
+from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.figures.charts import make_group_figure, make_priorities_figure
+from dashboard.figures.charts import (
+    make_bar_figure,
+    make_group_figure,
+    make_line_figure,
+    make_priorities_figure,
+)
 from dashboard.figures.summaries import priorities_summary
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, FilterError, Filters
 from dashboard.insights.charts import CHARTS
@@ -25,8 +31,9 @@ from dashboard.views import chart_card, engine, error_alert, run
 dash.register_page(__name__, path="/priorities", name="Priorities",
                    title="Priorities · Community insights")  # fmt: skip
 
-CONTROLS = ("round", "method", "role", "ms_course", "ms_type", "age_band", "sex", "compare")
-KEEP = ("topic", "question", "duration_band", "country")
+CONTROLS = ("round", "method", "topic", "role", "ms_course", "ms_type", "age_band", "sex",
+            "compare")  # fmt: skip
+KEEP = ("question", "duration_band", "country")
 METHOD_LABELS = {
     "share": "Share of voters",
     "points": "Borda points (rank rounds)",
@@ -57,6 +64,9 @@ def controls(args: dict[str, Any]) -> dbc.Row:
         _dropdown("method", "Score", [{"label": v, "value": k} for k, v in METHOD_LABELS.items()],
                   args.get("method")),
     ]  # fmt: skip
+    topics = sorted({str(q["topic"]) for q in run_rows("question-trail", {}) if q.get("topic")})
+    cols.append(_dropdown("topic", "Topic", [{"label": t, "value": t} for t in topics],
+                          args.get("topic")))  # fmt: skip
     for dim in ("role", "ms_course", "ms_type", "age_band", "sex"):
         options = [{"label": v.replace("_", " "), "value": v} for v in GROUP_VALUES[dim]]
         cols.append(_dropdown(dim, GROUP_LABELS[dim], options, args.get(dim)))
@@ -108,7 +118,31 @@ def layout(**query: Any) -> html.Div:
             body.append(comp)
     if args.get("question"):
         body.append(_question_panel(args))
+    if method not in ("balanced", "bridging"):
+        body.append(_topics_card(args))
     return html.Div(body)
+
+
+def run_rows(chart_id: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """A chart's rows, or none when the request is refused."""
+    result = run(chart_id, args)
+    return result.rows if isinstance(result, ChartResult) else []
+
+
+def _topics_card(args: dict[str, Any]) -> Any:
+    """Votes per topic for the same voters; clicking a topic filters the questions."""
+    topic_args = {k: v for k, v in args.items() if k in CHARTS["topics"].filters and k != "topic"}
+    result = run("topics", topic_args)
+    if not isinstance(result, ChartResult):
+        return result
+    fig = make_bar_figure(result.rows, "topic", "votes", result.title, result.k)
+    fig.update_layout(clickmode="event")
+    served = [r for r in result.rows if r.get("votes")]
+    top = max(served, key=lambda r: r["votes"], default=None)
+    summary = (f"Votes in {len(served)} topics; most: {top['topic']} ({top['votes']:,}). "
+               "Select a topic bar to show only its questions."
+               if top else result.message or "No topic has enough votes to show.")  # fmt: skip
+    return chart_card(result, fig, summary, "topics", result.columns)
 
 
 def _balanced_summary(result: ChartResult) -> str:
@@ -131,12 +165,37 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
                 f" (status: {q['project_status']})."])
         if q.get("project_id") else html.P("No project has taken this question up yet.")
     )  # fmt: skip
+    group_args = {k: v for k, v in args.items() if k in GROUP_VALUES}
+    extras: list[Any] = []
+    trend = run("question-trend", {"question": args["question"], **group_args})
+    if isinstance(trend, ChartResult):
+        rows = [{**r, "series": "support"} for r in trend.rows]
+        fig = make_line_figure(rows, "round_id", "support", "series", trend.title,
+                               "Share who chose it / rated it 4-5")  # fmt: skip
+        served = [r for r in trend.rows if r.get("support") is not None]
+        summary = trend.message or (
+            f"{args['question']} was in {len(trend.rows)} rounds; support can be shown for "
+            f"{len(served)}" + (f", latest {served[-1]['support']:.0%} in {served[-1]['round_id']}."
+                                if served else "."))  # fmt: skip
+        extras.append(chart_card(trend, fig, summary, "question-trend", trend.columns))
+    by = next(d for d in ("role", "ms_course", "age_band") if d not in group_args)
+    groups = run("priorities-by-group", {**{k: v for k, v in args.items()
+                                            if k in CHARTS["priorities-by-group"].filters},
+                                         "compare": by})  # fmt: skip
+    if isinstance(groups, ChartResult):
+        mine = [r for r in groups.rows if r.get("question_id") == args["question"]]
+        shown = ChartResult(**{**groups.__dict__, "rows": mine})
+        summary = groups.message or (f"Support for {args['question']} by "
+                                     f"{GROUP_LABELS[by].lower()} in this round.")  # fmt: skip
+        extras.append(chart_card(shown, make_group_figure(mine, shown.title), summary,
+                                 "question-groups", groups.columns))  # fmt: skip
     return dbc.Card(
         dbc.CardBody([
             html.H2("Question detail", className="h5"),
             html.P(html.Strong(q["title"]), id="question-title"),  # rendered as text
             html.P(f"Topic: {q['topic']} · status: {q['status']}"),
             project,
+            *extras,
         ]),
         className="mb-4", id="question-panel",
     )  # fmt: skip
@@ -146,12 +205,13 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
     Output("nav", "search"),
     [Input(f"f-{name}", "value") for name in CONTROLS],
     Input("priorities-graph", "clickData"),
+    Input("topics-graph", "clickData"),
     State("nav", "search"),
     prevent_initial_call=True,
 )
 def update_url(*values: Any) -> str:
     """Write the controls (and a clicked question) into the query string."""
-    *control_values, click, search = values
+    *control_values, click, topic_click, search = values
     from urllib.parse import parse_qsl
 
     current = dict(parse_qsl((search or "").lstrip("?")))
@@ -160,6 +220,9 @@ def update_url(*values: Any) -> str:
     if ctx.triggered_id == "priorities-graph" and click:
         label = str(click["points"][0].get("y", ""))
         state["question"] = label.split(" · ", 1)[0]
+    if ctx.triggered_id == "topics-graph" and topic_click:
+        state["topic"] = html_unescape(str(topic_click["points"][0].get("x", "")))
+        state.pop("question", None)
     try:
         Filters.parse(state, allowed=set(CONTROLS) | set(KEEP))
     except FilterError:
