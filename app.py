@@ -21,7 +21,7 @@ from dashboard.insights.charts import Engine
 from dashboard.layout import shell
 from dashboard.present import DeckStore, register_present_routes
 from dashboard.public.app import create_public_app
-from dashboard.security import Auth, require_sign_in, researcher_headers
+from dashboard.security import Auth, guard_callbacks, require_sign_in, researcher_headers
 
 log = logging.getLogger(__name__)
 PAGES_DIR = Path(__file__).resolve().parent / "dashboard" / "pages"
@@ -46,6 +46,9 @@ def create_app(
         pages_folder=str(PAGES_DIR),
         title="Community insights",
         suppress_callback_exceptions=True,
+        # plotly's basic bundle (bar, scatter: all our explorer charts use) from the public
+        # side; dcc.Graph uses window.Plotly when present instead of loading the 4.8 MB one.
+        external_scripts=["/embed/static/plotly-basic.min.js"],
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
     )
     app.server.config["ENGINE"] = engine
@@ -54,8 +57,15 @@ def create_app(
     app.layout = lambda: shell(engine, dash.page_container)
     enable_compression(app.server)
     require_sign_in(app.server, auth)
+    guard_callbacks(app.server, lambda: app.callback_map)
     researcher_headers(app.server, app.csp_hashes)
     mount_public(app.server, engine, settings)
+
+    @app.server.errorhandler(RecursionError)
+    def too_deep(_: Exception) -> object:
+        # json.loads raises this (not ValueError) on a body nested thousands deep.
+        return jsonify({"error": "the request body is nested too deeply", "status": 400}), 400
+
     return app
 
 

@@ -88,6 +88,7 @@ def demo(members: int, seed: int, out: Path) -> None:
 def serve(warehouse: Path | None, host: str, port: int, public_only: bool) -> None:
     """Serve the app with Flask's server (for production use gunicorn; see README)."""
     from app import create_app, create_public_server
+    from dashboard.db import WarehouseError
     from dashboard.security import Auth, ExposureError, check_exposure
 
     settings = Settings.from_env(warehouse)
@@ -97,7 +98,13 @@ def serve(warehouse: Path | None, host: str, port: int, public_only: bool) -> No
     except ExposureError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-    server = create_public_server(settings) if public_only else create_app(settings, auth).server
+    try:
+        server = (
+            create_public_server(settings) if public_only else create_app(settings, auth).server
+        )
+    except WarehouseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     server.run(host=host, port=port, debug=False)
 
 
@@ -119,11 +126,16 @@ def hash_password(user: str, password: str) -> None:
 @click.option("--base-url", default="", help="Where DIR will be served, for the snippets.")
 def publish(out: Path, warehouse: Path | None, base_url: str) -> None:
     """Write every public chart, in every public filter set, as static files."""
+    from dashboard.db import WarehouseError
     from dashboard.insights.charts import Engine
     from dashboard.public.publish import publish as write_site
 
     started = time.monotonic()
-    result = write_site(Engine(Settings.from_env(warehouse)), out, base_url.rstrip("/"))
+    try:
+        result = write_site(Engine(Settings.from_env(warehouse)), out, base_url.rstrip("/"))
+    except WarehouseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     click.echo(
         f"wrote {result.files:,} files to {result.out / 'embed'} "
         f"(build {result.build_id}) in {time.monotonic() - started:.1f}s"

@@ -36,6 +36,10 @@ READ_ONLY_CONFIG = {
 }
 
 
+# A DuckDB file is three 4 KiB headers, then its blocks (pragma_database_size counts them).
+FILE_HEADERS = 3 * 4096
+
+
 class WarehouseError(RuntimeError):
     """The warehouse is missing, corrupt, or not one this app built."""
 
@@ -98,7 +102,16 @@ def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> Snapshot:
         raise WarehouseError(f"{path} has no build_info table: not a built warehouse") from exc
     if row is None:
         raise WarehouseError(f"{path} has an empty build_info table")
-    return Snapshot(con, row[0], row[1], row[2] or "", _file_id(path))
+    file_id = _file_id(path)
+    blocks = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
+    needed = FILE_HEADERS + blocks[0] * blocks[1] if blocks else 0
+    if file_id[1] < needed:
+        # A truncated copy opens and reads its catalogue, then fails on the missing blocks.
+        raise WarehouseError(
+            f"{path} is truncated: {file_id[1]:,} bytes where its blocks need {needed:,}; "
+            "copy it again or rebuild it"
+        )
+    return Snapshot(con, row[0], row[1], row[2] or "", file_id)
 
 
 class Warehouse:
@@ -109,6 +122,7 @@ class Warehouse:
         self.timeout_s = timeout_s
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._refused: tuple[int, int, int] | None = None
         self._memo: dict[tuple, pd.DataFrame] = {}
         self._memo_lock = threading.Lock()
 
@@ -144,20 +158,35 @@ class Warehouse:
                 changed = False  # mid-swap or removed: keep serving what we have
                 if current is None:
                     raise WarehouseError(f"No warehouse at {self.path}") from None
+            if changed and current is not None and self._refused == _file_id(self.path):
+                return current  # this replacement was refused already: no reopening per query
             if changed:
-                con = open_read_only(self.path)
+                try:
+                    con = open_read_only(self.path)
+                except WarehouseError as exc:
+                    if current is None:
+                        raise
+                    return self._refuse(current, exc)
                 try:
                     fresh = _describe(con, self.path)
-                except WarehouseError:
+                except WarehouseError as exc:
                     con.close()
                     if current is None:
                         raise
-                    log.error("new warehouse file refused; still serving %s", current.build_id)
-                    return current
+                    return self._refuse(current, exc)
                 self._snapshot = fresh
                 # The old connection is left for in-flight cursors; GC closes it.
             assert self._snapshot is not None
             return self._snapshot
+
+    def _refuse(self, current: Snapshot, exc: WarehouseError) -> Snapshot:
+        """Keep serving the snapshot we have when its replacement is corrupt or truncated."""
+        try:
+            self._refused = _file_id(self.path)
+        except FileNotFoundError:
+            self._refused = None
+        log.error("new warehouse file refused (%s); still serving %s", exc, current.build_id)
+        return current
 
     def query(
         self, sql: str, params: Mapping[str, Any] | None = None, *, name: str = "sql"
@@ -172,6 +201,9 @@ class Warehouse:
         except duckdb.InterruptException as exc:
             log.warning("query %s interrupted after %.1fs", name, self.timeout_s)
             raise QueryTimeout(f"query {name} took longer than {self.timeout_s}s") from exc
+        except duckdb.IOException as exc:  # e.g. a damaged file: unavailable, not a crash
+            log.error("query %s could not read %s: %s", name, self.path, exc)
+            raise WarehouseError(f"{self.path} could not be read") from exc
         except duckdb.Error:
             log.exception("query %s failed with params %s", name, sorted((params or {}).keys()))
             raise

@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 OPEN_PATHS = frozenset({"/healthz"})
@@ -140,6 +141,111 @@ def researcher_headers(server: Flask, script_hashes: Callable[[], Iterable[str]]
         if request.path.startswith(("/api/", "/_dash-")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+CALLBACK_PATH = "/_dash-update-component"
+
+
+def guard_callbacks(server: Flask, callback_map: Callable[[], Mapping[str, dict]]) -> None:
+    """Refuse malformed callback requests with a 400 before Dash sees them.
+
+    Dash trusts the shape of a callback request (its renderer made it) and
+    fails with a 500 on anything else. Only the values stay free-form: each
+    callback checks those itself (through Filters, the deck store, ...).
+    Register after sign-in, so nobody unsigned learns which callbacks exist.
+    """
+
+    @server.before_request
+    def _check_callback() -> Response | None:
+        if request.path != CALLBACK_PATH or request.method != "POST":
+            return None
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # json gives up on very deep nesting with this, not ValueError
+            body = None
+        problem = callback_problem(body, callback_map())
+        if problem is None:
+            return None
+        response = jsonify({"error": f"malformed callback request: {problem}", "status": 400})
+        response.status_code = 400
+        return response
+
+
+def callback_problem(body: object, callbacks: Mapping[str, dict]) -> str | None:
+    """Why a callback request body does not fit a registered callback, or None."""
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or "callback" not in callbacks.get(output, {}):
+        return "no such callback"  # (clientside callbacks run in the browser only)
+    spec = callbacks[output]
+    for key in ("inputs", "state"):
+        declared = spec.get(key) or []
+        given = body.get(key, [])
+        if not isinstance(given, list) or len(given) != len(declared):
+            return f"{key} must list {len(declared)} item(s)"
+        for want, got in zip(declared, given, strict=True):
+            if not _fits(want, got):
+                return f"{key} do not match the callback"
+            if not _url_part_ok(got):
+                return "a location's pathname, search, hash or href must be URL text"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds must be a list of strings"
+    outputs = body.get("outputs")
+    declared_out = spec.get("output")
+    if isinstance(declared_out, list):
+        if not isinstance(outputs, list) or len(outputs) != len(declared_out):
+            return f"outputs must list {len(declared_out)} item(s)"
+        if not all(_is_prop(o) or _is_prop_list(o) for o in outputs):
+            return "outputs do not match the callback"
+    elif outputs is not None and not (_is_prop(outputs) or _is_prop_list(outputs)):
+        return "outputs do not match the callback"
+    return None
+
+
+URL_PROPS = frozenset({"pathname", "search", "hash", "href"})
+
+
+def _url_part_ok(item: object) -> bool:
+    """dcc.Location values are what a browser's location holds: text, a path from "/"."""
+    if not isinstance(item, dict) or item.get("property") not in URL_PROPS:
+        return True
+    value = item.get("value")
+    if value is None:
+        return item["property"] != "pathname"
+    return isinstance(value, str) and (item["property"] != "pathname" or value.startswith("/"))
+
+
+def _is_prop(item: object) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), str | dict)
+        and isinstance(item.get("property"), str)
+    )
+
+
+def _is_prop_list(items: object) -> bool:
+    return isinstance(items, list) and all(_is_prop(i) for i in items)
+
+
+def _fits(declared: dict, given: object) -> bool:
+    """An input or state item: the declared id and property, or a list for a pattern id."""
+    want_id, want_prop = declared["id"], declared["property"]
+    if not want_id.startswith("{"):
+        return _is_prop(given) and given["id"] == want_id and given["property"] == want_prop  # type: ignore[index]
+    pattern = json.loads(want_id)  # wildcards read ["ALL"], ["MATCH"], ...; others are fixed
+    return _is_prop_list(given) and all(
+        isinstance(g["id"], dict)
+        and set(g["id"]) == set(pattern)
+        and g["property"] == want_prop
+        and all(
+            isinstance(v, str | int | float | bool)
+            and (isinstance(pattern[k], list) or v == pattern[k])
+            for k, v in g["id"].items()
+        )
+        for g in given  # type: ignore[union-attr]
+    )
 
 
 def is_loopback(host: str) -> bool:

@@ -7,10 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from dashboard.config import Settings
 from dashboard.insights.charts import Engine
 from dashboard.warehouse.build import build_warehouse
+
+# `make test` is reproducible: the same examples every run. HYPOTHESIS_PROFILE=explore
+# draws new ones (run it now and then to look for new failures).
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "export"
 TEST_KEY = "test-pseudonym-key-not-secret"

@@ -321,3 +321,13 @@ def test_publish_command(fixture_warehouse: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "embed" / "priorities" / "data" / "all.json").is_file()
+
+
+@pytest.mark.parametrize("command", [["serve"], ["publish", "--out", "OUT"]])
+def test_commands_refuse_a_corrupt_warehouse_clearly(tmp_path: Path, command) -> None:
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"not a database" * 100)
+    args = [str(tmp_path / "site") if a == "OUT" else a for a in command]
+    result = CliRunner().invoke(cli, [*args, "--warehouse", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert str(bad) in result.output and "Traceback" not in result.output

@@ -62,6 +62,8 @@ def complementary(
 ) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1."""
     hidden = hidden.copy()
+    if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
+        return hidden
     values = counts.astype(float)
     for _ in range(counts.size + 1):
         changed = False

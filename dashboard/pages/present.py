@@ -225,7 +225,7 @@ def act(*_: Any) -> tuple[Any, Any]:
         if trigger["type"] == "present-del":
             st.delete_deck(slug)
         else:
-            op, i = trigger["op"], int(trigger["i"])
+            op, i = trigger["op"], _slide_index(trigger["i"])
             if op in ("up", "down"):
                 st.move_slide(slug, i, i - 1 if op == "up" else i + 1)
             elif op == "remove":
@@ -238,6 +238,14 @@ def act(*_: Any) -> tuple[Any, Any]:
     except StoreError as exc:
         return dash.no_update, dbc.Alert(str(exc), color="warning")
     return deck_cards(st.list_decks()), None
+
+
+def _slide_index(value: Any) -> int:
+    """A button's slide index (only a forged request sends anything but a whole number)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise StoreError("no such slide") from None
 
 
 # One deck, full screen ------------------------------------------------------------

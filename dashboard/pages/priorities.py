@@ -201,6 +201,14 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
     )  # fmt: skip
 
 
+def _clicked(click: Any, axis: str) -> str | None:
+    """The clicked point's label; None for no click or one not shaped like plotly's."""
+    try:
+        return str(click["points"][0].get(axis, ""))
+    except (TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
 @callback(
     Output("nav", "search"),
     [Input(f"f-{name}", "value") for name in CONTROLS],
@@ -217,11 +225,12 @@ def update_url(*values: Any) -> str:
     current = dict(parse_qsl((search or "").lstrip("?")))
     state = {k: v for k, v in current.items() if k in KEEP}
     state.update({k: v for k, v in zip(CONTROLS, control_values, strict=True) if v})
-    if ctx.triggered_id == "priorities-graph" and click:
-        label = str(click["points"][0].get("y", ""))
+    label = _clicked(click, "y") if ctx.triggered_id == "priorities-graph" else None
+    if label is not None:
         state["question"] = label.split(" · ", 1)[0]
-    if ctx.triggered_id == "topics-graph" and topic_click:
-        state["topic"] = html_unescape(str(topic_click["points"][0].get("x", "")))
+    topic = _clicked(topic_click, "x") if ctx.triggered_id == "topics-graph" else None
+    if topic is not None:
+        state["topic"] = html_unescape(topic)
         state.pop("question", None)
     try:
         Filters.parse(state, allowed=set(CONTROLS) | set(KEEP))

@@ -86,10 +86,15 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
 
     @app.get("/<chart_id>/")
     def chart(chart_id: str) -> Response:
-        filters = public.parse(chart_id, _args())
+        key = public.data_key(public.parse(chart_id, _args()))
         snap = engine.warehouse.snapshot()
-        page = chart_page(chart_id, CHARTS[chart_id].title, public.data_key(filters), snap)
-        return cached(page, "text/html", public.data_key(filters))
+        page = pages.get((snap.build_id, chart_id, key))
+        if page is None:
+            page = chart_page(chart_id, CHARTS[chart_id].title, key, snap).encode()
+            if len(pages) > 2048:
+                pages.clear()
+            pages[(snap.build_id, chart_id, key)] = page
+        return cached(page, "text/html", key, build=snap.build_id)
 
     @app.get("/<chart_id>/data/<key>.<fmt>")
     def data(chart_id: str, key: str, fmt: str) -> Response:
@@ -105,6 +110,7 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         return response
 
     rendered: dict[tuple[str, str, str, str], tuple[bytes, bytes, str]] = {}
+    pages: dict[tuple[str, str, str], bytes] = {}
 
     def _render(chart_id: str, filters: Filters, fmt: str) -> tuple[str, bytes, bytes, str]:
         """(build id, body, gzipped body, mimetype), rendered once per build and view."""

@@ -21,6 +21,8 @@ from dashboard.warehouse.contract import FILES, FILES_BY_NAME, Column, FileSpec
 
 MAX_PROBLEMS = 200
 MAX_VALUE_CHARS = 60
+MAX_LINE_BYTES = 1 << 20  # read_csv's max_line_size
+SCAN_CHUNK = 8 << 20
 
 
 @dataclass(frozen=True, order=True)
@@ -88,6 +90,45 @@ def read_header(path: Path) -> list[str] | None:
         return None
     text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head)
     return next(csv.reader(io.StringIO(text, newline="")), None)
+
+
+def scan_bytes(path: Path) -> tuple[int, str] | None:
+    """(physical line, message) of the first bytes read_csv must never see, or None.
+
+    One streaming pass, in bounded memory, before DuckDB reads the file: DuckDB
+    needs gigabytes to reject a large file of invalid UTF-8 row by row, and
+    silently skips a line much longer than its buffer. Lines of 1 to 2 MB are
+    left to read_csv, which rejects them itself.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, run = 1, 0  # run: bytes since the last newline
+    with path.open("rb") as fh:
+        while chunk := fh.read(SCAN_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk.count(b"\n", 0, max(exc.start, 0)), "not valid UTF-8"
+            too_long = (line, f"a line is longer than {MAX_LINE_BYTES >> 20} MB")
+            first = chunk.find(b"\n")
+            if first == -1:
+                run += len(chunk)
+                if run > 2 * MAX_LINE_BYTES:
+                    return too_long
+                continue
+            if run + first > 2 * MAX_LINE_BYTES:
+                return too_long
+            # Windows of MAX + 1 bytes every MAX bytes: any line over 2 MB holds one whole.
+            for start in range(first + 1, len(chunk) - MAX_LINE_BYTES, MAX_LINE_BYTES):
+                if chunk.find(b"\n", start, start + MAX_LINE_BYTES + 1) == -1:
+                    at = line + chunk.count(b"\n", 0, start)
+                    return at, f"a line is longer than {MAX_LINE_BYTES >> 20} MB"
+            line += chunk.count(b"\n")
+            run = len(chunk) - 1 - chunk.rfind(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return line, "not valid UTF-8 (the file ends inside a character)"
+    return None
 
 
 def record_start_lines(path: Path, records: set[int]) -> dict[int, int]:
@@ -168,6 +209,10 @@ def stage_file(
     for column in spec.columns:
         if column.name not in seen and column.required:
             report.add(Problem(spec.file_name, 1, column.name, "required column is missing"))
+    unreadable = scan_bytes(path)
+    if unreadable is not None:
+        report.add(Problem(spec.file_name, unreadable[0], "", unreadable[1]))
+        return None
     staged = Staged(spec, path, f"raw_{spec.name}", present=set(seen) & wanted)
     csv_columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
     select = ", ".join(
@@ -178,14 +223,19 @@ def stage_file(
     )
     con.execute(f"DROP TABLE IF EXISTS {spec.name}_rejects")
     con.execute(f"DROP TABLE IF EXISTS {spec.name}_reject_scans")
-    con.execute(
-        f"CREATE TEMP TABLE {staged.table} AS SELECT {select} FROM read_csv($path, "
-        "header = false, skip = 1, columns = $columns, auto_detect = false, delim = ',', "
-        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-        f"store_rejects = true, rejects_table = '{spec.name}_rejects', "
-        f"rejects_scan = '{spec.name}_reject_scans', max_line_size = 1048576)",
-        {"path": str(path), "columns": csv_columns},
-    )
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {staged.table} AS SELECT {select} FROM read_csv($path, "
+            "header = false, skip = 1, columns = $columns, auto_detect = false, delim = ',', "
+            "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+            f"store_rejects = true, rejects_table = '{spec.name}_rejects', "
+            f"rejects_scan = '{spec.name}_reject_scans', max_line_size = {MAX_LINE_BYTES})",
+            {"path": str(path), "columns": csv_columns},
+        )
+    except duckdb.Error as exc:  # e.g. "the CSV parser state machine reached an invalid state"
+        reason = str(exc).splitlines()[0][:200]
+        report.add(Problem(spec.file_name, 0, "", f"cannot be read as CSV ({reason})"))
+        return None
     rejects = con.execute(
         f"SELECT DISTINCT line, error_type, error_message FROM {spec.name}_rejects ORDER BY line"
     ).fetchall()

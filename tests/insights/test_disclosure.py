@@ -128,3 +128,13 @@ def test_batched_protection_equals_one_table_at_a_time(tables, shape) -> None:
     batch = protect_batch(stacked, 11)
     for i in range(len(tables)):
         assert np.array_equal(batch[i], protect(stacked[i], 11))
+
+
+def test_an_empty_table_is_protected_without_error() -> None:
+    assert protect(np.zeros((0, 2), dtype=np.int64), 11).shape == (0, 2)
+    assert protect_batch(np.zeros((0, 3, 2), dtype=np.int64), 11).shape == (0, 3, 2)
+
+
+def test_a_topic_without_questions_is_an_empty_answer(engine: Engine) -> None:
+    result = engine.run("topics", {"topic": "' OR 1=1 --"})
+    assert all(not r.get("questions") for r in result.rows)
