@@ -19,8 +19,10 @@ timeout = 30  # a query is interrupted after DASHBOARD_QUERY_TIMEOUT_S (5 s) lon
 graceful_timeout = 20
 keepalive = 5
 preload_app = True
-max_requests = 50_000  # recycle workers now and then, staggered
-max_requests_jitter = 5_000
+# Worker recycling is off by default: a recycled worker starts cold (caches empty), which
+# showed up as latency spikes under load. DASHBOARD_MAX_REQUESTS turns it on.
+max_requests = int(os.environ.get("DASHBOARD_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("DASHBOARD_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("DASHBOARD_LOG_LEVEL", "info")
