@@ -10,6 +10,7 @@ trusted as the app itself (see SECURITY.md).
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Any
 
 from flask_caching.backends import BaseCache, FileSystemCache, RedisCache
@@ -18,6 +19,17 @@ from dashboard.config import Settings
 
 log = logging.getLogger(__name__)
 KEY_VERSION = "v1"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The installed package's version: entries made by other code are never reused."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("community-insights-dashboard")
+    except PackageNotFoundError:
+        return "dev"
 
 
 def shared_cache(settings: Settings) -> BaseCache | None:
@@ -36,7 +48,7 @@ def shared_cache(settings: Settings) -> BaseCache | None:
 def cache_key(build_id: str, chart_id: str, query: dict[str, str]) -> str:
     """Build id first: a new build is a new key space."""
     parts = "&".join(f"{k}={query[k]}" for k in sorted(query))
-    return f"{KEY_VERSION}:{build_id}:{chart_id}:{parts}"
+    return f"{KEY_VERSION}:{code_version()}:{build_id}:{chart_id}:{parts}"
 
 
 def safe_get(cache: BaseCache, key: str) -> Any:

@@ -261,13 +261,21 @@ def is_loopback(host: str) -> bool:
 
 def check_exposure(host: str, auth: Auth, public_only: bool = False) -> None:
     """Refuse to serve researcher pages beyond loopback without sign-in."""
-    if public_only or auth.configured or is_loopback(host):
+    if public_only or is_loopback(host) or auth.users:
         return
+    if auth.header:
+        raise ExposureError(
+            f"Refusing to serve the researcher pages on {host} with only "
+            f"DASHBOARD_AUTH_HEADER sign-in: anyone reaching {host} could send that header.\n"
+            "Bind to 127.0.0.1 and let the signing-in proxy be the only way in, or use "
+            "DASHBOARD_USERS."
+        )
     raise ExposureError(
         f"Refusing to serve the researcher pages on {host} without sign-in.\n"
         "Configure one of:\n"
         "  DASHBOARD_USERS='alice:<hash>,bob:<hash>' (or a file of user:hash lines); "
         "make a hash with `python -m dashboard hash-password`\n"
-        "  DASHBOARD_AUTH_HEADER=X-Forwarded-User behind a proxy that signs users in\n"
+        "  DASHBOARD_AUTH_HEADER=X-Forwarded-User behind a proxy that signs users in "
+        "(then bind to 127.0.0.1)\n"
         "or serve only the public embeds with --public-only, or bind to 127.0.0.1."
     )

@@ -56,6 +56,20 @@ def render(app, module, **query):
         ("priorities", {}),
         ("priorities", {"round": "R1", "compare": "role", "question": "Q1"}),
         ("priorities", {"round": "R3", "topic": "Symptoms"}),
+        (
+            "priorities",
+            {
+                "question": "Q1",
+                "role": "person_with_ms",
+                "ms_course": "relapsing",
+                "age_band": "40-49",
+                "sex": "female",
+            },
+        ),
+        (
+            "priorities",
+            {"question": "Q1", "role": "person_with_ms", "ms_type": "RRMS", "age_band": "40-49"},
+        ),
         ("projects", {"project": "P1"}),
         ("participation", {"role": "caregiver"}),
         ("overview", {}),

@@ -189,7 +189,9 @@ def test_users_from_env_file_and_inline(monkeypatch, tmp_path: Path) -> None:
         ("0.0.0.0", Auth(), False, True),
         ("192.168.1.20", Auth(), False, True),
         ("example.org", Auth(), False, True),
-        ("0.0.0.0", Auth(header="X-Forwarded-User"), False, False),
+        ("0.0.0.0", Auth(header="X-Forwarded-User"), False, True),
+        ("127.0.0.1", Auth(header="X-Forwarded-User"), False, False),
+        ("0.0.0.0", Auth(users={"ada": "scrypt:1:8:1$s$h"}), False, False),
         ("0.0.0.0", Auth(), True, False),
     ],
 )
@@ -197,7 +199,7 @@ def test_refuses_to_serve_researcher_pages_publicly_without_sign_in(
     host, auth, public_only, refused
 ) -> None:
     if refused:
-        with pytest.raises(ExposureError, match="DASHBOARD_USERS"):
+        with pytest.raises(ExposureError, match="Refusing to serve"):
             check_exposure(host, auth, public_only)
     else:
         check_exposure(host, auth, public_only)

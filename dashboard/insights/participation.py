@@ -68,7 +68,10 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                 continue
             row = {"month": month, "role": role, "new_members": int(table[i, j]),
                    "members": int(cumulative[i, j])}  # fmt: skip
-            withheld = [n for n, h in (("new_members", hidden[i, j]),
+            # New members are the difference of two running totals: served only when
+            # both totals are, so they reveal nothing the totals do not (see README).
+            new_hidden = cum_hidden[i, j] or (i > 0 and cum_hidden[i - 1, j])
+            withheld = [n for n, h in (("new_members", new_hidden),
                                        ("members", cum_hidden[i, j])) if h]  # fmt: skip
             if withheld:
                 withhold(row, withheld)
@@ -77,7 +80,7 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             row = {"month": month, "role": ALL, "new_members": int(new_total[i]),
                    "members": int(total[i])}  # fmt: skip
             withheld = []
-            if not safe_aggregate(table[i].tolist(), hidden[i].tolist(), k):
+            if total_hidden[i] or (i > 0 and total_hidden[i - 1]):
                 withheld.append("new_members")
             if total_hidden[i]:
                 withheld.append("members")

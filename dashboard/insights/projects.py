@@ -6,7 +6,7 @@ import numpy as np
 
 from dashboard.db import Warehouse
 from dashboard.filters import FilterError, Filters
-from dashboard.insights.disclosure import protect, protect_nested
+from dashboard.insights.disclosure import protect_nested
 from dashboard.insights.result import ChartResult, new_result, withhold
 
 STAGE_ORDER = ("invited", "screened", "eligible", "consented", "enrolled", "completed")
@@ -84,9 +84,11 @@ def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     rows = []
     for project_id, frame in df.groupby("project_id", sort=True):
         values = frame["enrolled"].astype(int).to_numpy()
-        hidden = protect(values, k) if len(values) else np.zeros(0, dtype=bool)
         running = np.cumsum(values)
         run_hidden = protect_nested(running.tolist(), k)
+        # A month's enrollments are the difference of two running totals: served only
+        # when both totals are, so subtracting served numbers reveals nothing more.
+        hidden = [bool(rh or (i > 0 and run_hidden[i - 1])) for i, rh in enumerate(run_hidden)]
         for month, value, to_date, h, rh in zip(
             frame["month"], values, running, hidden, run_hidden, strict=True
         ):

@@ -178,8 +178,10 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
             f"{len(served)}" + (f", latest {served[-1]['support']:.0%} in {served[-1]['round_id']}."
                                 if served else "."))  # fmt: skip
         extras.append(chart_card(trend, fig, summary, "question-trend", trend.columns))
-    by = next(d for d in ("role", "ms_course", "age_band") if d not in group_args)
-    groups = run("priorities-by-group", {**{k: v for k, v in args.items()
+    nested = {"ms_type": "ms_course", "ms_course": "ms_type"}
+    by = next((d for d in ("role", "ms_course", "age_band", "sex")
+               if d not in group_args and nested.get(d) not in group_args), None)  # fmt: skip
+    groups = None if by is None else run("priorities-by-group", {**{k: v for k, v in args.items()
                                             if k in CHARTS["priorities-by-group"].filters},
                                          "compare": by})  # fmt: skip
     if isinstance(groups, ChartResult):

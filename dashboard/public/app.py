@@ -23,6 +23,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, request
 
+from dashboard.cache import code_version
 from dashboard.db import QueryTimeout, WarehouseError
 from dashboard.filters import FilterError, Filters
 from dashboard.insights.charts import CHARTS, Engine
@@ -30,6 +31,7 @@ from dashboard.public import charts as public
 from dashboard.public.pages import chart_page, index_page, methods_page
 
 log = logging.getLogger(__name__)
+CODE_VERSION = code_version()
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {
     "plotly-basic.min.js": "text/javascript",
@@ -54,7 +56,9 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
     )
 
     def etag_for(build: str, *parts: str) -> str:
-        return hashlib.sha256("\0".join((build, *parts)).encode()).hexdigest()[:32]
+        # k and the code version too: a new threshold or a fix must not be revalidated as 304.
+        salt = (build, str(engine.k), CODE_VERSION)
+        return hashlib.sha256("\0".join((*salt, *parts)).encode()).hexdigest()[:32]
 
     def cached(
         body: str | bytes,

@@ -138,3 +138,28 @@ def test_an_empty_table_is_protected_without_error() -> None:
 def test_a_topic_without_questions_is_an_empty_answer(engine: Engine) -> None:
     result = engine.run("topics", {"topic": "' OR 1=1 --"})
     assert all(not r.get("questions") for r in result.rows)
+
+
+def _series_consistent(rows, key, step, total) -> int:
+    """A served step count must equal the difference of two served running totals."""
+    checked = 0
+    by_series: dict = {}
+    for row in rows:
+        by_series.setdefault(row[key], []).append(row)
+    for series in by_series.values():
+        for i, row in enumerate(series):
+            if row.get(step) is None:
+                continue
+            before = series[i - 1].get(total) if i else 0
+            assert row.get(total) is not None and before is not None, (row, step)
+            assert row[step] == row[total] - before, row
+            checked += 1
+    return checked
+
+
+def test_monthly_counts_are_never_recoverable_from_running_totals(engine: Engine) -> None:
+    """Served new counts and served totals cannot be subtracted to expose a withheld month."""
+    members = engine.run("members", {}).rows
+    assert _series_consistent(members, "role", "new_members", "members") > 0
+    accrual = engine.run("accrual", {}).rows
+    _series_consistent(accrual, "project_id", "enrolled", "enrolled_to_date")
