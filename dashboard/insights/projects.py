@@ -66,7 +66,8 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         withdrawn = frame[frame["stage"] == "withdrawn"]["members"].astype(int).sum()
         row = {"project_id": project_id, "stage": "withdrawn", "members": int(withdrawn),
                "target_enrollment": None, "share_of_target": None}  # fmt: skip
-        if 0 < withdrawn < k:
+        served = [int(v) for v, h in zip(chain["members"], hidden, strict=True) if not h]
+        if not _withdrawn_safe(int(withdrawn), served, k):
             withhold(row, ["members"])
         rows.append(row)
     result.rows = rows
@@ -105,3 +106,16 @@ def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             rows.append(row)
     result.rows = rows
     return result
+
+
+def _withdrawn_safe(withdrawn: int, served: list[int], k: int) -> bool:
+    """Whether the withdrawn count may be served next to the served funnel stages.
+
+    Withdrawals happen somewhere along the funnel, so a reader could subtract the
+    withdrawn count from any served stage or any drop-off between two served stages;
+    none of those results may be 1..k-1.
+    """
+    if 0 < withdrawn < k:
+        return False
+    amounts = served + [a - b for i, a in enumerate(served) for b in served[i + 1 :]]
+    return all(not 0 < abs(x - withdrawn) < k for x in amounts)

@@ -163,3 +163,15 @@ def test_monthly_counts_are_never_recoverable_from_running_totals(engine: Engine
     assert _series_consistent(members, "role", "new_members", "members") > 0
     accrual = engine.run("accrual", {}).rows
     _series_consistent(accrual, "project_id", "enrolled", "enrolled_to_date")
+
+
+def test_withdrawn_cannot_be_subtracted_from_the_funnel(engine: Engine) -> None:
+    rows = engine.run("enrollment", {}).rows
+    for project in {r["project_id"] for r in rows}:
+        mine = [r for r in rows if r["project_id"] == project]
+        withdrawn = next(r["members"] for r in mine if r["stage"] == "withdrawn")
+        if withdrawn is None:
+            continue
+        served = [r["members"] for r in mine if r["stage"] != "withdrawn" and r["members"]]
+        amounts = served + [a - b for i, a in enumerate(served) for b in served[i + 1 :]]
+        assert all(not 0 < abs(x - withdrawn) < 11 for x in amounts), (project, mine)
