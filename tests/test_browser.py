@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -86,8 +88,13 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities?compare=ms_course")
     dash_duo.wait_for_contains_text("#compare-summary", "progressive")
     # Open one question: click its bar; the panel shows its trail and its trend.
-    bar = dash_duo.wait_for_element("#priorities-graph .point")
-    ActionChains(dash_duo.driver).move_to_element(bar).click().perform()  # plotly's drag layer
+    for _ in range(5):  # the graph may re-render under us: find the bar again
+        try:
+            bar = dash_duo.wait_for_element("#priorities-graph .point")
+            ActionChains(dash_duo.driver).move_to_element(bar).click().perform()  # drag layer
+            break
+        except StaleElementReferenceException:
+            time.sleep(0.5)
     dash_duo.wait_for_element("#question-panel")
     dash_duo.wait_for_element("#question-trend-graph")
     assert "question=Q" in dash_duo.driver.current_url

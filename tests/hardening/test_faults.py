@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import http.client
 import os
 import shutil
 import signal
@@ -198,7 +199,7 @@ def test_a_killed_worker_costs_only_its_requests(fixture_warehouse: Path, tmp_pa
             try:
                 status, _ = get(url)
                 results.append((time.monotonic(), str(status)))
-            except (OSError, urllib.error.HTTPError) as exc:
+            except (OSError, urllib.error.HTTPError, http.client.HTTPException) as exc:
                 results.append((time.monotonic(), repr(exc)))
 
     threads = [threading.Thread(target=hammer) for _ in range(4)]
