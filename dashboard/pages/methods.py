@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import dash
 from dash import dcc, html
 
-from dashboard.config import PROJECT_ROOT
+from dashboard.public.pages import methods_section
 
 dash.register_page(__name__, path="/methods", name="Methods",
                    title="Methods · Community insights")  # fmt: skip
@@ -16,8 +15,4 @@ dash.register_page(__name__, path="/methods", name="Methods",
 
 def layout(**_: Any) -> html.Div:
     """The README's methods section, so the page and the docs never disagree."""
-    text = Path(PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.find("## Methods")
-    end = text.find("\n## ", start + 1)
-    section = text[start:end] if start >= 0 else "Methods are described in the README."
-    return html.Div([dcc.Markdown(section, id="methods-text")], className="col-lg-9")
+    return html.Div([dcc.Markdown(methods_section(), id="methods-text")], className="col-lg-9")

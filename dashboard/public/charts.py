@@ -183,24 +183,22 @@ def _enrollment(result: ChartResult) -> tuple[go.Figure, str]:
     )
 
 
-def _members(result: ChartResult) -> tuple[go.Figure, str]:
-    fig = make_line_figure(result.rows, "month", "members", "role", result.title,
-                           "Members (cumulative)")  # fmt: skip
-    series = [r for r in result.rows if r.get("members")]
-    last = series[-1] if series else None
-    summary = (f"{last['members']:,} members ({last['role'].replace('_', ' ')}) as of "
-               f"{last['month']}." if last else result.title)  # fmt: skip
-    return fig, summary
+def _monthly(field: str, axis: str, phrase: str):
+    """A renderer for a monthly series by role: line figure + its latest served value."""
+
+    def render(result: ChartResult) -> tuple[go.Figure, str]:
+        fig = make_line_figure(result.rows, "month", field, "role", result.title, axis)
+        series = [r for r in result.rows if r.get(field)]
+        last = series[-1] if series else None
+        summary = (f"{last[field]:,} members ({last['role'].replace('_', ' ')}) {phrase} "
+                   f"{last['month']}." if last else result.title)  # fmt: skip
+        return fig, summary
+
+    return render
 
 
-def _active(result: ChartResult) -> tuple[go.Figure, str]:
-    fig = make_line_figure(result.rows, "month", "active", "role", result.title,
-                           "Active members")  # fmt: skip
-    series = [r for r in result.rows if r.get("active")]
-    last = series[-1] if series else None
-    summary = (f"{last['active']:,} members ({last['role'].replace('_', ' ')}) active in "
-               f"{last['month']}." if last else result.title)  # fmt: skip
-    return fig, summary
+_members = _monthly("members", "Members (cumulative)", "as of")
+_active = _monthly("active", "Active members", "active in")
 
 
 RENDERERS = {

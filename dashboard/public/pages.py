@@ -75,13 +75,18 @@ def index_page(charts: list[tuple[str, str]], base_url: str) -> str:
     )
 
 
-@lru_cache(maxsize=1)
-def methods_page() -> str:
-    """The README's methods section as HTML (raw HTML in it is escaped, not rendered)."""
+def methods_section() -> str:
+    """The README's methods section (markdown): one text for the app and the embeds."""
     text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     start = text.find("## Methods")
     end = text.find("\n## ", start + 1)
-    section = text[start:end] if start >= 0 else "Methods are described in the README."
+    return text[start:end] if start >= 0 else "Methods are described in the README."
+
+
+@lru_cache(maxsize=1)
+def methods_page() -> str:
+    """The README's methods section as HTML (raw HTML in it is escaped, not rendered)."""
+    section = methods_section()
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(section)
     return (
         HEAD.format(title="Source and method", static="../static/")
