@@ -21,6 +21,8 @@ GROUP_VALUES: dict[str, tuple[str, ...]] = {
     "role": ROLES,
     "ms_type": ("RRMS", "SPMS", "PPMS", "CIS", "unknown", "not-applicable"),
     "ms_course": ("relapsing", "progressive", "unknown", "not-applicable"),
+    # People with MS by course, and the other roles: "progressive vs caregivers" in one view.
+    "voter_group": ("relapsing", "progressive", "unknown-course", "caregiver", "other"),
     "age_band": ("under-30", "30-39", "40-49", "50-59", "60-69", "70-plus", "unknown"),
     "duration_band": ("under-5", "5-9", "10-19", "20-plus", "unknown", "not-applicable"),
     "sex": SEXES,
@@ -31,14 +33,16 @@ GROUP_LABELS = {
     "role": "Role",
     "ms_type": "MS type",
     "ms_course": "MS course",
+    "voter_group": "Voter group",
     "age_band": "Age band",
     "duration_band": "Years since diagnosis",
     "sex": "Sex",
     "country": "Country",
 }
-# Dimensions that nest inside another: combining them says nothing new and
-# would open a differencing path between levels, so it is refused.
-NESTED = {frozenset({"ms_type", "ms_course"})}
+# Dimensions that cut the same people in overlapping ways (MS course is a sum
+# of MS types, "not-applicable" MS type is caregivers plus others, ...): one is
+# used at a time, and disclosure control protects them on one shared axis.
+WHO_DIMS = ("role", "ms_type", "ms_course", "voter_group")
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}|unknown")
@@ -70,6 +74,7 @@ class Filters:
     role: str | None = None
     ms_type: str | None = None
     ms_course: str | None = None
+    voter_group: str | None = None
     age_band: str | None = None
     duration_band: str | None = None
     sex: str | None = None
@@ -107,13 +112,16 @@ class Filters:
                 f"at most {MAX_GROUP_FILTERS} voter filters can be combined "
                 f"(got {', '.join(used)}): finer groups are too small to show safely"
             )
-        for pair in NESTED:
-            if pair <= set(used):
-                raise FilterError("use ms_type or ms_course, not both")
+        who = [d for d in used if d in WHO_DIMS]
+        if len(who) > 1:
+            raise FilterError(f"use one of {', '.join(WHO_DIMS)}, not {' and '.join(who)}")
         if self.compare and self.compare in used:
             raise FilterError(f"cannot both filter and compare by {self.compare}")
-        if self.compare and any(pair <= {self.compare, *used} for pair in NESTED):
-            raise FilterError("ms_type and ms_course cannot be combined")
+        if self.compare in WHO_DIMS and who:
+            raise FilterError(
+                f"cannot filter by {who[0]} and compare by {self.compare}: they describe the "
+                "same people; compare by voter_group to see MS courses and caregivers together"
+            )
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise FilterError("from is after to")
 

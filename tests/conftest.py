@@ -49,3 +49,15 @@ def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def engine(fixture_warehouse: Path) -> Engine:
     """The insights engine over the fixture warehouse with the default k = 11."""
     return Engine(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5, network_name=""))
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo network (as `make run` builds it): 6,000 members, realistic small groups."""
+    from dashboard.warehouse.synth import write_demo_export
+
+    os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_export(folder / "export", members=6000, seed=42)
+    build_warehouse(folder / "export", folder / "warehouse.duckdb")
+    return folder / "warehouse.duckdb"

@@ -62,18 +62,6 @@ def test_keyboard_reaches_the_filters(started) -> None:
     assert any("f-round" in r or "f-method" in r for r in reached), reached
 
 
-@pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory) -> Path:
-    """The demo network (as `make run` builds it), for the researcher's journey."""
-    from dashboard.warehouse.build import build_warehouse
-    from dashboard.warehouse.synth import write_demo_export
-
-    folder = tmp_path_factory.mktemp("demo")
-    write_demo_export(folder / "export", members=6000, seed=42)
-    build_warehouse(folder / "export", folder / "warehouse.duckdb")
-    return folder / "warehouse.duckdb"
-
-
 def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Path) -> None:
     """Progressive MS top priorities, ties, a comparison, a question's trail, a shared link."""
     app = create_app(Settings(warehouse=demo_warehouse, k=11, query_timeout_s=5,

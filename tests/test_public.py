@@ -72,7 +72,7 @@ def test_embed_data_is_exactly_the_api_rows(client) -> None:
     ("url", "status", "says"),
     [
         ("/embed/priorities/?age_band=40-49", 400, "unknown filter"),
-        ("/embed/priorities/?role=caregiver&ms_course=progressive", 400, "at most one group"),
+        ("/embed/priorities/?role=caregiver&ms_course=progressive", 400, "use one of role"),
         ("/embed/priorities/?role=admin", 400, "not allowed"),
         ("/embed/priorities/?round=R1&round=R2", 400, "one value"),
         ("/embed/priorities/?round=%27%3B%20DROP%20TABLE%20votes", 400, "not a valid id"),

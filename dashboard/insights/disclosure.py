@@ -17,15 +17,67 @@ The rule (written for researchers in the README's methods section):
 Every score derived from a withheld count (share, interval, mean, points) is
 withheld with it. Tables are computed over the full cross-classification of
 the filters in use, so every query with the same filters hides the same cells.
+
+Overlapping categories (a Hierarchy): role, MS type, MS course and voter
+group all cut the same people, e.g. "relapsing" = RRMS + CIS and
+"not-applicable" = caregiver + other. Protecting their tables separately let
+a withheld CIS count be worked out as relapsing minus RRMS, so they share one
+axis holding every category at once, and rules 2 and 3 also cover every
+"this category is the sum of those" equation on it.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 MAX_GROUP_FILTERS = 3
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """An axis whose categories overlap: each is a set of fine categories.
+
+    `sets[i]` holds the fine categories category i adds up; `levels` are the
+    ways the axis partitions everyone (each a tuple of category indices), the
+    last being the whole (the total, which is served by coarser tables and so
+    never withheld here). `axis` is the axis's position in a single table.
+    """
+
+    axis: int
+    sets: tuple[frozenset[int], ...]
+    levels: tuple[tuple[int, ...], ...]
+
+    @property
+    def total(self) -> int:
+        return self.levels[-1][0]
+
+    def equations(self) -> list[tuple[tuple[int, ...], int]]:
+        """(parts, whole): every category that is the sum of finer served categories."""
+        out: set[tuple[tuple[int, ...], int]] = set()
+        for fine in self.levels:
+            for coarse in self.levels:
+                for whole in coarse:
+                    parts = tuple(c for c in fine if self.sets[c] <= self.sets[whole])
+                    covered = frozenset().union(*(self.sets[c] for c in parts))
+                    if len(parts) > 1 and covered == self.sets[whole]:
+                        out.add((parts, whole))
+        return sorted(out)
+
+    def ancestors(self) -> list[np.ndarray]:
+        """Per level, each category's smallest enclosing category there (itself if none)."""
+        maps = []
+        for level in self.levels:
+            anc = np.arange(len(self.sets))
+            for i, cell in enumerate(self.sets):
+                for whole in level:
+                    if cell < self.sets[whole]:
+                        anc[i] = whole
+            maps.append(anc)
+        return maps
 
 
 def primary(counts: np.ndarray, k: int) -> np.ndarray:
@@ -33,75 +85,138 @@ def primary(counts: np.ndarray, k: int) -> np.ndarray:
     return (counts > 0) & (counts < k)
 
 
-def _margin(counts: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    return counts.sum(axis=axes, keepdims=True) if axes else counts
+Margin = Callable[[np.ndarray], np.ndarray]
 
 
-def differencing(counts: np.ndarray, k: int, first_axis: int = 0) -> np.ndarray:
+def _coarsenings(counts: np.ndarray, first_axis: int, h: Hierarchy | None) -> list[list[Margin]]:
+    """Per axis, the ways to step up to a served coarser count (the margin, or an ancestor)."""
+    out: list[list[Margin]] = []
+    for axis in range(first_axis, counts.ndim):
+        if h is not None and axis == h.axis + first_axis:
+            out.append([lambda c, a=axis, m=m: np.take(c, m, axis=a) for m in h.ancestors()])
+        else:
+            out.append([lambda c, a=axis: c.sum(axis=a, keepdims=True)])
+    return out
+
+
+def differencing(
+    counts: np.ndarray, k: int, first_axis: int = 0, hierarchy: Hierarchy | None = None
+) -> np.ndarray:
     """Cells whose subtraction from served margins would expose 1..k-1 people.
 
     For a cell x and a set S of axes, the region "same as x outside S,
     different from x on every axis in S" has the size
-    sum over T subset of S of (-1)^(|S|-|T|) * margin_T(x).
+    sum over T subset of S of (-1)^(|S|-|T|) * margin_T(x). On a hierarchy
+    axis, "different" means "in an enclosing category but not in x's", for
+    every enclosing category.
     """
     bad = np.zeros(counts.shape, dtype=bool)
-    axes = range(first_axis, counts.ndim)
-    for size in range(1, counts.ndim - first_axis + 1):
-        for subset in itertools.combinations(axes, size):
-            region = np.zeros(counts.shape, dtype=np.int64)
-            for t_size in range(size + 1):
-                for t in itertools.combinations(subset, t_size):
-                    sign = -1 if (size - t_size) % 2 else 1
-                    region = region + sign * _margin(counts, t)
-            bad |= (region > 0) & (region < k)
+    steps = _coarsenings(counts, first_axis, hierarchy)
+    n = counts.ndim - first_axis
+    for size in range(1, n + 1):
+        for subset in itertools.combinations(range(n), size):
+            for choice in itertools.product(*(steps[a] for a in subset)):
+                region = np.zeros(counts.shape, dtype=np.int64)
+                for t_size in range(size + 1):
+                    for t in itertools.combinations(range(size), t_size):
+                        margin = counts
+                        for j in t:
+                            margin = choice[j](margin)
+                        sign = -1 if (size - t_size) % 2 else 1
+                        region = region + sign * margin
+                bad |= (region > 0) & (region < k)
     return bad
 
 
+def _moved(a: np.ndarray, axis: int) -> np.ndarray:
+    return np.moveaxis(a, axis, -1).reshape(-1, a.shape[axis])
+
+
+def _restore(lines: np.ndarray, like: np.ndarray, axis: int) -> np.ndarray:
+    return np.moveaxis(lines.reshape(np.moveaxis(like, axis, -1).shape), -1, axis)
+
+
+def _fix_lines(
+    h: np.ndarray, v: np.ndarray, k: int, parts: list[int] | None, whole: int | None
+) -> np.ndarray | None:
+    """Hide one more cell in each unsafe line; None when every line is safe.
+
+    A line is `parts` adding up to `whole` (None: a margin served elsewhere,
+    never withheld here). It is unsafe when exactly one of its cells is
+    withheld (it could be worked out) or, with the whole served, the withheld
+    parts add up to 1..k-1.
+    """
+    cols = list(range(h.shape[1])) if parts is None else parts
+    hp, vp = h[:, cols], v[:, cols]
+    whole_hidden = h[:, whole] if whole is not None else np.zeros(len(h), dtype=bool)
+    n_hidden = hp.sum(axis=1) + whole_hidden
+    s_hidden = (vp * hp).sum(axis=1)
+    unsafe = (n_hidden == 1) | (~whole_hidden & (s_hidden > 0) & (s_hidden < k))
+    if not unsafe.any():
+        return None
+    candidates = np.where(~hp & (vp > 0), vp, np.inf)
+    # Ties go to the first cell: deterministic, so every query agrees.
+    pick = np.argmin(candidates, axis=1)
+    can = unsafe & np.isfinite(candidates[np.arange(len(pick)), pick])
+    if not can.any():
+        return None
+    rows = np.where(can)[0]
+    h = h.copy()
+    h[rows, np.asarray(cols)[pick[rows]]] = True
+    return h
+
+
 def complementary(
-    counts: np.ndarray, hidden: np.ndarray, k: int, first_axis: int = 0
+    counts: np.ndarray,
+    hidden: np.ndarray,
+    k: int,
+    first_axis: int = 0,
+    hierarchy: Hierarchy | None = None,
 ) -> np.ndarray:
-    """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1."""
+    """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1.
+
+    Lines are the categories of one axis with the others fixed; on a hierarchy
+    axis, every "whole = sum of parts" equation is a line.
+    """
     hidden = hidden.copy()
     if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
         return hidden
+    h_axis = None if hierarchy is None else hierarchy.axis + first_axis
     values = counts.astype(float)
+    if hierarchy is not None:  # the total is served by coarser tables: never a candidate
+        total = [slice(None)] * counts.ndim
+        total[h_axis] = hierarchy.total
+        hidden[tuple(total)] = False
+        values[tuple(total)] = 0
+    equations = hierarchy.equations() if hierarchy is not None else []
     for _ in range(counts.size + 1):
         changed = False
         for axis in range(first_axis, counts.ndim):
-            h = np.moveaxis(hidden, axis, -1).reshape(-1, counts.shape[axis])
-            v = np.moveaxis(values, axis, -1).reshape(-1, counts.shape[axis])
-            n_hidden = h.sum(axis=1)
-            s_hidden = (v * h).sum(axis=1)
-            unsafe = (n_hidden == 1) | ((s_hidden > 0) & (s_hidden < k))
-            if not unsafe.any():
-                continue
-            candidates = np.where(~h & (v > 0), v, np.inf)
-            # Ties go to the first cell: deterministic, so every query agrees.
-            pick = np.argmin(candidates, axis=1)
-            can = unsafe & np.isfinite(candidates[np.arange(len(pick)), pick])
-            if not can.any():
-                continue
-            rows = np.where(can)[0]
-            h = h.copy()
-            h[rows, pick[rows]] = True
-            shape = list(np.moveaxis(hidden, axis, -1).shape)
-            hidden = np.moveaxis(h.reshape(shape), -1, axis)
-            changed = True
+            v = _moved(values, axis)
+            lines = [(None, None)]
+            if axis == h_axis:
+                lines = [(list(parts), None if w == hierarchy.total else w)
+                         for parts, w in equations]  # fmt: skip
+            for parts, whole in lines:
+                fixed = _fix_lines(_moved(hidden, axis), v, k, parts, whole)
+                if fixed is not None:
+                    hidden = _restore(fixed, hidden, axis)
+                    changed = True
         if not changed:
             break
     return hidden
 
 
-def protect(counts: np.ndarray, k: int) -> np.ndarray:
+def protect(counts: np.ndarray, k: int, hierarchy: Hierarchy | None = None) -> np.ndarray:
     """Hidden-cell mask for a table of people counts whose margins may all be served."""
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim == 0:
         counts = counts.reshape(1)
-    hidden = primary(counts, k) | differencing(counts, k)
-    return complementary(counts, hidden, k)
+    hidden = primary(counts, k) | differencing(counts, k, hierarchy=hierarchy)
+    return complementary(counts, hidden, k, hierarchy=hierarchy)
 
 
-def protect_batch(counts: np.ndarray, k: int) -> np.ndarray:
+def protect_batch(counts: np.ndarray, k: int, hierarchy: Hierarchy | None = None) -> np.ndarray:
     """`protect` for many tables at once: axis 0 indexes independent tables.
 
     Each table's mask is exactly what `protect` gives it alone (lines never
@@ -111,8 +226,8 @@ def protect_batch(counts: np.ndarray, k: int) -> np.ndarray:
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim == 1:
         counts = counts.reshape(-1, 1)
-    hidden = primary(counts, k) | differencing(counts, k, first_axis=1)
-    return complementary(counts, hidden, k, first_axis=1)
+    hidden = primary(counts, k) | differencing(counts, k, first_axis=1, hierarchy=hierarchy)
+    return complementary(counts, hidden, k, first_axis=1, hierarchy=hierarchy)
 
 
 def protect_nested(counts: list[int], k: int, force: list[bool] | None = None) -> list[bool]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.db import Snapshot, Warehouse
-from dashboard.filters import GROUP_VALUES, FilterError, Filters
+from dashboard.filters import GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.cube import Axes
 from dashboard.insights.disclosure import protect, protect_batch
 from dashboard.insights.result import ChartResult, new_result, withhold
@@ -113,7 +113,8 @@ class Tables:
             else:  # top2 out of raters
                 chosen = self._stack(order, "top2")
                 total = self._stack(order, "voters")
-            masks = protect_batch(np.stack([chosen, total - chosen], axis=-1), k)
+            masks = protect_batch(np.stack([chosen, total - chosen], axis=-1), k,
+                                  self.axes.hierarchy)  # fmt: skip
             self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
         return self._hidden[measure][question_id]
 
@@ -126,8 +127,10 @@ class Tables:
 def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
     """Fetch the round's cells split by `dims` and make them dense."""
     params = {**filters.group_params(), "round": rnd.round_id, "topic": filters.topic}
-    for dim in GROUP_VALUES:
-        params[f"by_{dim}"] = dim in dims
+    who = any(d in WHO_DIMS for d in dims)
+    for dim in GROUP_VALUES:  # the who axis is built from role and ms_type (see cube.WHO)
+        params[f"by_{dim}"] = dim in dims if dim not in WHO_DIMS else who and dim in (
+            "role", "ms_type")  # fmt: skip
     cells, snap = wh.run_named("priority_cells", params)
     voter_cells, _ = wh.run_named("voter_cells", params)
     asked = {d: getattr(filters, d) for d in dims}
@@ -139,7 +142,7 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     }
     qdf = wh.run_static("questions", {"topic": filters.topic})
     qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
-    return Tables(axes, voters, protect(voters, k), qdf, measures, snap, {})
+    return Tables(axes, voters, protect(voters, k, axes.hierarchy), qdf, measures, snap, {})
 
 
 def _sum_points_sq(rnd: Round, m: dict[str, np.ndarray], cell: tuple) -> float:
@@ -293,11 +296,13 @@ def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 def _groups(tables: Tables, dim: str, filters: Filters) -> list[tuple[str, tuple]]:
     """(value, cell) of every category of `dim` whose voter count may be shown."""
     out = []
-    pos = tables.axes.dims.index(dim)
-    for i, value in enumerate(tables.axes.values[pos]):
-        fixed = {d: getattr(filters, d) for d in tables.axes.dims if d != dim}
+    if dim == "country":
+        values = tables.axes.values[tables.axes.dims.index(dim)]
+    else:
+        values = GROUP_VALUES[dim]
+    fixed = {d: getattr(filters, d) for d in GROUP_VALUES if d != dim}
+    for value in values:
         cell = tables.axes.index(**fixed, **{dim: value})
-        assert cell[pos] == i
         if tables.voters[cell] > 0 and not tables.voters_hidden[cell]:
             out.append((value, cell))
     return out
@@ -305,10 +310,14 @@ def _groups(tables: Tables, dim: str, filters: Filters) -> list[tuple[str, tuple
 
 def _compare_tables(wh: Warehouse, filters: Filters, k: int) -> tuple[Round, Tables, str]:
     rnd = resolve_round(wh, filters.round)
-    dim = filters.compare or "role"
+    # Default: people with MS vs caregivers vs others, unless a who filter is in use.
+    dim = filters.compare or ("age_band" if any(d in WHO_DIMS for d in filters.group_dims())
+                              else "role")  # fmt: skip
     dims = [d for d in GROUP_VALUES if d in filters.group_dims() or d == dim]
     if len(dims) > 3:
         raise FilterError("compare plus at most two voter filters")
+    if dim in WHO_DIMS and any(d in WHO_DIMS and d != dim for d in dims):
+        raise FilterError(f"cannot filter by role or MS type/course and compare by {dim}")
     return rnd, load_tables(wh, rnd, filters, dims, k), dim
 
 

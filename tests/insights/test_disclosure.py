@@ -63,6 +63,8 @@ def test_no_small_count_is_served_or_recoverable_by_subtraction(engine: Engine) 
         served: dict[frozenset, dict[str, int]] = {}
         for n in range(3):
             for chosen in itertools.combinations(dims, n):
+                if {"role", "ms_course"} <= set(chosen):  # one who dimension at a time
+                    continue
                 for values in itertools.product(*(dims[d] for d in chosen)):
                     f = dict(zip(chosen, values, strict=True))
                     served[frozenset(f.items())] = _served_counts(

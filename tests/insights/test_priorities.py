@@ -66,3 +66,33 @@ def test_funnel_and_participation(engine: Engine) -> None:
         "month": active[-1]["month"],
         "active": 40,
     }
+
+
+def test_voter_group_compares_progressive_ms_with_caregivers(demo_warehouse) -> None:
+    """One view holds people with progressive MS and caregivers side by side."""
+    from dashboard.config import Settings
+
+    demo = Engine(Settings(warehouse=demo_warehouse, k=11, query_timeout_s=30, network_name=""))
+    result = demo.run("priorities-by-group", {"round": "R4", "compare": "voter_group"})
+    groups = result.context["groups"]
+    assert {"progressive", "caregiver"} <= set(groups), groups
+    progressive = demo.run("priorities", {"round": "R4", "ms_course": "progressive"})
+    same = demo.run("priorities", {"round": "R4", "voter_group": "progressive"})
+    # The same people, so the same numbers (and the same cells withheld).
+    assert [r.get("picks") for r in progressive.rows] == [r.get("picks") for r in same.rows]
+    in_compare = {r["question_id"]: r.get("picks") for r in result.rows
+                  if r["group"] == "progressive"}  # fmt: skip
+    assert in_compare == {r["question_id"]: r.get("picks") for r in progressive.rows}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{"role": "caregiver", "ms_course": "progressive"},
+     {"ms_type": "PPMS", "compare": "role"},
+     {"voter_group": "caregiver", "compare": "ms_course"}],
+)  # fmt: skip
+def test_overlapping_group_dimensions_are_used_one_at_a_time(engine: Engine, args) -> None:
+    from dashboard.filters import FilterError
+
+    with pytest.raises(FilterError, match="role|compare"):
+        engine.run("priorities-by-group" if "compare" in args else "priorities", args)
