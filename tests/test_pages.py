@@ -122,5 +122,14 @@ def test_clicking_a_question_opens_it_and_clicking_a_topic_filters(app) -> None:
 def test_a_forbidden_combination_leaves_the_url_alone(app) -> None:
     from dash import no_update
 
-    result = call_update_url("f-ms_type.value", {"ms_type": "PPMS", "ms_course": "progressive"})
+    result = call_update_url("f-compare.value", {"sex": "female", "compare": "sex"})
     assert result is no_update
+
+
+def test_choosing_one_who_filter_clears_the_overlapping_ones(app) -> None:
+    """Role, MS type, MS course and voter group describe the same people: the latest wins."""
+    result = call_update_url("f-ms_type.value", {"ms_type": "PPMS", "ms_course": "progressive"})
+    assert result == "?ms_type=PPMS"
+    result = call_update_url("f-compare.value", {"ms_course": "progressive",
+                                                 "compare": "voter_group"})  # fmt: skip
+    assert result == "?compare=voter_group"

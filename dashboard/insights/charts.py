@@ -20,7 +20,7 @@ from dashboard.cache import cache_key, safe_get, safe_set, shared_cache
 from dashboard.config import Settings
 from dashboard.db import Warehouse, get_warehouse
 from dashboard.filters import GROUP_DIMS, GROUP_VALUES, Filters
-from dashboard.insights import participation, priorities, projects, topics
+from dashboard.insights import headlines, participation, priorities, projects, topics
 from dashboard.insights.result import ChartResult
 
 Builder = Callable[[Warehouse, Filters, int], ChartResult]
@@ -65,6 +65,7 @@ CHARTS: dict[str, Chart] = {
               ("role", "from", "to"), public=True),
         Chart("retention", "Retention of join cohorts", participation.retention, ("role",)),
         Chart("countries", "Members by country", participation.countries, ("role",)),
+        Chart("headlines", "The network at a glance, with change", headlines.headlines, ()),
     )
 }  # fmt: skip
 

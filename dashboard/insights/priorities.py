@@ -81,6 +81,7 @@ class Tables:
     """Dense per-question tables over the dimensions in use, and the voters table."""
 
     axes: Axes
+    method: str
     voters: np.ndarray
     voters_hidden: np.ndarray
     questions: pd.DataFrame
@@ -103,10 +104,19 @@ class Tables:
     def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
         """Mask over axes + outcome (chosen / not chosen): withheld cells.
 
-        Computed for every question at once on first use (protect_batch).
+        Computed for every question at once on first use (protect_batch). In
+        rate rounds nearly every voter rates every question, so "voters minus
+        raters" would be a handful of people and withhold almost every cell:
+        there the round's voter count is never served, raters are the base of
+        every score, and only the raters themselves are protected.
         """
         if measure not in self._hidden:
             order = list(self.measures)
+            if measure == "voters" and self.method == "rate":
+                raters = self._stack(order, "voters")[..., None]
+                masks = protect_batch(raters, k, self.axes.hierarchy)
+                self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
+                return self._hidden[measure][question_id]
             if measure == "voters":
                 chosen = self._stack(order, "voters")
                 total = np.broadcast_to(self.voters, chosen.shape)
@@ -142,7 +152,8 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     }
     qdf = wh.run_static("questions", {"topic": filters.topic})
     qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
-    return Tables(axes, voters, protect(voters, k, axes.hierarchy), qdf, measures, snap, {})
+    hidden = protect(voters, k, axes.hierarchy)
+    return Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {})
 
 
 def _sum_points_sq(rnd: Round, m: dict[str, np.ndarray], cell: tuple) -> float:
@@ -161,9 +172,10 @@ def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dic
     m = tables.measures[qid]
     n_voters = int(tables.voters[cell])
     count = int(m["voters"][cell])
-    row: dict[str, Any] = {"voters": n_voters}
+    row: dict[str, Any] = {}  # rate rounds: no voter count beside raters (see Tables.hidden)
     hidden = tables.hidden(qid, "voters", k)[(*cell, 0)]
     if rnd.method in ("pick", "rank"):
+        row["voters"] = n_voters
         label = "picks" if rnd.method == "pick" else "ranked"
         low, high = wilson(count, n_voters)
         row.update({label: count, "share": count / n_voters if n_voters else math.nan,
@@ -255,12 +267,12 @@ def _base(chart: str, title: str, method: str, filters: Filters, snap: Snapshot,
 
 
 def _columns(rnd: Round) -> list[str]:
-    base = ["question_id", "title", "topic", "status", "voters"]
+    base = ["question_id", "title", "topic", "status"]
     if rnd.method == "pick":
-        return [*base, "picks", "share", "share_low", "share_high"]
+        return [*base, "voters", "picks", "share", "share_low", "share_high"]
     if rnd.method == "rank":
-        return [*base, "ranked", "share", "share_low", "share_high", "points", "mean_points",
-                "mean_points_low", "mean_points_high"]  # fmt: skip
+        return [*base, "voters", "ranked", "share", "share_low", "share_high", "points",
+                "mean_points", "mean_points_low", "mean_points_high"]  # fmt: skip
     return [*base, "raters", "mean_rating", "mean_low", "mean_high", "rated_4_or_5",
             "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"]  # fmt: skip
 
@@ -459,23 +471,25 @@ def question_trend(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """
     detail = question_detail(wh, filters, k)
     snap = wh.snapshot()
-    columns = ["round_id", "round", "method", "voters", "supporters", "support",
+    columns = ["round_id", "round", "method", "base", "supporters", "support",
                "support_low", "support_high"]  # fmt: skip
     result = new_result("question-trend", f"Support for {filters.question} across rounds",
                         "share who chose it (pick, rank) or rated it 4-5 (rate), 95% Wilson",
-                        filters, snap, k, columns, {"voters", "supporters"})  # fmt: skip
+                        filters, snap, k, columns, {"base", "supporters"})  # fmt: skip
     for entry in detail["rounds"]:
         rnd = entry["round"]
         rate = rnd["method"] == "rate"
         count = "rated_4_or_5" if rate else ("picks" if rnd["method"] == "pick" else "ranked")
         share = "share_4_or_5" if rate else "share"
+        # base: voters (pick, rank) or raters (rate), the people support is a share of
         row = {"round_id": rnd["round_id"], "round": rnd["name"], "method": rnd["method"],
-               "voters": entry["voters"], "supporters": entry.get(count),
+               "base": entry.get("raters" if rate else "voters"), "supporters": entry.get(count),
                "support": entry.get(share), "support_low": entry.get(f"{share}_low"),
                "support_high": entry.get(f"{share}_high")}  # fmt: skip
         gone = set(entry.get("suppressed", ()))
         names = {count: "supporters", share: "support", f"{share}_low": "support_low",
-                 f"{share}_high": "support_high"}  # fmt: skip
+                 f"{share}_high": "support_high",
+                 "raters" if rate else "voters": "base"}  # fmt: skip
         withheld = [new for old, new in names.items() if old in gone]
         if withheld:
             withhold(row, withheld)

@@ -32,6 +32,28 @@ def _check_project(wh: Warehouse, project: str | None) -> None:
         raise FilterError(f"no project {project!r}")
 
 
+def _funnel_enrolled_hidden(wh: Warehouse, k: int) -> dict[str, bool]:
+    """Per project: whether the funnel alone would withhold its 'enrolled' count."""
+    df, _ = wh.run_named("funnel_stages", {"project": None})
+    out = {}
+    for project_id, frame in df.groupby("project_id", sort=True):
+        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
+        hidden = protect_nested(chain["members"].astype(int).tolist(), k)
+        out[str(project_id)] = any(h for st, h in zip(chain["stage"], hidden, strict=True)
+                                   if st == "enrolled")  # fmt: skip
+    return out
+
+
+def _accrual_total_hidden(wh: Warehouse, k: int) -> dict[str, bool]:
+    """Per project: whether accrual alone would withhold its final running total."""
+    df, _ = wh.run_named("accrual_months", {"project": None})
+    out = {}
+    for project_id, frame in df.groupby("project_id", sort=True):
+        running = np.cumsum(frame["enrolled"].astype(int).to_numpy())
+        out[str(project_id)] = bool(protect_nested(running.tolist(), k)[-1])
+    return out
+
+
 def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Each project's funnel (members who reached each stage) and enrollment against target.
 
@@ -48,9 +70,14 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                      ["project_id", "stage", "members", "target_enrollment", "share_of_target"],
                      {"members"})  # fmt: skip
     rows = []
+    accrual_hidden = _accrual_total_hidden(wh, k)
     for project_id, frame in df.groupby("project_id", sort=True):
         chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
-        hidden = protect_nested(chain["members"].astype(int).tolist(), k)
+        # 'enrolled' is also the accrual chart's final running total: the two charts
+        # withhold it together, or one would undo the other's protection.
+        force = [st == "enrolled" and accrual_hidden.get(str(project_id), False)
+                 for st in chain["stage"]]  # fmt: skip
+        hidden = protect_nested(chain["members"].astype(int).tolist(), k, force)
         for (stage, members), hide in zip(
             chain[["stage", "members"]].itertuples(index=False), hidden, strict=True
         ):
@@ -83,10 +110,13 @@ def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                      filters, snap, k, ["project_id", "month", "enrolled", "enrolled_to_date"],
                      {"enrolled", "enrolled_to_date"})  # fmt: skip
     rows = []
+    funnel_hidden = _funnel_enrolled_hidden(wh, k)
     for project_id, frame in df.groupby("project_id", sort=True):
         values = frame["enrolled"].astype(int).to_numpy()
         running = np.cumsum(values)
-        run_hidden = protect_nested(running.tolist(), k)
+        # The final total is the funnel's 'enrolled' count: withheld together (see enrollment).
+        force = [False] * (len(running) - 1) + [funnel_hidden.get(str(project_id), False)]
+        run_hidden = protect_nested(running.tolist(), k, force)
         # A month's enrollments are the difference of two running totals: served only
         # when both totals are, so subtracting served numbers reveals nothing more.
         hidden = [bool(rh or (i > 0 and run_hidden[i - 1])) for i, rh in enumerate(run_hidden)]

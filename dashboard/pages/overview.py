@@ -1,6 +1,8 @@
-"""Overview: headline numbers and the latest round's top priorities."""
+"""Overview: headline numbers with change over the previous period, and top priorities."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,50 +16,53 @@ from dashboard.views import chart_card, engine, run
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Community insights")
 
 
-def _headline(label: str, value: object, dom_id: str) -> dbc.Col:
+def format_count(value: Any, withheld: bool, k: int) -> str:
+    """A served count with thousands separators, or "<k" when withheld."""
+    if withheld:
+        return f"<{k}"
+    return "—" if value is None else f"{value:,}"
+
+
+def change_text(row: dict[str, Any], k: int) -> str:
+    """ "+304 since June 2026" in words and signs, never colour alone."""
+    if row.get("previous") is None and "previous" not in row.get("suppressed", ()):
+        return row.get("note") or ""
+    if row.get("change") is None:
+        return f"change withheld (fewer than {k} or could reveal a small group)"
+    change = row["change"]
+    word = "up" if change > 0 else "down" if change < 0 else "no change"
+    sign = f"{change:+,}" if change else "0"
+    return f"{word} {sign} vs {row['compared_with']}"
+
+
+def _headline(row: dict[str, Any], k: int) -> dbc.Col:
+    gone = row.get("suppressed", ())
+    dom = f"headline-{row['measure'].replace('_', '-')}"
     return dbc.Col(
-        dbc.Card(dbc.CardBody([html.Div(label, className="small text-body-secondary"),
-                               html.Div(str(value), className="fs-3 fw-bold", id=dom_id)])),
-        md=3, sm=6, className="mb-3",
+        dbc.Card(dbc.CardBody([
+            html.Div(row["label"], className="small text-body-secondary"),
+            html.Div(format_count(row["value"], "value" in gone, k), className="fs-3 fw-bold",
+                     id=dom),
+            html.Div(change_text(row, k), className="small", id=f"{dom}-change"),
+        ])),
+        md=4, lg=2, sm=6, className="mb-3",
     )  # fmt: skip
-
-
-def _latest(result: ChartResult | object, role: str, field: str) -> str:
-    if not isinstance(result, ChartResult):
-        return "—"
-    rows = [r for r in result.rows if r.get("role") == role]
-    if not rows:
-        return "—"
-    value = rows[-1].get(field)
-    return f"<{result.k}" if value is None else f"{value:,}"
 
 
 def layout(**_: object) -> html.Div:
     """Headline counts (all passed through disclosure control) and top priorities."""
-    members = run("members", {})
-    active = run("active-members", {})
-    projects = run("projects", {})
+    heads = run("headlines", {})
     prio = run("priorities", {})
-    open_projects = (
-        sum(1 for r in projects.rows if r["status"] == "open_for_participation")
-        if isinstance(projects, ChartResult)
-        else "—"
-    )
-    voters = prio.rows[0]["voters"] if isinstance(prio, ChartResult) and prio.rows else "—"
-    cards = dbc.Row(
-        [
-            _headline("Members", _latest(members, "all", "members"), "headline-members"),
-            _headline("Active last month", _latest(active, "all", "active"), "headline-active"),
-            _headline("Voters in the latest round", voters, "headline-voters"),
-            _headline("Projects open for participation", open_projects, "headline-projects"),
-        ]
-    )
-    body = [html.H1("Our questions, our research", className="h3"), cards]
+    body: list[Any] = [html.H1("Our questions, our research", className="h3")]
+    if isinstance(heads, ChartResult):
+        body.append(dbc.Row([_headline(r, heads.k) for r in heads.rows], id="headlines"))
+    else:
+        body.append(heads)
     if isinstance(prio, ChartResult):
         top = ChartResult(**{**prio.__dict__, "rows": [r for r in prio.rows if r.get("rank")][:10]})
         fig = make_priorities_figure(top.rows, prio.method, prio.title, prio.k)
         body.append(chart_card(top, fig, priorities_summary(prio), "overview-priorities",
-                               ["rank", "question_id", "title", "voters"]))  # fmt: skip
+                               ["rank", "question_id", "title", "tier"]))  # fmt: skip
     else:
         body.append(prio)
     body.append(html.P(f"Build {engine().warehouse.snapshot().build_id}", className="small"))

@@ -22,7 +22,7 @@ from dashboard.figures.charts import (
     make_priorities_figure,
 )
 from dashboard.figures.summaries import priorities_summary
-from dashboard.filters import GROUP_LABELS, GROUP_VALUES, FilterError, Filters
+from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.charts import CHARTS
 from dashboard.insights.priorities import list_rounds
 from dashboard.insights.result import ChartResult
@@ -31,8 +31,8 @@ from dashboard.views import chart_card, engine, error_alert, run
 dash.register_page(__name__, path="/priorities", name="Priorities",
                    title="Priorities · Community insights")  # fmt: skip
 
-CONTROLS = ("round", "method", "topic", "role", "ms_course", "ms_type", "age_band", "sex",
-            "compare")  # fmt: skip
+CONTROLS = ("round", "method", "topic", "voter_group", "role", "ms_course", "ms_type",
+            "age_band", "sex", "compare")  # fmt: skip
 KEEP = ("question", "duration_band", "country")
 METHOD_LABELS = {
     "share": "Share of voters",
@@ -67,8 +67,9 @@ def controls(args: dict[str, Any]) -> dbc.Row:
     topics = sorted({str(q["topic"]) for q in run_rows("question-trail", {}) if q.get("topic")})
     cols.append(_dropdown("topic", "Topic", [{"label": t, "value": t} for t in topics],
                           args.get("topic")))  # fmt: skip
-    for dim in ("role", "ms_course", "ms_type", "age_band", "sex"):
-        options = [{"label": v.replace("_", " "), "value": v} for v in GROUP_VALUES[dim]]
+    for dim in ("voter_group", "role", "ms_course", "ms_type", "age_band", "sex"):
+        options = [{"label": v.replace("_", " ").replace("-", " "), "value": v}
+                   for v in GROUP_VALUES[dim]]  # fmt: skip
         cols.append(_dropdown(dim, GROUP_LABELS[dim], options, args.get(dim)))
     compare = [{"label": GROUP_LABELS[d], "value": d} for d in GROUP_VALUES]
     cols.append(_dropdown("compare", "Compare groups by", compare, args.get("compare")))
@@ -178,9 +179,9 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
             f"{len(served)}" + (f", latest {served[-1]['support']:.0%} in {served[-1]['round_id']}."
                                 if served else "."))  # fmt: skip
         extras.append(chart_card(trend, fig, summary, "question-trend", trend.columns))
-    nested = {"ms_type": "ms_course", "ms_course": "ms_type"}
-    by = next((d for d in ("role", "ms_course", "age_band", "sex")
-               if d not in group_args and nested.get(d) not in group_args), None)  # fmt: skip
+    who_used = any(d in group_args for d in WHO_DIMS)
+    by = next((d for d in ("voter_group", "age_band", "sex")
+               if d not in group_args and not (who_used and d in WHO_DIMS)), None)  # fmt: skip
     groups = None if by is None else run("priorities-by-group", {**{k: v for k, v in args.items()
                                             if k in CHARTS["priorities-by-group"].filters},
                                          "compare": by})  # fmt: skip
@@ -201,6 +202,23 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
         ]),
         className="mb-4", id="question-panel",
     )  # fmt: skip
+
+
+def _keep_one_who(state: dict[str, Any], changed: str) -> None:
+    """Role, MS type, MS course and voter group describe the same people: one at a time.
+
+    The control just changed wins; choosing one clears the others (and a
+    comparison by one of them), so a click never leads to a refused view.
+    """
+    if changed in WHO_DIMS and state.get(changed):
+        for dim in WHO_DIMS:
+            if dim != changed:
+                state.pop(dim, None)
+        if state.get("compare") in WHO_DIMS:
+            state.pop("compare")
+    elif changed == "compare" and state.get("compare") in WHO_DIMS:
+        for dim in WHO_DIMS:
+            state.pop(dim, None)
 
 
 def _clicked(click: Any, axis: str) -> str | None:
@@ -227,6 +245,7 @@ def update_url(*values: Any) -> str:
     current = dict(parse_qsl((search or "").lstrip("?")))
     state = {k: v for k, v in current.items() if k in KEEP}
     state.update({k: v for k, v in zip(CONTROLS, control_values, strict=True) if v})
+    _keep_one_who(state, str(ctx.triggered_id or "").removeprefix("f-"))
     label = _clicked(click, "y") if ctx.triggered_id == "priorities-graph" else None
     if label is not None:
         state["question"] = label.split(" · ", 1)[0]

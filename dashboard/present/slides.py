@@ -121,24 +121,16 @@ def numbers_figure(items: list[tuple[str, str]]) -> go.Figure:
 
 
 def overview(engine: Engine, view: View) -> SlideContent:
-    members = engine.run("members", {})
-    active = engine.run("active-members", {})
-    projects = engine.run("projects", {})
-    prio = engine.run("priorities", {})
+    heads = engine.run("headlines", {})
     k = engine.k
-    total = [r for r in members.rows if r["role"] == "all"]
-    act = [r for r in active.rows if r["role"] == "all"]
-    open_n = sum(1 for r in projects.rows if r["status"] == "open_for_participation")
-    voters = prio.rows[0]["voters"] if prio.rows else None
-    items = [
-        ("Members", _count(total[-1]["members"], k) if total else "—"),
-        ("Active last month", _count(act[-1]["active"], k) if act else "—"),
-        ("Voters in the latest round", _count(voters, k) if prio.rows else "—"),
-        ("Projects open for participation", str(open_n)),
-    ]
-    headline = f"{items[0][1]} members; {items[1][1]} active in the latest month."
+    by = {r["measure"]: r for r in heads.rows}
+    keep = ("members", "active_90_days", "votes_latest_round", "projects_open")
+    items = [(by[m]["label"], _count(by[m]["value"], k)) for m in keep if m in by]
+    members, active = by.get("members"), by.get("active_90_days")
+    headline = (f"{_count(members['value'], k)} members; {_count(active['value'], k)} active "
+                "in the last 90 days." if members and active else heads.title)  # fmt: skip
     return _stamp(SlideContent("The network at a glance", headline, numbers_figure(items),
-                               CENSUS), members, active, projects, prio)  # fmt: skip
+                               CENSUS), heads)  # fmt: skip
 
 
 # Priorities ----------------------------------------------------------------
