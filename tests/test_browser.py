@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -68,7 +68,7 @@ def _select(dash_duo, selector: str, label: str) -> None:
         try:
             dash_duo.select_dcc_dropdown(selector, value=label)
             return
-        except StaleElementReferenceException:
+        except (StaleElementReferenceException, NoSuchElementException):  # menu re-rendered
             time.sleep(0.5)
     raise AssertionError(f"could not choose {label!r} in {selector}")
 
