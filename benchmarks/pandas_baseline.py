@@ -85,7 +85,7 @@ STAGES = ("invited", "screened", "eligible", "consented", "enrolled", "completed
 Z95 = 1.959963984540054
 DEFAULT_SCORE = {"pick": "share", "rank": "points", "rate": "mean"}
 SCORE_FIELDS = {
-    "share": ("share", "share_low", "share_high"),
+    "share": ("share", "ci_low", "ci_high"),
     "points": ("mean_points", "mean_points_low", "mean_points_high"),
     "mean": ("mean_rating", "mean_low", "mean_high"),
 }
@@ -426,8 +426,8 @@ class PandasBaseline:
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[label] = count
                 out["share"] = np.where(voters > 0, count / voters, np.nan)
-            out["share_low"], out["share_high"] = low, high
-            derived = [label, "share", "share_low", "share_high"]
+            out["ci_low"], out["ci_high"] = low, high
+            derived = [label, "share", "ci_low", "ci_high"]
             if rnd["method"] == "rank":
                 points = s["points"].to_numpy(float)
                 mean, mlow, mhigh = mean_interval(voters, points, s["points_sq"].to_numpy(float))
@@ -843,7 +843,7 @@ def compare_with_engine(
             check(chart, args, ["topic"], ["questions", "votes", "comments", "commenters"])
         else:
             fields = ["voters", "picks", "ranked", "raters", "rated_4_or_5", "share",
-                      "share_low", "share_high", "points", "mean_points", "mean_rating",
+                      "ci_low", "ci_high", "points", "mean_points", "mean_rating",
                       "mean_low", "mean_high", "rank"]  # fmt: skip
             fields = [f for f in fields if f != "rank" or not any(a in args for a in PROFILE)]
             check(chart, args, ["question_id"], fields)

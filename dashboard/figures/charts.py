@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dashboard.figures.theme import PALETTE, PATTERNS, base_layout, empty_figure, safe_text
 
 SCORE = {
-    "share": ("share", "share_low", "share_high", "Share of voters who chose it"),
+    "share": ("share", "ci_low", "ci_high", "Share of voters who chose it"),
     "points": ("mean_points", "mean_points_low", "mean_points_high", "Borda points per voter"),
     "mean": ("mean_rating", "mean_low", "mean_high", "Mean rating (1-5)"),
 }
@@ -68,7 +68,7 @@ def make_group_figure(rows: list[dict], title: str) -> go.Figure:
         return empty_figure("Nothing to compare for this selection.")
     df = pd.DataFrame(rows)
     value = "share" if "share" in df else "share_4_or_5"
-    low, high = f"{value}_low", f"{value}_high"
+    low, high = ("ci_low", "ci_high") if value == "share" else (f"{value}_low", f"{value}_high")
     fig = go.Figure()
     for i, (group, part) in enumerate(df.groupby("group", sort=False)):
         labels = [f"{safe_text(q)} · {safe_text(t, 50)}"

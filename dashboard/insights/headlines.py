@@ -22,7 +22,10 @@ from dashboard.insights.result import ChartResult, new_result, withhold
 
 # people: whether value/previous count people (disclosure control applies) or things.
 COLUMNS = ["measure", "label", "value", "previous", "change", "compared_with", "people", "note"]
-COUNTED = {"value", "previous", "change"}
+# change is not listed: for members and enrollments it is a count of people
+# (new joiners) and is kept at 0 or >= k by construction; for active members it
+# is the difference of two different groups, not a group.
+COUNTED = {"value", "previous"}
 
 
 def _months_back(month: dt.date, n: int) -> dt.date:

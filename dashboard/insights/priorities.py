@@ -179,8 +179,8 @@ def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dic
         label = "picks" if rnd.method == "pick" else "ranked"
         low, high = wilson(count, n_voters)
         row.update({label: count, "share": count / n_voters if n_voters else math.nan,
-                    "share_low": low, "share_high": high})  # fmt: skip
-        derived = ["share", "share_low", "share_high"]
+                    "ci_low": low, "ci_high": high})  # fmt: skip
+        derived = ["share", "ci_low", "ci_high"]
         if rnd.method == "rank":
             points = float(m["points"][cell])
             mean, mlow, mhigh = mean_interval(n_voters, points, _sum_points_sq(rnd, m, cell))
@@ -207,7 +207,7 @@ def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dic
 
 
 SCORE_FIELDS = {
-    "share": ("share", "share_low", "share_high"),
+    "share": ("share", "ci_low", "ci_high"),
     "points": ("mean_points", "mean_points_low", "mean_points_high"),
     "mean": ("mean_rating", "mean_low", "mean_high"),
 }
@@ -269,9 +269,9 @@ def _base(chart: str, title: str, method: str, filters: Filters, snap: Snapshot,
 def _columns(rnd: Round) -> list[str]:
     base = ["question_id", "title", "topic", "status"]
     if rnd.method == "pick":
-        return [*base, "voters", "picks", "share", "share_low", "share_high"]
+        return [*base, "voters", "picks", "share", "ci_low", "ci_high"]
     if rnd.method == "rank":
-        return [*base, "voters", "ranked", "share", "share_low", "share_high", "points",
+        return [*base, "voters", "ranked", "share", "ci_low", "ci_high", "points",
                 "mean_points", "mean_points_low", "mean_points_high"]  # fmt: skip
     return [*base, "raters", "mean_rating", "mean_low", "mean_high", "rated_4_or_5",
             "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"]  # fmt: skip
@@ -481,14 +481,15 @@ def question_trend(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         rate = rnd["method"] == "rate"
         count = "rated_4_or_5" if rate else ("picks" if rnd["method"] == "pick" else "ranked")
         share = "share_4_or_5" if rate else "share"
+        low, high = (f"{share}_low", f"{share}_high") if rate else ("ci_low", "ci_high")
         # base: voters (pick, rank) or raters (rate), the people support is a share of
         row = {"round_id": rnd["round_id"], "round": rnd["name"], "method": rnd["method"],
                "base": entry.get("raters" if rate else "voters"), "supporters": entry.get(count),
-               "support": entry.get(share), "support_low": entry.get(f"{share}_low"),
-               "support_high": entry.get(f"{share}_high")}  # fmt: skip
+               "support": entry.get(share), "support_low": entry.get(low),
+               "support_high": entry.get(high)}  # fmt: skip
         gone = set(entry.get("suppressed", ()))
-        names = {count: "supporters", share: "support", f"{share}_low": "support_low",
-                 f"{share}_high": "support_high",
+        names = {count: "supporters", share: "support", low: "support_low",
+                 high: "support_high",
                  "raters" if rate else "voters": "base"}  # fmt: skip
         withheld = [new for old, new in names.items() if old in gone]
         if withheld:

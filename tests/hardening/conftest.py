@@ -92,6 +92,8 @@ def assert_no_small_counts(
     """No count field holds 1..k-1; returns how many values were checked."""
     checked = 0
     for row in rows:
+        if row.get("people") in (False, "False"):  # headlines: counts of questions or projects
+            continue
         for name in set(fields) & set(row):
             value = row[name]
             if value in (None, "", f"<{K}"):

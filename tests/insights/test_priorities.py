@@ -21,7 +21,7 @@ def test_pick_round_shares_and_suppression(engine: Engine) -> None:
     assert rows["Q1"]["picks"] == 22 and rows["Q1"]["voters"] == 36
     assert rows["Q1"]["share"] == pytest.approx(22 / 36)
     assert rows["Q2"]["picks"] == 16
-    assert rows["Q3"]["picks"] is None and "share_low" in rows["Q3"]["suppressed"]
+    assert rows["Q3"]["picks"] is None and "ci_low" in rows["Q3"]["suppressed"]
     assert [r["question_id"] for r in result.rows] == ["Q1", "Q2", "Q3"]
     assert rows["Q1"]["tier"] == rows["Q2"]["tier"] == 1  # intervals overlap: tied
     assert rows["Q3"]["rank"] is None
