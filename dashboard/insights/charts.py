@@ -65,6 +65,7 @@ CHARTS: dict[str, Chart] = {
               ("role", "from", "to"), public=True),
         Chart("retention", "Retention of join cohorts", participation.retention, ("role",)),
         Chart("countries", "Members by country", participation.countries, ("role",)),
+        Chart("rounds", "Votes and comments per round", participation.round_activity, ()),
         Chart("headlines", "The network at a glance, with change", headlines.headlines, ()),
     )
 }  # fmt: skip

@@ -189,3 +189,52 @@ def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         rows.append(row)
     result.rows = sorted(rows, key=lambda r: (r["members"] is None, -(r["members"] or 0)))
     return result
+
+
+def round_activity(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Per round: members who voted, votes cast, comments posted while it was open.
+
+    Voters are the priorities chart's own count, served under its rule; in a
+    rate round they are served only if no question's "voted but did not rate
+    it" (voters minus raters) is 1..k-1. Votes add up the per-question counts,
+    so they are served only when none of those is withheld.
+    """
+    from dashboard.insights.priorities import list_rounds, load_tables
+
+    comments, snap = wh.run_named("round_comments", {})
+    by_round = {r.round_id: r for r in comments.itertuples()}
+    columns = ["round_id", "round", "method", "opens_on", "closes_on", "voters", "votes",
+               "comments", "commenters"]  # fmt: skip
+    result = new_result("rounds", "Votes and comments per round",
+                        "votes = member-question choices; comments posted while the round "
+                        "was open", filters, snap, k, columns,
+                        {"voters", "votes", "comments", "commenters"})  # fmt: skip
+    rounds = {r.round_id: r for r in list_rounds(wh)}
+    static = wh.run_static("rounds", {})
+    for r in static.itertuples():
+        row: dict[str, Any] = {"round_id": r.round_id, "round": r.name, "method": r.method,
+                               "opens_on": pd.Timestamp(r.opens_on).date(),
+                               "closes_on": pd.Timestamp(r.closes_on).date(),
+                               "voters": 0, "votes": 0}  # fmt: skip
+        withheld = []
+        if r.round_id in rounds:
+            tables = load_tables(wh, rounds[r.round_id], Filters(), [], k)
+            voters = int(tables.voters[()])
+            counts = {q: int(m["voters"][()]) for q, m in tables.measures.items()}
+            hidden = [bool(tables.hidden(q, "voters", k)[(0,)]) for q in counts]
+            row.update(voters=voters, votes=sum(counts.values()))
+            unsafe_voters = bool(tables.voters_hidden[()])
+            if r.method == "rate":
+                unsafe_voters |= any(0 < voters - c < k for c in counts.values())
+            if unsafe_voters:
+                withheld.append("voters")
+            if any(hidden) or 0 < row["votes"] < k:
+                withheld.append("votes")
+        c = by_round.get(r.round_id)
+        row["comments"] = int(c.comments) if c else 0
+        row["commenters"] = int(c.commenters) if c else 0
+        withheld += [f for f in ("comments", "commenters") if 0 < row[f] < k]
+        if withheld:
+            withhold(row, withheld)
+        result.rows.append(row)
+    return result
