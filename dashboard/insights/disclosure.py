@@ -230,24 +230,46 @@ def protect_batch(counts: np.ndarray, k: int, hierarchy: Hierarchy | None = None
     return complementary(counts, hidden, k, first_axis=1, hierarchy=hierarchy)
 
 
-def protect_nested(counts: list[int], k: int, force: list[bool] | None = None) -> list[bool]:
+def protect_nested(
+    counts: list[int],
+    k: int,
+    force: list[bool] | None = None,
+    anchors: frozenset[int] | set[int] = frozenset(),
+) -> list[bool]:
     """Hidden flags for a chain of nested counts (a funnel, a cumulative series).
 
     Each served count must be 0 or at least k, and so must its difference
     from the previous served count, or the difference would expose people.
-    `force` withholds cells for reasons found elsewhere.
+    `force` withholds cells for reasons found elsewhere. `anchors` (e.g. the
+    last month of each year) are kept served where possible by withholding
+    the served points just before them instead, so that yearly totals (and
+    cohorts, their differences) can be shown.
     """
-    hidden = []
-    last: int | None = None
+    served: list[int] = []
+
+    def step_ok(i: int) -> bool:
+        if not served:
+            return True
+        last = counts[served[-1]]
+        return last - counts[i] == 0 or abs(last - counts[i]) >= k
+
     for i, value in enumerate(counts):
-        ok = (value == 0 or value >= k) and (
-            last is None or last - value == 0 or abs(last - value) >= k
-        )
-        ok = ok and not (force and force[i])
-        hidden.append(not ok)
-        if ok:
-            last = value
-    return hidden
+        if (force and force[i]) or not (value == 0 or value >= k):
+            continue
+        if step_ok(i):
+            served.append(i)
+            continue
+        if i not in anchors:
+            continue
+        dropped = []
+        while served and served[-1] not in anchors and not step_ok(i):
+            dropped.append(served.pop())
+        if step_ok(i):
+            served.append(i)
+        else:
+            served.extend(reversed(dropped))
+    kept = set(served)
+    return [i not in kept for i in range(len(counts))]
 
 
 def safe_aggregate(values: list[int], hidden: list[bool], k: int) -> bool:

@@ -52,12 +52,15 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                      {"new_members", "members"})  # fmt: skip
     cumulative = np.cumsum(table, axis=0)
     cum_hidden = np.zeros_like(hidden)
+    # Year ends are kept where possible: retention's cohort sizes are their differences.
+    year_ends = frozenset(i for i, m in enumerate(months)
+                          if i + 1 == len(months) or months[i + 1].year != m.year)  # fmt: skip
     for j in range(len(ROLES)):
-        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k)
+        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k, anchors=year_ends)
     total = cumulative.sum(axis=1)
     force = [not safe_aggregate(cumulative[i].tolist(), cum_hidden[i].tolist(), k)
              for i in range(len(months))]  # fmt: skip
-    total_hidden = protect_nested(total.tolist(), k, force)
+    total_hidden = protect_nested(total.tolist(), k, force, anchors=year_ends)
     new_total = table.sum(axis=1)
     rows = []
     for i, month in enumerate(months):
@@ -122,7 +125,6 @@ def active_members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Share of each yearly join cohort active in each year since joining (all roles)."""
     df, snap = wh.run_named("retention_cells", {})
-    months, new_table, new_hidden, _ = new_member_hidden(wh, k)
     result = new_result("retention", "Retention of join cohorts", "active in year N after joining",
                      filters, snap, k,
                      ["cohort", "years_since_join", "cohort_size", "active", "share_active"],
@@ -133,14 +135,21 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         cohort_year=pd.to_datetime(df["cohort"]).dt.year,
         years=(df["quarters_since_join"] // 4).astype(int),
     )
-    # Cohort size per year, and whether it is a safe sum of the monthly cells.
+    # A cohort's size is the members chart's running total at the end of its year
+    # minus the one at the end of the year before: served only when both are, so
+    # it reveals nothing that subtracting served totals would not.
+    role = filters.role or ALL
+    totals = [(r["month"], r["members"]) for r in members(wh, Filters(role=filters.role), k).rows
+              if r["role"] == role]  # fmt: skip
     sizes: dict[int, tuple[int, bool]] = {}
-    role_cols = [ROLES.index(filters.role)] if filters.role else list(range(len(ROLES)))
     for year in sorted(df["cohort_year"].unique()):
-        idx = [i for i, m in enumerate(months) if m.year == year]
-        cells = new_table[np.ix_(idx, role_cols)].ravel().tolist()
-        flags = new_hidden[np.ix_(idx, role_cols)].ravel().tolist()
-        sizes[int(year)] = (int(sum(cells)), safe_aggregate(cells, flags, k))
+        end = [v for m, v in totals if m.year <= year]
+        before = [v for m, v in totals if m.year < year]
+        start_total = before[-1] if before else 0
+        if not end or end[-1] is None or start_total is None:
+            sizes[int(year)] = (0, False)
+        else:
+            sizes[int(year)] = (int(end[-1]) - int(start_total), True)
     # "Active in year N" is measured in the first quarter of that year: an
     # exact distinct count, where adding up quarters would count people twice.
     first_q = df[df["quarters_since_join"] % 4 == 0]

@@ -196,3 +196,31 @@ def test_funnel_enrolled_and_accrual_total_are_withheld_together(demo_warehouse)
     assert last, "the demo has enrollments"
     for project, total in last.items():
         assert funnel[project] == total, project
+
+
+def test_chain_anchors_stay_served_by_hiding_the_point_before() -> None:
+    # 30 -> 35 (+5) would hide the anchor; hiding 30 instead leaves 12 -> 35 (+23).
+    assert protect_nested([12, 30, 35, 50], K) == [False, False, True, False]
+    assert protect_nested([12, 30, 35, 50], K, anchors={2}) == [False, True, False, False]
+    # An anchor never displaces another anchor: 12 -> 15 stays hidden.
+    assert protect_nested([12, 15], K, anchors={0, 1}) == [False, True]
+
+
+def test_cohort_sizes_are_differences_of_served_year_end_totals(demo_warehouse) -> None:
+    """Retention's cohort size must not let anyone recover a withheld running total."""
+    from dashboard.config import Settings
+
+    demo = Engine(Settings(warehouse=demo_warehouse, k=K, query_timeout_s=30, network_name=""))
+    for role in (None, "caregiver", "other"):
+        args = {"role": role} if role else {}
+        totals = [(r["month"], r["members"]) for r in demo.run("members", args).rows
+                  if r["role"] == (role or "all")]  # fmt: skip
+        cohorts = {r["cohort"]: r["cohort_size"] for r in demo.run("retention", args).rows}
+        assert any(v is not None for v in cohorts.values())
+        for year, size in cohorts.items():
+            if size is None:
+                continue
+            end = [v for m, v in totals if m.year <= year][-1]
+            before = [v for m, v in totals if m.year < year]
+            assert end is not None and (not before or before[-1] is not None), (role, year)
+            assert size == end - (before[-1] if before else 0), (role, year)
