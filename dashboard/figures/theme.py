@@ -6,23 +6,32 @@ import html
 
 import plotly.graph_objects as go
 
-# Okabe-Ito: distinguishable with common colour-vision deficiencies and in greyscale
-# when paired with the patterns and labels the figures also use.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe-Ito: distinguishable with common colour-vision deficiencies. Ordered so neighbours,
+# any two of the first four, and lines sharing a dash style (i, i+4) differ by >= 0.1 in
+# luminance, so they stay apart in greyscale too (tests/test_accessibility.py).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#000000", "#56B4E9", "#D55E00", "#F0E442", "#CC79A7")
 PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 15}
 
 
 def base_layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
-    """Apply the common layout: title, font, white background, room for labels."""
+    """Apply the common layout: title, font, white background, room for labels.
+
+    Readable at 200% zoom: the title sits below the mode bar's strip, and the legend sits
+    just above the plot (as on slides and the map), where it cannot run into the x-axis
+    title whatever the chart's size.
+    """
     fig.update_layout(
+        # In the middle of a deeper top margin: clear of the mode bar above, legend below.
         title={"text": safe_text(title), "x": 0, "xanchor": "left"},
         font=FONT,
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 20, "t": 60, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 10, "r": 20, "t": 100, "b": 40},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
     )
+    if any(hasattr(trace, "xaxis") for trace in fig.data):  # cartesian (not a map)
+        fig.update_xaxes(ticklabelstandoff=6)  # keeps the first x label off the y axis's 0
     return fig
 
 
