@@ -84,8 +84,17 @@ def test_layouts_have_unique_ids(app, name, query) -> None:
 def test_question_panel_shows_trail_trend_and_groups(app) -> None:
     found = ids(render(app, page("priorities"), round="R1", question="Q1"))
     for needed in ("question-panel", "question-title", "question-trend-graph",
-                   "question-groups-graph", "topics-graph"):  # fmt: skip
+                   "question-groups-graph", "topics-graph", "question-discussion"):  # fmt: skip
         assert needed in found, needed
+
+
+def test_question_panel_says_its_discussion_with_withheld_counts_as_less_than_k(app) -> None:
+    priorities = page("priorities")
+    # Fixture Q1: 12 commenters (served); its comment count is withheld (see topics).
+    text = priorities._discussion_text(
+        {"comments": None, "commenters": 12, "suppressed": ["comments"]}, 11
+    )
+    assert text == "Discussion (all time): <11 comments from 12 members."
 
 
 def test_a_bad_link_gets_a_message_not_an_error(app) -> None:

@@ -2,13 +2,66 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from dashboard.db import Warehouse
 from dashboard.filters import GROUP_VALUES, Filters
-from dashboard.insights.disclosure import protect, safe_aggregate
+from dashboard.insights.disclosure import Hierarchy, primary, protect, safe_aggregate
 from dashboard.insights.priorities import load_tables, resolve_round
 from dashboard.insights.result import ChartResult, new_result, withhold
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """Comments and commenters per question and per topic, with what is withheld."""
+
+    question: dict[str, tuple[int, int, bool, bool]]  # comments, commenters, hidden x2
+    topic: dict[str, tuple[int, int, bool, bool]]
+
+
+def discussion(wh: Warehouse, k: int) -> Discussion:
+    """Discussion counts for every question and topic, protected once for all views.
+
+    Comments add up: a topic's comments are its questions' comments, and all
+    topics add up to every comment, so they are protected on one axis holding
+    questions, topics and the total (a Hierarchy): no withheld count can be
+    recovered from a topic total or from the other questions. Commenters are
+    people counted once per question or topic; they do not add up to any
+    served total (a member who comments on two questions counts in both), so
+    a count of 1..k-1 is withheld and nothing else is needed. Always computed
+    over every question, whatever the filters, so every view agrees.
+    """
+    params = {f"by_{d}": False for d in GROUP_VALUES} | {"topic": None}
+    cells, _ = wh.run_named("comment_cells", params)
+    questions = wh.run_static("questions", {"topic": None})
+    topic_of = dict(zip(questions["question_id"], questions["topic"], strict=True))
+    per_q = cells.groupby("question_id")[["comments", "commenters"]].sum()
+    qids = sorted(per_q.index)
+    names = sorted({str(topic_of.get(q)) for q in qids})
+    n_q, n_t = len(qids), len(names)
+    comments = np.array([int(per_q.loc[q, "comments"]) for q in qids]
+                        + [0] * n_t + [int(per_q["comments"].sum())], dtype=np.int64)  # fmt: skip
+    for i, q in enumerate(qids):
+        comments[n_q + names.index(str(topic_of.get(q)))] += comments[i]
+    sets = [frozenset({i}) for i in range(n_q)]
+    sets += [frozenset(i for i, q in enumerate(qids) if str(topic_of.get(q)) == t) for t in names]
+    sets.append(frozenset(range(n_q)))
+    levels = (tuple(range(n_q)), tuple(range(n_q, n_q + n_t)), (n_q + n_t,))
+    hidden = protect(comments, k, Hierarchy(axis=0, sets=tuple(sets), levels=levels))
+    q_people = [int(per_q.loc[q, "commenters"]) for q in qids]
+    # A topic's commenters are distinct members: per-question counts cannot be added.
+    distinct = wh.run_static("topic_commenters", {})
+    t_people = [int(distinct.loc[distinct["topic"] == t, "commenters"].sum()) for t in names]
+    q_hidden = primary(np.array(q_people, dtype=np.int64), k)
+    t_hidden = primary(np.array(t_people, dtype=np.int64), k)
+    return Discussion(
+        question={q: (int(comments[i]), q_people[i], bool(hidden[i]), bool(q_hidden[i]))
+                  for i, q in enumerate(qids)},
+        topic={t: (int(comments[n_q + j]), t_people[j], bool(hidden[n_q + j]),
+                   bool(t_hidden[j])) for j, t in enumerate(names)},
+    )  # fmt: skip
 
 
 def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -32,30 +85,22 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     by_topic: dict[str, list[str]] = {}
     for q in tables.questions.itertuples():
         by_topic.setdefault(q.topic, []).append(q.question_id)
-    params = {f"by_{d}": False for d in GROUP_VALUES} | {"topic": filters.topic}
-    comments, _ = wh.run_named("comment_cells", params)
-    qtopic = dict(zip(tables.questions["question_id"], tables.questions["topic"], strict=True))
-    all_q = wh.run_static("questions", {"topic": filters.topic})
-    qtopic.update(dict(zip(all_q["question_id"], all_q["topic"], strict=True)))
-    comments = comments.assign(topic=comments["question_id"].map(qtopic))
-    per_topic = comments.groupby("topic")[["comments", "commenters"]].sum()
-    names = sorted(set(by_topic) | set(per_topic.index))
-    c_vals = np.array([int(per_topic["comments"].get(t, 0)) for t in names], dtype=np.int64)
-    p_vals = np.array([int(per_topic["commenters"].get(t, 0)) for t in names], dtype=np.int64)
-    c_hidden, p_hidden = protect(c_vals, k), protect(p_vals, k)
+    talk = discussion(wh, k).topic
+    names = sorted(set(by_topic) | ({filters.topic} & set(talk) if filters.topic else set(talk)))
     rows = []
-    for i, topic in enumerate(names):
+    for topic in names:
         qids = by_topic.get(topic, [])
         counts = [int(tables.measures[q]["voters"][cell]) for q in qids]
         flags = [bool(tables.hidden(q, "voters", k)[(*cell, 0)]) for q in qids]
+        n_comments, n_people, c_hidden, p_hidden = talk.get(topic, (0, 0, False, False))
         row = {"topic": topic, "questions": len(qids), "votes": sum(counts),
-               "comments": int(c_vals[i]), "commenters": int(p_vals[i])}  # fmt: skip
+               "comments": n_comments, "commenters": n_people}  # fmt: skip
         withheld = []
         if group_hidden or not safe_aggregate(counts, flags, k) or 0 < sum(counts) < k:
             withheld.append("votes")
-        if c_hidden[i]:
+        if c_hidden:
             withheld.append("comments")
-        if p_hidden[i]:
+        if p_hidden:
             withheld.append("commenters")
         if withheld:
             withhold(row, withheld)
@@ -69,7 +114,17 @@ def question_trail(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     df, snap = wh.run_named("questions", {"topic": filters.topic})
     if filters.question:
         df = df[df["question_id"] == filters.question]
-    result = new_result("question-trail", "From question to study", "one row per question",
-                     filters, snap, k, list(df.columns), set())  # fmt: skip
-    result.rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    talk = discussion(wh, k).question
+    columns = [*df.columns, "comments", "commenters"]
+    result = new_result("question-trail", "From question to study",
+                        "one row per question; comments and commenters all time",
+                        filters, snap, k, columns, {"comments", "commenters"})  # fmt: skip
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    for row in rows:
+        comments, people, c_hidden, p_hidden = talk.get(row["question_id"], (0, 0, False, False))
+        row.update(comments=comments, commenters=people)
+        withheld = [n for n, h in (("comments", c_hidden), ("commenters", p_hidden)) if h]
+        if withheld:
+            withhold(row, withheld)
+    result.rows = rows
     return result

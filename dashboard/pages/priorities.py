@@ -154,6 +154,17 @@ def _balanced_summary(result: ChartResult) -> str:
     return f"Balanced across {groups}; first: {top['question_id'] if top else 'none'}."
 
 
+def _discussion_text(q: dict[str, Any], k: int) -> str:
+    """ "Discussion: 29 comments from 29 members", with "<k" for withheld counts."""
+
+    def count(name: str) -> str:
+        return f"<{k}" if name in q.get("suppressed", ()) else f"{q.get(name) or 0:,}"
+
+    return (
+        f"Discussion (all time): {count('comments')} comments from {count('commenters')} members."
+    )
+
+
 def _question_panel(args: dict[str, Any]) -> dbc.Card:
     trail = run("question-trail", {"question": args["question"]})
     if not isinstance(trail, ChartResult):
@@ -197,6 +208,7 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
             html.H2("Question detail", className="h5"),
             html.P(html.Strong(q["title"]), id="question-title"),  # rendered as text
             html.P(f"Topic: {q['topic']} · status: {q['status']}"),
+            html.P(_discussion_text(q, trail.k), id="question-discussion"),
             project,
             *extras,
         ]),
