@@ -466,13 +466,6 @@ def test_pages_reflow_at_200_percent_zoom(started) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="at 640 px the horizontal bar charts' whole-question y labels (dashboard/figures/"
-    "charts.py, others' file) leave the bars ~60 px and push the x-axis title off the chart, "
-    "and the long topics title runs off the right edge; needs wrapped labels and titles there",
-)
 def test_chart_text_stays_inside_charts_at_200_percent_zoom(started) -> None:
     """At 200% zoom no title, label or legend text runs off the edge of its chart."""
     _viewport(started, ZOOM_200)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import PALETTE, PATTERNS, base_layout, empty_figure, safe_text
+from dashboard.figures.theme import (
+    PALETTE,
+    PATTERNS,
+    base_layout,
+    empty_figure,
+    safe_text,
+    wrap_label,
+)
 
 SCORE = {
     "share": ("share", "ci_low", "ci_high", "Share of voters who chose it"),
@@ -29,7 +36,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str, k: int) ->
     score, low, high, axis = SCORE.get(method, SCORE["share"])
     df = pd.DataFrame(rows)
     df["label"] = [
-        f"{safe_text(q)} · {safe_text(t, 60)}"
+        wrap_label(f"{q} · {'' if t is None else t}")
         for q, t in zip(df["question_id"], df["title"], strict=True)
     ]
     served = df[df[score].notna()] if score in df else df.iloc[0:0]
@@ -71,7 +78,7 @@ def make_group_figure(rows: list[dict], title: str) -> go.Figure:
     low, high = ("ci_low", "ci_high") if value == "share" else (f"{value}_low", f"{value}_high")
     fig = go.Figure()
     for i, (group, part) in enumerate(df.groupby("group", sort=False)):
-        labels = [f"{safe_text(q)} · {safe_text(t, 50)}"
+        labels = [wrap_label(f"{q} · {'' if t is None else t}")
                   for q, t in zip(part["question_id"], part["title"], strict=True)]  # fmt: skip
         marks = ["*" if s else "" for s in part["significant"].fillna(False)]
         fig.add_bar(

@@ -23,7 +23,7 @@ def base_layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     """
     fig.update_layout(
         # In the middle of a deeper top margin: clear of the mode bar above, legend below.
-        title={"text": safe_text(title), "x": 0, "xanchor": "left"},
+        title={**split_title(title), "x": 0, "xanchor": "left"},
         font=FONT,
         template="plotly_white",
         height=height,
@@ -33,6 +33,45 @@ def base_layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     if any(hasattr(trace, "xaxis") for trace in fig.data):  # cartesian (not a map)
         fig.update_xaxes(ticklabelstandoff=6)  # keeps the first x label off the y axis's 0
     return fig
+
+
+def split_title(title: str, limit: int = 40) -> dict:
+    """A long title as a short title and a subtitle, so it fits a narrow (200%) screen.
+
+    Splits at the first ": " or " (" (e.g. "Research priorities: 2026 round").
+    """
+    text = "" if title is None else str(title)
+    if len(text) > limit:
+        for mark in (": ", " ("):
+            head, sep, tail = text.partition(mark)
+            if sep and head:
+                tail = tail[:-1] if mark == " (" and tail.endswith(")") else tail
+                return {"text": safe_text(head), "subtitle": {"text": safe_text(tail)}}
+    return {"text": safe_text(text)}
+
+
+def wrap_label(text: object, width: int = 30, lines: int = 2) -> str:
+    """Member text for an axis label on at most `lines` lines of about `width` characters.
+
+    Each line is escaped on its own and joined with <br>, so the text still shows
+    literally; the rest is cut with an ellipsis.
+    """
+    words = ("" if text is None else str(text)).replace("\r", " ").replace("\n", " ").split()
+    out: list[str] = []
+    line = ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+        if len(out) == lines:
+            break
+    if len(out) < lines and line:
+        out.append(line)
+    elif len(out) == lines and words:
+        out[-1] = out[-1][: width - 1] + "…"
+    return "<br>".join(safe_text(part[: width + 10]) for part in out[:lines])
 
 
 def safe_text(text: object, limit: int | None = None) -> str:
