@@ -76,7 +76,8 @@ class Hierarchy:
                 for whole in level:
                     if cell < self.sets[whole]:
                         anc[i] = whole
-            maps.append(anc)
+            if (anc != np.arange(len(self.sets))).any():  # the finest level steps nowhere
+                maps.append(anc)
         return maps
 
 
@@ -113,17 +114,24 @@ def differencing(
     bad = np.zeros(counts.shape, dtype=bool)
     steps = _coarsenings(counts, first_axis, hierarchy)
     n = counts.ndim - first_axis
+    memo: dict[tuple[tuple[int, int], ...], np.ndarray] = {(): counts}
+
+    def margin(key: tuple[tuple[int, int], ...]) -> np.ndarray:
+        """Counts stepped up along each (axis, way) in key; built from the shorter key."""
+        if key not in memo:
+            axis, way = key[-1]
+            memo[key] = steps[axis][way](margin(key[:-1]))
+        return memo[key]
+
     for size in range(1, n + 1):
         for subset in itertools.combinations(range(n), size):
-            for choice in itertools.product(*(steps[a] for a in subset)):
+            for ways in itertools.product(*(range(len(steps[a])) for a in subset)):
+                chosen = tuple(zip(subset, ways, strict=True))
                 region = np.zeros(counts.shape, dtype=np.int64)
                 for t_size in range(size + 1):
-                    for t in itertools.combinations(range(size), t_size):
-                        margin = counts
-                        for j in t:
-                            margin = choice[j](margin)
-                        sign = -1 if (size - t_size) % 2 else 1
-                        region = region + sign * margin
+                    sign = -1 if (size - t_size) % 2 else 1
+                    for t in itertools.combinations(chosen, t_size):
+                        region = region + sign * margin(t)
                 bad |= (region > 0) & (region < k)
     return bad
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,25 @@ class Discussion:
     topic: dict[str, tuple[int, int, bool, bool]]
 
 
+_DISCUSSION: dict[tuple[str, int], Discussion] = {}
+_LOCK = threading.Lock()
+
+
 def discussion(wh: Warehouse, k: int) -> Discussion:
+    """`compute_discussion`, once per build and k (it does not depend on any filter)."""
+    key = (wh.snapshot().build_id, k)
+    with _LOCK:
+        if key in _DISCUSSION:
+            return _DISCUSSION[key]
+    found = compute_discussion(wh, k)
+    with _LOCK:
+        if len(_DISCUSSION) > 8:
+            _DISCUSSION.clear()
+        _DISCUSSION[key] = found
+    return found
+
+
+def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     """Discussion counts for every question and topic, protected once for all views.
 
     Comments add up: a topic's comments are its questions' comments, and all
