@@ -43,9 +43,17 @@ def run(chart_id: str, args: dict[str, Any]) -> ChartResult | dbc.Alert:
 
 
 def chart_card(
-    result: ChartResult, figure: go.Figure, summary: str, dom_id: str, grid_columns: list[str]
+    result: ChartResult,
+    figure: go.Figure,
+    summary: str,
+    dom_id: str,
+    grid_columns: list[str],
+    graph_config: dict | None = None,
 ) -> dbc.Card:
-    """Title, figure, one-sentence summary (also the figure's description), table, download."""
+    """Title, figure, one-sentence summary (also the figure's description), table, download.
+
+    `graph_config` is merged over GRAPH_CONFIG (e.g. a geo figure's `topojsonURL`).
+    """
     query = urlencode(result.filters.to_query())
     csv_href = f"/api/v1/charts/{result.chart}.csv" + (f"?{query}" if query else "")
     rows = [
@@ -62,7 +70,9 @@ def chart_card(
     # The graph is always there (hidden when empty) so callbacks can listen to it.
     body.append(
         html.Div(
-            dcc.Graph(id=f"{dom_id}-graph", figure=figure, config=GRAPH_CONFIG),
+            dcc.Graph(
+                id=f"{dom_id}-graph", figure=figure, config={**GRAPH_CONFIG, **(graph_config or {})}
+            ),
             role="img",
             style={"display": "none"} if result.message else {},
             **{"aria-label": summary},

@@ -9,7 +9,8 @@ beside the researcher app (see `app.make_wsgi`), or served alone.
     /embed/<chart>/?<filters>            one chart as an embeddable page
     /embed/<chart>/data/<key>.json|.csv  what that page renders / downloads
     /embed/methods/                      how the numbers are made
-    /embed/static/<file>                 plotly (basic bundle), embed.js, host.js
+    /embed/static/<file>                 plotly (basic bundle), embed.js, host.js; and the
+                                         researcher explorer's plotly bundle (not published)
 """
 
 from __future__ import annotations
@@ -40,9 +41,18 @@ STATIC_FILES = {
     "embed.css": "text/css",
     "plotly-basic.LICENSE.txt": "text/plain",
 }
+# The researcher explorer's plotly.js (basic + choropleth + table; built by
+# scripts/build_plotly_bundle.sh): served from here like the embeds' bundle, but not part
+# of the static publish, which only the embeds use.
+EXPLORER_FILES = {
+    "plotly-explorer.min.js": "text/javascript",
+    "plotly-explorer.LICENSE.txt": "text/plain",
+}
 # Embeds may be revalidated often; the ETag changes only when the build does.
 PAGE_CACHE = "public, max-age=300, stale-while-revalidate=600"
 STATIC_CACHE = "public, max-age=86400"
+# A URL carrying the file's own version (?v=, see static_version) never changes content.
+VERSIONED_CACHE = "public, max-age=31536000, immutable"
 
 
 def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
@@ -136,15 +146,17 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
 
     @app.get("/static/<name>")
     def static_file(name: str) -> Response:
-        if name not in STATIC_FILES:
+        mimetype = STATIC_FILES.get(name) or EXPLORER_FILES.get(name)
+        if mimetype is None:
             abort(404)
         body, compressed = _static_bytes(name)
         gz = "gzip" in request.headers.get("Accept-Encoding", "")
-        response = Response(compressed if gz else body, mimetype=STATIC_FILES[name])
+        response = Response(compressed if gz else body, mimetype=mimetype)
         if gz:
             response.headers["Content-Encoding"] = "gzip"
         response.headers["Vary"] = "Accept-Encoding"
-        response.headers["Cache-Control"] = STATIC_CACHE
+        versioned = request.args.get("v") == static_version(name)
+        response.headers["Cache-Control"] = VERSIONED_CACHE if versioned else STATIC_CACHE
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])
         return response.make_conditional(request)
 
@@ -201,6 +213,12 @@ def _error(status: int, message: str) -> Response:
 def _static_bytes(name: str) -> tuple[bytes, bytes]:
     body = (STATIC / name).read_bytes()
     return body, gzip.compress(body, compresslevel=9, mtime=0)
+
+
+@cache
+def static_version(name: str) -> str:
+    """A short hash of a static file's bytes, for a cache-busting `?v=` in its URL."""
+    return hashlib.sha256(_static_bytes(name)[0]).hexdigest()[:12]
 
 
 def static_dir() -> Path:

