@@ -67,6 +67,12 @@ def create_app(
         # json.loads raises this (not ValueError) on a body nested thousands deep.
         return jsonify({"error": "the request body is nested too deeply", "status": 400}), 400
 
+    # Dash sets itself up on its first request: it marks setup done, then registers
+    # the script paths and callbacks. A second thread arriving meanwhile (a browser
+    # fetches a page's scripts in parallel) got "dash is not a registered library" or
+    # an unknown callback. Set up now, once, before any worker is forked.
+    with app.server.test_request_context("/"):
+        app._setup_server()
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -121,6 +122,15 @@ def test_gunicorn_serves_pages_embeds_and_api_over_http(
         else:
             pytest.fail("gunicorn did not start")
         assert json.loads(body)["status"] == "ok"
+        # The page's own scripts first, from whichever worker answers: Dash registers them
+        # when it renders a page, so a worker that has not rendered one used to answer
+        # "dash is not a registered library" and the whole page failed to load.
+        page = get(f"{base}/priorities")[1].decode()
+        scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)
+        assert scripts
+        for src in scripts:
+            statuses = {get(base + src)[0] for _ in range(8)}  # spread over both workers
+            assert statuses == {200}, src
         for path in ("/priorities", "/embed/priorities/", "/embed/priorities/data/all.json",
                      "/api/v1/charts/topics.json?round=R1"):  # fmt: skip
             statuses = {get(base + path)[0] for _ in range(6)}  # spread over both workers
