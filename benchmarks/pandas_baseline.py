@@ -419,7 +419,9 @@ class PandasBaseline:
         voters = np.broadcast_to(np.asarray(voters, dtype=np.int64), count.shape)
         out = pd.DataFrame({"voters": voters.copy()}, index=s.index)
         out["suppressed"] = ""
-        hidden = small(count, k) | small(voters - count, k)
+        hidden = small(count, k)
+        if rnd["method"] != "rate":  # rate rounds do not serve voters beside raters
+            hidden = hidden | small(voters - count, k)
         if rnd["method"] in ("pick", "rank"):
             label = "picks" if rnd["method"] == "pick" else "ranked"
             low, high = wilson(count, voters)
@@ -569,12 +571,12 @@ class PandasBaseline:
         if args.get("topic"):
             topic_q = self.questions.loc[self.questions["topic"] == args["topic"], "question_id"]
             comments = comments[comments["question_id"].isin(topic_q)]
-        per_question = comments.groupby("question_id", observed=True).agg(
+        qtopic = self.questions.set_index("question_id")["topic"].astype(str)
+        comments = comments.assign(topic=comments["question_id"].astype(str).map(qtopic))
+        # A topic's commenters are distinct members across its questions.
+        c_by_topic = comments.groupby("topic", observed=True).agg(
             comments=("member_key", "size"), commenters=("member_key", "nunique")
         )
-        qtopic = self.questions.set_index("question_id")["topic"].astype(str)
-        per_question["topic"] = per_question.index.astype(str).map(qtopic)
-        c_by_topic = per_question.groupby("topic")[["comments", "commenters"]].sum()
         out = by_topic.join(c_by_topic, how="outer")
         out = out.fillna(0).astype(np.int64).sort_index().rename_axis("topic").reset_index()
         out["suppressed"] = ""
@@ -746,8 +748,9 @@ def default_cases(base: PandasBaseline) -> list[tuple[str, str, dict[str, str]]]
     topic = str(base.questions["topic"].astype(str).value_counts().index[0])
     project = str(sorted(base.projects["project_id"].astype(str))[0])
     f1 = {"role": "person_with_ms"}
-    f2 = {"role": "person_with_ms", "ms_course": "relapsing"}
-    f3 = {"role": "person_with_ms", "ms_course": "relapsing", "age_band": "40-49"}
+    # One of role / MS type / MS course / voter group at a time (they overlap).
+    f2 = {"ms_course": "relapsing", "sex": "female"}
+    f3 = {"ms_course": "relapsing", "sex": "female", "age_band": "40-49"}
     f3b = {"sex": "female", "duration_band": "10-19", "country": "US"}
     cases: list[tuple[str, str, dict[str, str]]] = []
     for method, rid in sorted(by_method.items()):
