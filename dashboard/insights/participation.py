@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.db import Warehouse
 from dashboard.filters import Filters
-from dashboard.insights.disclosure import protect, protect_nested, safe_aggregate
+from dashboard.insights.disclosure import protect, protect_nested
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.warehouse.contract import ROLES
 
@@ -44,7 +44,7 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 
     A running total is served only where the new members since the last
     served total are 0 or at least k, so no month's newcomers can be found
-    by subtracting two totals.
+    by subtracting two totals; the all-roles total only where every role's is.
     """
     months, table, hidden, snap = new_member_hidden(wh, k)
     result = new_result("members", "Members over time, by role", "monthly new and cumulative",
@@ -58,9 +58,10 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     for j in range(len(ROLES)):
         cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k, anchors=year_ends)
     total = cumulative.sum(axis=1)
-    force = [not safe_aggregate(cumulative[i].tolist(), cum_hidden[i].tolist(), k)
-             for i in range(len(months))]  # fmt: skip
-    total_hidden = protect_nested(total.tolist(), k, force, anchors=year_ends)
+    # The total of all roles is served only where every role's total is: then it is
+    # their sum and reveals nothing. (Served beside withheld roles, its monthly change
+    # minus the served roles' changes exposed a handful of caregivers and others.)
+    total_hidden = [bool(cum_hidden[i].any()) for i in range(len(months))]
     new_total = table.sum(axis=1)
     rows = []
     for i, month in enumerate(months):
@@ -129,12 +130,13 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                      filters, snap, k,
                      ["cohort", "years_since_join", "cohort_size", "active", "share_active"],
                      {"cohort_size", "active"})  # fmt: skip
-    if filters.role:
-        df = df[df["role"] == filters.role]
     df = df.assign(
         cohort_year=pd.to_datetime(df["cohort"]).dt.year,
         years=(df["quarters_since_join"] // 4).astype(int),
     )
+    role_hidden = _active_by_role_hidden(df, k)
+    if filters.role:
+        df = df[df["role"] == filters.role]
     # A cohort's size is the members chart's running total at the end of its year
     # minus the one at the end of the year before: served only when both are, so
     # it reveals nothing that subtracting served totals would not.
@@ -159,6 +161,9 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         size, size_ok = sizes.get(int(r.cohort_year), (0, False))
         active = int(r.active)
         hidden = protect(np.array([active, max(size - active, 0)]), k)
+        if filters.role:  # protected with the other roles, whose total "all" shows
+            key = (int(r.cohort_year), int(r.years))
+            hidden[0] |= role_hidden.get(key, {}).get(filters.role, True)
         row = {"cohort": int(r.cohort_year), "years_since_join": int(r.years),
                "cohort_size": size, "active": active,
                "share_active": active / size if size else None}  # fmt: skip
@@ -173,6 +178,28 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     result.method = "members of the yearly cohort active in the first quarter of year N"
     result.rows = rows
     return result
+
+
+def _active_by_role_hidden(df: pd.DataFrame, k: int) -> dict[tuple[int, int], dict[str, bool]]:
+    """Per (cohort year, years since joining): whether each role's "active" is withheld.
+
+    The roles' active and inactive counts form one table whose margins (all roles'
+    active, each role's cohort) are served, so it is protected as a whole: the
+    all-roles figure minus the served roles can no longer expose a withheld one.
+    """
+    first_q = df[df["quarters_since_join"] % 4 == 0]
+    active = first_q.groupby(["cohort_year", "years", "role"])["active"].sum()
+    sizes = (df.drop_duplicates(["cohort", "role"])
+               .groupby(["cohort_year", "role"])["cohort_size"].sum())  # fmt: skip
+    out: dict[tuple[int, int], dict[str, bool]] = {}
+    for cohort_year, years in {(int(c), int(y)) for c, y, _ in active.index}:
+        table = np.array([[int(active.get((cohort_year, years, role), 0)),
+                           max(int(sizes.get((cohort_year, role), 0))
+                               - int(active.get((cohort_year, years, role), 0)), 0)]
+                          for role in ROLES], dtype=np.int64)  # fmt: skip
+        mask = protect(table, k)
+        out[(cohort_year, years)] = {role: bool(mask[j, 0]) for j, role in enumerate(ROLES)}
+    return out
 
 
 def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

@@ -9,7 +9,7 @@ import numpy as np
 
 from dashboard.db import Warehouse
 from dashboard.filters import GROUP_VALUES, Filters
-from dashboard.insights.disclosure import Hierarchy, primary, protect, safe_aggregate
+from dashboard.insights.disclosure import Hierarchy, primary, protect
 from dashboard.insights.priorities import load_tables, resolve_round
 from dashboard.insights.result import ChartResult, new_result, withhold
 
@@ -87,8 +87,8 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Per topic: questions in the round, votes from the filtered voters, comments.
 
     A topic's votes add up its questions' counts, so the total is served only
-    when the questions withheld in the priorities view cannot be recovered
-    from it. Comments are network-wide (all rounds, all members).
+    when none of them is withheld: then it adds nothing to the priorities view.
+    Comments are network-wide (all rounds, all members).
     """
     rnd = resolve_round(wh, filters.round)
     dims = filters.group_dims()
@@ -115,7 +115,9 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         row = {"topic": topic, "questions": len(qids), "votes": sum(counts),
                "comments": n_comments, "commenters": n_people}  # fmt: skip
         withheld = []
-        if group_hidden or not safe_aggregate(counts, flags, k) or 0 < sum(counts) < k:
+        # A topic's votes are served only as a sum of served question counts: with
+        # any withheld, the total minus other filters' totals exposed small groups.
+        if group_hidden or any(flags) or 0 < sum(counts) < k:
             withheld.append("votes")
         if c_hidden:
             withheld.append("comments")

@@ -224,3 +224,25 @@ def test_cohort_sizes_are_differences_of_served_year_end_totals(demo_warehouse) 
             before = [v for m, v in totals if m.year < year]
             assert end is not None and (not before or before[-1] is not None), (role, year)
             assert size == end - (before[-1] if before else 0), (role, year)
+
+
+def test_retention_all_roles_minus_served_roles_exposes_no_one(demo_warehouse) -> None:
+    """Reviewer's case: cohort 2017, year 9: 83 all - 66 with MS - 14 caregivers = 3 others."""
+    from dashboard.config import Settings
+    from dashboard.warehouse.contract import ROLES
+
+    demo = Engine(Settings(warehouse=demo_warehouse, k=K, query_timeout_s=30, network_name=""))
+    key = ("cohort", "years_since_join")
+    everyone = {tuple(r[c] for c in key): r["active"] for r in demo.run("retention", {}).rows}
+    by_role = {role: {tuple(r[c] for c in key): r["active"]
+                      for r in demo.run("retention", {"role": role}).rows} for role in ROLES}  # fmt: skip
+    checked = 0
+    for cell, total in everyone.items():
+        if total is None:
+            continue
+        served = [by_role[role].get(cell) for role in ROLES]
+        rest = total - sum(v for v in served if v is not None)
+        if any(v is None for v in served):
+            assert not 0 < rest < K, (cell, total, served)
+            checked += 1
+    assert checked, "some role is withheld somewhere on the demo"

@@ -59,3 +59,15 @@ def test_the_question_trail_carries_its_discussion(engine: Engine) -> None:
         for field in ("comments", "commenters"):
             value = row[field]
             assert (value is None and field in row["suppressed"]) or value == 0 or value >= K
+
+
+def test_topic_votes_are_only_sums_of_served_question_counts(demo_warehouse: Path) -> None:
+    """Reviewer's case: R4 "Caregiving & support" minus role totals exposed 9 'other' voters."""
+    demo = _demo(demo_warehouse)
+    for args in ({}, {"role": "person_with_ms"}, {"role": "caregiver"}, {"role": "other"},
+                 {"ms_course": "progressive"}, {"ms_type": "SPMS"}, {"duration_band": "5-9"}):  # fmt: skip
+        prio = demo.run("priorities", {"round": "R4", **args}).rows
+        for t in demo.run("topics", {"round": "R4", **args}).rows:
+            counts = [r.get("picks") for r in prio if r["topic"] == t["topic"]]
+            if t["votes"] is not None:
+                assert None not in counts and t["votes"] == sum(counts), (args, t["topic"])
