@@ -44,13 +44,46 @@ def _funnel_enrolled_hidden(wh: Warehouse, k: int) -> dict[str, bool]:
     return out
 
 
+def _upstream_stages(wh: Warehouse, k: int) -> dict[str, list[int]]:
+    """Per project: the served funnel counts of the stages before 'enrolled'.
+
+    Their protection does not depend on anything downstream, so accrual can use
+    them without going round in a circle.
+    """
+    df, _ = wh.run_named("funnel_stages", {"project": None})
+    out: dict[str, list[int]] = {}
+    for project_id, frame in df.groupby("project_id", sort=True):
+        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
+        values = chain["members"].astype(int).tolist()
+        hidden = protect_nested(values, k)
+        out[str(project_id)] = [
+            v
+            for st, v, h in zip(chain["stage"], values, hidden, strict=True)
+            if not h and STAGE_ORDER.index(st) < STAGE_ORDER.index("enrolled")
+        ]
+    return out
+
+
+def _accrual_hidden(running: list[int], upstream: list[int], k: int, last: bool) -> list[bool]:
+    """Accrual's running totals: a chain, and never 1..k-1 below a served earlier stage.
+
+    (Consented 55 beside 49 enrolled by November would expose the 6 between.)
+    """
+    force = [any(0 < s - v < k for s in upstream) for v in running]
+    if last:
+        force[-1] = True
+    return protect_nested(running, k, force)
+
+
 def _accrual_total_hidden(wh: Warehouse, k: int) -> dict[str, bool]:
     """Per project: whether accrual alone would withhold its final running total."""
     df, _ = wh.run_named("accrual_months", {"project": None})
+    upstream = _upstream_stages(wh, k)
     out = {}
     for project_id, frame in df.groupby("project_id", sort=True):
-        running = np.cumsum(frame["enrolled"].astype(int).to_numpy())
-        out[str(project_id)] = bool(protect_nested(running.tolist(), k)[-1])
+        running = np.cumsum(frame["enrolled"].astype(int).to_numpy()).tolist()
+        hidden = _accrual_hidden(running, upstream.get(str(project_id), []), k, last=False)
+        out[str(project_id)] = bool(hidden[-1])
     return out
 
 
@@ -111,12 +144,13 @@ def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                      {"enrolled", "enrolled_to_date"})  # fmt: skip
     rows = []
     funnel_hidden = _funnel_enrolled_hidden(wh, k)
+    upstream = _upstream_stages(wh, k)
     for project_id, frame in df.groupby("project_id", sort=True):
         values = frame["enrolled"].astype(int).to_numpy()
         running = np.cumsum(values)
         # The final total is the funnel's 'enrolled' count: withheld together (see enrollment).
-        force = [False] * (len(running) - 1) + [funnel_hidden.get(str(project_id), False)]
-        run_hidden = protect_nested(running.tolist(), k, force)
+        run_hidden = _accrual_hidden(running.tolist(), upstream.get(str(project_id), []), k,
+                                     last=funnel_hidden.get(str(project_id), False))  # fmt: skip
         # A month's enrollments are the difference of two running totals: served only
         # when both totals are, so subtracting served numbers reveals nothing more.
         hidden = [bool(rh or (i > 0 and run_hidden[i - 1])) for i, rh in enumerate(run_hidden)]
