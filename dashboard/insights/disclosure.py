@@ -145,7 +145,12 @@ def _restore(lines: np.ndarray, like: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _fix_lines(
-    h: np.ndarray, v: np.ndarray, k: int, parts: list[int] | None, whole: int | None
+    h: np.ndarray,
+    v: np.ndarray,
+    k: int,
+    parts: list[int] | None,
+    whole: int | None,
+    free: np.ndarray,
 ) -> np.ndarray | None:
     """Hide one more cell in each unsafe line; None when every line is safe.
 
@@ -162,7 +167,7 @@ def _fix_lines(
     unsafe = (n_hidden == 1) | (~whole_hidden & (s_hidden > 0) & (s_hidden < k))
     if not unsafe.any():
         return None
-    candidates = np.where(~hp & (vp > 0), vp, np.inf)
+    candidates = np.where(~hp & (vp > 0) & free[:, cols], vp, np.inf)
     # Ties go to the first cell: deterministic, so every query agrees.
     pick = np.argmin(candidates, axis=1)
     can = unsafe & np.isfinite(candidates[np.arange(len(pick)), pick])
@@ -180,17 +185,24 @@ def complementary(
     k: int,
     first_axis: int = 0,
     hierarchy: Hierarchy | None = None,
+    given: np.ndarray | None = None,
 ) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1.
 
     Lines are the categories of one axis with the others fixed; on a hierarchy
-    axis, every "whole = sum of parts" equation is a line.
+    axis, every "whole = sum of parts" equation is a line. `given` (-1 free,
+    0 shown, 1 withheld) fixes cells another table decides: never changed here.
     """
     hidden = hidden.copy()
     if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
         return hidden
     h_axis = None if hierarchy is None else hierarchy.axis + first_axis
     values = counts.astype(float)
+    free = np.ones(counts.shape, dtype=bool)
+    if given is not None:
+        given = np.broadcast_to(given, counts.shape)
+        free = given < 0
+        hidden = np.where(free, hidden, given > 0)
     if hierarchy is not None:  # the total is served by coarser tables: never a candidate
         total = [slice(None)] * counts.ndim
         total[h_axis] = hierarchy.total
@@ -206,7 +218,7 @@ def complementary(
                 lines = [(list(parts), None if w == hierarchy.total else w)
                          for parts, w in equations]  # fmt: skip
             for parts, whole in lines:
-                fixed = _fix_lines(_moved(hidden, axis), v, k, parts, whole)
+                fixed = _fix_lines(_moved(hidden, axis), v, k, parts, whole, _moved(free, axis))
                 if fixed is not None:
                     hidden = _restore(fixed, hidden, axis)
                     changed = True
@@ -215,16 +227,26 @@ def complementary(
     return hidden
 
 
-def protect(counts: np.ndarray, k: int, hierarchy: Hierarchy | None = None) -> np.ndarray:
+def protect(
+    counts: np.ndarray,
+    k: int,
+    hierarchy: Hierarchy | None = None,
+    given: np.ndarray | None = None,
+) -> np.ndarray:
     """Hidden-cell mask for a table of people counts whose margins may all be served."""
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim == 0:
         counts = counts.reshape(1)
     hidden = primary(counts, k) | differencing(counts, k, hierarchy=hierarchy)
-    return complementary(counts, hidden, k, hierarchy=hierarchy)
+    return complementary(counts, hidden, k, hierarchy=hierarchy, given=given)
 
 
-def protect_batch(counts: np.ndarray, k: int, hierarchy: Hierarchy | None = None) -> np.ndarray:
+def protect_batch(
+    counts: np.ndarray,
+    k: int,
+    hierarchy: Hierarchy | None = None,
+    given: np.ndarray | None = None,
+) -> np.ndarray:
     """`protect` for many tables at once: axis 0 indexes independent tables.
 
     Each table's mask is exactly what `protect` gives it alone (lines never
@@ -235,7 +257,7 @@ def protect_batch(counts: np.ndarray, k: int, hierarchy: Hierarchy | None = None
     if counts.ndim == 1:
         counts = counts.reshape(-1, 1)
     hidden = primary(counts, k) | differencing(counts, k, first_axis=1, hierarchy=hierarchy)
-    return complementary(counts, hidden, k, first_axis=1, hierarchy=hierarchy)
+    return complementary(counts, hidden, k, first_axis=1, hierarchy=hierarchy, given=given)
 
 
 def protect_nested(

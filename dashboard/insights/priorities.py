@@ -89,6 +89,10 @@ class Tables:
     snapshot: Snapshot
     _hidden: dict[str, dict[str, np.ndarray]]
     _info: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # Years since diagnosis "not-applicable" are the same people as the who axis's
+    # "not-applicable" (caregivers and others): a table split by duration but not by
+    # who takes that column's decisions from the who table (see _duration_given).
+    reference: Tables | None = None
 
     def question_info(self) -> dict[str, dict[str, Any]]:
         """question_id -> title, topic, status (built once: looked up per row and group)."""
@@ -112,9 +116,10 @@ class Tables:
         """
         if measure not in self._hidden:
             order = list(self.measures)
+            given = self._given(order, measure, k)
             if measure == "voters" and self.method == "rate":
                 raters = self._stack(order, "voters")[..., None]
-                masks = protect_batch(raters, k, self.axes.hierarchy)
+                masks = protect_batch(raters, k, self.axes.hierarchy, given)
                 self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
                 return self._hidden[measure][question_id]
             if measure == "voters":
@@ -124,14 +129,48 @@ class Tables:
                 chosen = self._stack(order, "top2")
                 total = self._stack(order, "voters")
             masks = protect_batch(np.stack([chosen, total - chosen], axis=-1), k,
-                                  self.axes.hierarchy)  # fmt: skip
+                                  self.axes.hierarchy, given)  # fmt: skip
             self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
         return self._hidden[measure][question_id]
+
+    def _given(self, order: list[str], measure: str, k: int) -> np.ndarray | None:
+        """Fixed decisions for the duration "not-applicable" column, from the who table."""
+        if self.reference is None:
+            return None
+        ref = self.reference
+        outcomes = 1 if measure == "voters" and self.method == "rate" else 2
+        masks = [ref.hidden(q, measure, k) if q in ref.measures else None for q in order]
+        return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
+            if order else None  # fmt: skip
 
     def _stack(self, order: list[str], measure: str) -> np.ndarray:
         if not order:
             return np.zeros((0, *self.voters.shape), dtype=np.int64)
         return np.stack([self.measures[q][measure] for q in order])
+
+
+def _duration_given(
+    axes: Axes, ref_axes: Axes, ref_mask: np.ndarray | None, extra: int = 0
+) -> np.ndarray:
+    """-1 everywhere but the duration "not-applicable" column, set from the who table.
+
+    `ref_mask` is the who table's mask (who axis first, then this table's other
+    axes in the same order, then `extra` outcome cells); None or a shape that
+    does not line up withholds the column, the safe side.
+    """
+    pos = axes.dims.index("duration_band")
+    na = axes.values[pos].index("not-applicable")
+    shape = (*axes.shape, extra) if extra else axes.shape
+    given = np.full(shape, -1, dtype=np.int8)
+    column = [slice(None)] * len(shape)
+    column[pos] = na
+    expected = tuple(n for i, n in enumerate(shape) if i != pos)
+    if ref_mask is None:
+        given[tuple(column)] = 1
+        return given
+    ref = np.take(ref_mask, ref_axes.values[0].index("not-applicable"), axis=0)
+    given[tuple(column)] = ref.astype(np.int8) if ref.shape == expected else 1
+    return given
 
 
 def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
@@ -152,8 +191,17 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     }
     qdf = wh.run_static("questions", {"topic": filters.topic})
     qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
-    hidden = protect(voters, k, axes.hierarchy)
-    return Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {})
+    reference = None
+    if "duration_band" in dims and not any(d in WHO_DIMS for d in dims):
+        others = [d for d in dims if d != "duration_band"]
+        reference = load_tables(wh, rnd, filters, ["role", *others], k)
+        same_order = reference.axes.dims[1:] == tuple(d for d in axes.dims if d != "duration_band")
+        given = _duration_given(axes, reference.axes,
+                                reference.voters_hidden if same_order else None)  # fmt: skip
+        hidden = protect(voters, k, axes.hierarchy, given)
+    else:
+        hidden = protect(voters, k, axes.hierarchy)
+    return Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {}, reference=reference)
 
 
 def _sum_points_sq(rnd: Round, m: dict[str, np.ndarray], cell: tuple) -> float:
