@@ -28,6 +28,7 @@ axis holding every category at once, and rules 2 and 3 also cover every
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ class Hierarchy:
 
     def equations(self) -> list[tuple[tuple[int, ...], int]]:
         """(parts, whole): every category that is the sum of finer served categories."""
+        return _equations(self)
+
+    def _equations(self) -> list[tuple[tuple[int, ...], int]]:
         out: set[tuple[tuple[int, ...], int]] = set()
         for fine in self.levels:
             for coarse in self.levels:
@@ -69,6 +73,9 @@ class Hierarchy:
 
     def ancestors(self) -> list[np.ndarray]:
         """Per level, each category's smallest enclosing category there (itself if none)."""
+        return _ancestors(self)
+
+    def _ancestors(self) -> list[np.ndarray]:
         maps = []
         for level in self.levels:
             anc = np.arange(len(self.sets))
@@ -79,6 +86,16 @@ class Hierarchy:
             if (anc != np.arange(len(self.sets))).any():  # the finest level steps nowhere
                 maps.append(anc)
         return maps
+
+
+@functools.lru_cache(maxsize=64)
+def _equations(h: Hierarchy) -> list[tuple[tuple[int, ...], int]]:
+    return h._equations()
+
+
+@functools.lru_cache(maxsize=64)
+def _ancestors(h: Hierarchy) -> list[np.ndarray]:
+    return h._ancestors()
 
 
 def primary(counts: np.ndarray, k: int) -> np.ndarray:
@@ -129,9 +146,12 @@ def differencing(
                 chosen = tuple(zip(subset, ways, strict=True))
                 region = np.zeros(counts.shape, dtype=np.int64)
                 for t_size in range(size + 1):
-                    sign = -1 if (size - t_size) % 2 else 1
+                    add = (size - t_size) % 2 == 0
                     for t in itertools.combinations(chosen, t_size):
-                        region = region + sign * margin(t)
+                        if add:  # in place: this loop is the hot path of a filtered view
+                            region += margin(t)
+                        else:
+                            region -= margin(t)
                 bad |= (region > 0) & (region < k)
     return bad
 
