@@ -59,15 +59,25 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     per_q = cells.groupby("question_id")[["comments", "commenters"]].sum()
     qids = sorted(per_q.index)
     names = sorted({str(topic_of.get(q)) for q in qids})
-    n_q, n_t = len(qids), len(names)
-    comments = np.array([int(per_q.loc[q, "comments"]) for q in qids]
-                        + [0] * n_t + [int(per_q["comments"].sum())], dtype=np.int64)  # fmt: skip
-    for i, q in enumerate(qids):
-        comments[n_q + names.index(str(topic_of.get(q)))] += comments[i]
-    sets = [frozenset({i}) for i in range(n_q)]
-    sets += [frozenset(i for i, q in enumerate(qids) if str(topic_of.get(q)) == t) for t in names]
+    n_q = len(qids)
+    members = [[i for i, q in enumerate(qids) if str(topic_of.get(q)) == t] for t in names]
+    # A topic with one question is that question's count: the same cell, not a second
+    # one that could be withheld differently.
+    position, sets = [], [frozenset({i}) for i in range(n_q)]
+    for part in members:
+        if len(part) == 1:
+            position.append(part[0])
+        else:
+            position.append(len(sets))
+            sets.append(frozenset(part))
     sets.append(frozenset(range(n_q)))
-    levels = (tuple(range(n_q)), tuple(range(n_q, n_q + n_t)), (n_q + n_t,))
+    comments = np.zeros(len(sets), dtype=np.int64)
+    for i, q in enumerate(qids):
+        comments[i] = int(per_q.loc[q, "comments"])
+    for j, part in enumerate(members):
+        comments[position[j]] = comments[part].sum()
+    comments[-1] = comments[:n_q].sum()
+    levels = (tuple(range(n_q)), tuple(position), (len(sets) - 1,))
     hidden = protect(comments, k, Hierarchy(axis=0, sets=tuple(sets), levels=levels))
     q_people = [int(per_q.loc[q, "commenters"]) for q in qids]
     # A topic's commenters are distinct members: per-question counts cannot be added.
@@ -78,7 +88,7 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     return Discussion(
         question={q: (int(comments[i]), q_people[i], bool(hidden[i]), bool(q_hidden[i]))
                   for i, q in enumerate(qids)},
-        topic={t: (int(comments[n_q + j]), t_people[j], bool(hidden[n_q + j]),
+        topic={t: (int(comments[position[j]]), t_people[j], bool(hidden[position[j]]),
                    bool(t_hidden[j])) for j, t in enumerate(names)},
     )  # fmt: skip
 

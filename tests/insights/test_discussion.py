@@ -71,3 +71,18 @@ def test_topic_votes_are_only_sums_of_served_question_counts(demo_warehouse: Pat
             counts = [r.get("picks") for r in prio if r["topic"] == t["topic"]]
             if t["votes"] is not None:
                 assert None not in counts and t["votes"] == sum(counts), (args, t["topic"])
+
+
+def test_a_one_question_topic_shows_exactly_what_its_question_shows(engine: Engine) -> None:
+    """Same people, same number: withheld in both views or in neither (review finding)."""
+    trail = engine.run("question-trail", {}).rows
+    by_topic: dict[str, list[dict]] = {}
+    for row in trail:
+        by_topic.setdefault(row["topic"], []).append(row)
+    single = {t: rows[0] for t, rows in by_topic.items() if len(rows) == 1}
+    assert single, "the fixture has one-question topics"
+    for topic in engine.run("topics", {}).rows:
+        if topic["topic"] in single:
+            question = single[topic["topic"]]
+            assert (topic["comments"], topic["commenters"]) == (
+                question["comments"], question["commenters"]), topic["topic"]  # fmt: skip
