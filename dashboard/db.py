@@ -14,15 +14,17 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 
 from dashboard.config import QUERIES_DIR
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +138,21 @@ class Warehouse:
 
     def run_static(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
         """A small lookup query (rounds, questions, projects), remembered per build."""
-        snap = self.snapshot()
-        key = (snap.build_id, name, tuple(sorted(params.items())))
+        key = (name, tuple(sorted(params.items())))
+        return self.remember(key, lambda: self.run_named(name, params)[0]).copy()
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per build for this key (for values no filter changes)."""
+        key = (self.snapshot().build_id, key)
         with self._memo_lock:
             if key in self._memo:
-                return self._memo[key].copy()
-        df, _ = self.run_named(name, params)
+                return self._memo[key]
+        value = compute()
         with self._memo_lock:
             if len(self._memo) > 256:
                 self._memo.clear()
-            self._memo[key] = df
-        return df.copy()
+            self._memo[key] = value
+        return value
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, reopened if a new build was published."""

@@ -61,3 +61,14 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_demo_export(folder / "export", members=6000, seed=42)
     build_warehouse(folder / "export", folder / "warehouse.duckdb")
     return folder / "warehouse.duckdb"
+
+
+@pytest.fixture
+def started(dash_duo, fixture_warehouse: Path):
+    """The researcher app over the fixture network, served to a real headless chromium."""
+    from app import create_app
+
+    app = create_app(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
+                              network_name="Fixture Network"))  # fmt: skip
+    dash_duo.start_server(app)
+    return dash_duo

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import itertools
 import time
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
-from dashboard.config import Settings
 from dashboard.figures.charts import DASHES
 from dashboard.figures.theme import PALETTE, PATTERNS
 from dashboard.layout import NAV
@@ -274,10 +271,9 @@ return [...document.querySelectorAll('.navbar a.nav-link')].map(a => {
 
 
 @pytest.fixture
-def started(dash_duo, fixture_warehouse: Path):
-    app = create_app(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
-                              network_name="Fixture Network"))  # fmt: skip
-    dash_duo.start_server(app)
+def started(started):
+    """The shared fixture-network app (tests/conftest.py), with reduced motion on."""
+    dash_duo = started
     # Many members turn on reduced motion; it also makes focus scrolling instant to measure.
     dash_duo.driver.execute_cdp_cmd(
         "Emulation.setEmulatedMedia",

@@ -17,14 +17,6 @@ pytestmark = pytest.mark.browser
 PAGES = ["/", "/priorities", "/projects", "/participation", "/methods"]
 
 
-@pytest.fixture
-def started(dash_duo, fixture_warehouse: Path):
-    app = create_app(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
-                              network_name="Fixture Network"))  # fmt: skip
-    dash_duo.start_server(app)
-    return dash_duo
-
-
 def test_every_page_loads_without_console_errors(started) -> None:
     for path in PAGES:
         started.wait_for_page(url=started.server_url + path)

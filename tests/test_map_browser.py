@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
-
-from app import create_app
-from dashboard.config import Settings
 
 pytestmark = pytest.mark.browser
 SHAPES = "#countries-graph .choroplethlayer path.choroplethlocation"
@@ -26,14 +22,6 @@ for (let i = 1; i < 30; i++) for (let j = 1; j < 30; j++) {
 }
 throw new Error("no point inside the shape");
 """
-
-
-@pytest.fixture
-def started(dash_duo, fixture_warehouse: Path):
-    app = create_app(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
-                              network_name="Fixture Network"))  # fmt: skip
-    dash_duo.start_server(app)
-    return dash_duo
 
 
 def resources(dash_duo) -> list[str]:

@@ -8,6 +8,7 @@ query returns into such arrays.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,8 +59,10 @@ WHO_LABEL = {
 _EXPAND = np.array([[int(f in s) for f in range(len(WHO_FINE))] for s in _SETS], dtype=np.int64)
 
 
+@functools.cache
 def who_hierarchy(axis: int) -> Hierarchy:
-    """The who axis's categories and partitions, for disclosure control."""
+    """The who axis's categories and partitions, for disclosure control (one per axis
+    position, so its equations are worked out once)."""
     levels = tuple(tuple(_POS[c] for c in level) for level in _LEVELS)
     return Hierarchy(axis=axis, sets=_SETS, levels=levels)
 

@@ -56,11 +56,9 @@ class Hierarchy:
     def total(self) -> int:
         return self.levels[-1][0]
 
+    @functools.cached_property
     def equations(self) -> list[tuple[tuple[int, ...], int]]:
         """(parts, whole): every category that is the sum of finer served categories."""
-        return _equations(self)
-
-    def _equations(self) -> list[tuple[tuple[int, ...], int]]:
         out: set[tuple[tuple[int, ...], int]] = set()
         for fine in self.levels:
             for coarse in self.levels:
@@ -71,11 +69,9 @@ class Hierarchy:
                         out.add((parts, whole))
         return sorted(out)
 
+    @functools.cached_property
     def ancestors(self) -> list[np.ndarray]:
         """Per level, each category's smallest enclosing category there (itself if none)."""
-        return _ancestors(self)
-
-    def _ancestors(self) -> list[np.ndarray]:
         maps = []
         for level in self.levels:
             anc = np.arange(len(self.sets))
@@ -86,16 +82,6 @@ class Hierarchy:
             if (anc != np.arange(len(self.sets))).any():  # the finest level steps nowhere
                 maps.append(anc)
         return maps
-
-
-@functools.lru_cache(maxsize=64)
-def _equations(h: Hierarchy) -> list[tuple[tuple[int, ...], int]]:
-    return h._equations()
-
-
-@functools.lru_cache(maxsize=64)
-def _ancestors(h: Hierarchy) -> list[np.ndarray]:
-    return h._ancestors()
 
 
 def primary(counts: np.ndarray, k: int) -> np.ndarray:
@@ -111,7 +97,7 @@ def _coarsenings(counts: np.ndarray, first_axis: int, h: Hierarchy | None) -> li
     out: list[list[Margin]] = []
     for axis in range(first_axis, counts.ndim):
         if h is not None and axis == h.axis + first_axis:
-            out.append([lambda c, a=axis, m=m: np.take(c, m, axis=a) for m in h.ancestors()])
+            out.append([lambda c, a=axis, m=m: np.take(c, m, axis=a) for m in h.ancestors])
         else:
             out.append([lambda c, a=axis: c.sum(axis=a, keepdims=True)])
     return out
@@ -228,7 +214,7 @@ def complementary(
         total[h_axis] = hierarchy.total
         hidden[tuple(total)] = False
         values[tuple(total)] = 0
-    equations = hierarchy.equations() if hierarchy is not None else []
+    equations = hierarchy.equations if hierarchy is not None else []
     for _ in range(counts.size + 1):
         changed = False
         for axis in range(first_axis, counts.ndim):
@@ -257,8 +243,7 @@ def protect(
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim == 0:
         counts = counts.reshape(1)
-    hidden = primary(counts, k) | differencing(counts, k, hierarchy=hierarchy)
-    return complementary(counts, hidden, k, hierarchy=hierarchy, given=given)
+    return protect_batch(counts[None], k, hierarchy, given)[0]
 
 
 def protect_batch(

@@ -116,20 +116,15 @@ class Tables:
         """
         if measure not in self._hidden:
             order = list(self.measures)
-            given = self._given(order, measure, k)
             if measure == "voters" and self.method == "rate":
-                raters = self._stack(order, "voters")[..., None]
-                masks = protect_batch(raters, k, self.axes.hierarchy, given)
-                self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
-                return self._hidden[measure][question_id]
-            if measure == "voters":
-                chosen = self._stack(order, "voters")
-                total = np.broadcast_to(self.voters, chosen.shape)
-            else:  # top2 out of raters
-                chosen = self._stack(order, "top2")
-                total = self._stack(order, "voters")
-            masks = protect_batch(np.stack([chosen, total - chosen], axis=-1), k,
-                                  self.axes.hierarchy, given)  # fmt: skip
+                table = self._stack(order, "voters")[..., None]
+            else:  # chosen / not chosen, out of voters or (top2) out of raters
+                chosen = self._stack(order, "voters" if measure == "voters" else "top2")
+                total = (np.broadcast_to(self.voters, chosen.shape) if measure == "voters"
+                         else self._stack(order, "voters"))  # fmt: skip
+                table = np.stack([chosen, total - chosen], axis=-1)
+            given = self._given(order, measure, k)
+            masks = protect_batch(table, k, self.axes.hierarchy, given)
             self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
         return self._hidden[measure][question_id]
 
@@ -194,13 +189,12 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     reference = None
     if "duration_band" in dims and not any(d in WHO_DIMS for d in dims):
         others = [d for d in dims if d != "duration_band"]
+        # Its axes: who, then this table's others in the same order (see _duration_given).
         reference = load_tables(wh, rnd, filters, ["role", *others], k)
-        same_order = reference.axes.dims[1:] == tuple(d for d in axes.dims if d != "duration_band")
-        given = _duration_given(axes, reference.axes,
-                                reference.voters_hidden if same_order else None)  # fmt: skip
-        hidden = protect(voters, k, axes.hierarchy, given)
+        given = _duration_given(axes, reference.axes, reference.voters_hidden)
     else:
-        hidden = protect(voters, k, axes.hierarchy)
+        given = None
+    hidden = protect(voters, k, axes.hierarchy, given)
     return Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {}, reference=reference)
 
 
@@ -376,8 +370,6 @@ def _compare_tables(wh: Warehouse, filters: Filters, k: int) -> tuple[Round, Tab
     dims = [d for d in GROUP_VALUES if d in filters.group_dims() or d == dim]
     if len(dims) > 3:
         raise FilterError("compare plus at most two voter filters")
-    if dim in WHO_DIMS and any(d in WHO_DIMS and d != dim for d in dims):
-        raise FilterError(f"cannot filter by role or MS type/course and compare by {dim}")
     return rnd, load_tables(wh, rnd, filters, dims, k), dim
 
 
@@ -531,14 +523,11 @@ def question_trend(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         share = "share_4_or_5" if rate else "share"
         low, high = (f"{share}_low", f"{share}_high") if rate else ("ci_low", "ci_high")
         # base: voters (pick, rank) or raters (rate), the people support is a share of
+        names = {"raters" if rate else "voters": "base", count: "supporters", share: "support",
+                 low: "support_low", high: "support_high"}  # fmt: skip
         row = {"round_id": rnd["round_id"], "round": rnd["name"], "method": rnd["method"],
-               "base": entry.get("raters" if rate else "voters"), "supporters": entry.get(count),
-               "support": entry.get(share), "support_low": entry.get(low),
-               "support_high": entry.get(high)}  # fmt: skip
+               **{new: entry.get(old) for old, new in names.items()}}  # fmt: skip
         gone = set(entry.get("suppressed", ()))
-        names = {count: "supporters", share: "support", low: "support_low",
-                 high: "support_high",
-                 "raters" if rate else "voters": "base"}  # fmt: skip
         withheld = [new for old, new in names.items() if old in gone]
         if withheld:
             withhold(row, withheld)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 
 from dashboard.db import Warehouse
 from dashboard.filters import FilterError, Filters
@@ -32,58 +35,67 @@ def _check_project(wh: Warehouse, project: str | None) -> None:
         raise FilterError(f"no project {project!r}")
 
 
-def _funnel_enrolled_hidden(wh: Warehouse, k: int) -> dict[str, bool]:
-    """Per project: whether the funnel alone would withhold its 'enrolled' count."""
-    df, _ = wh.run_named("funnel_stages", {"project": None})
-    out = {}
-    for project_id, frame in df.groupby("project_id", sort=True):
-        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
-        hidden = protect_nested(chain["members"].astype(int).tolist(), k)
-        out[str(project_id)] = any(h for st, h in zip(chain["stage"], hidden, strict=True)
-                                   if st == "enrolled")  # fmt: skip
-    return out
-
-
-def _upstream_stages(wh: Warehouse, k: int) -> dict[str, list[int]]:
-    """Per project: the served funnel counts of the stages before 'enrolled'.
-
-    Their protection does not depend on anything downstream, so accrual can use
-    them without going round in a circle.
-    """
-    df, _ = wh.run_named("funnel_stages", {"project": None})
-    out: dict[str, list[int]] = {}
-    for project_id, frame in df.groupby("project_id", sort=True):
-        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
-        values = chain["members"].astype(int).tolist()
-        hidden = protect_nested(values, k)
-        out[str(project_id)] = [
-            v
-            for st, v, h in zip(chain["stage"], values, hidden, strict=True)
-            if not h and STAGE_ORDER.index(st) < STAGE_ORDER.index("enrolled")
-        ]
-    return out
-
-
 def _accrual_hidden(running: list[int], upstream: list[int], k: int, last: bool) -> list[bool]:
     """Accrual's running totals: a chain, and never 1..k-1 below a served earlier stage.
 
     (Consented 55 beside 49 enrolled by November would expose the 6 between.)
     """
     force = [any(0 < s - v < k for s in upstream) for v in running]
-    if last:
+    if running and last:
         force[-1] = True
     return protect_nested(running, k, force)
 
 
-def _accrual_total_hidden(wh: Warehouse, k: int) -> dict[str, bool]:
-    """Per project: whether accrual alone would withhold its final running total."""
-    df, _ = wh.run_named("accrual_months", {"project": None})
-    upstream = _upstream_stages(wh, k)
+@dataclass
+class Study:
+    """One project's funnel and accrual, with what each chart withholds.
+
+    The funnel's 'enrolled' stage is accrual's final running total: the two are
+    withheld together, or one chart would undo the other's protection. Stages
+    before 'enrolled' do not depend on anything downstream, so accrual can check
+    its totals against them without going round in a circle.
+    """
+
+    in_funnel: bool
+    chain: pd.DataFrame  # stage, step, members (stages in order)
+    withdrawn: int
+    months: pd.DataFrame  # month, enrolled
+    running: list[int]
+    funnel_hidden: list[bool]
+    running_hidden: list[bool]
+
+
+def studies(wh: Warehouse, k: int) -> dict[str, Study]:
+    """Every project's protected funnel and accrual, worked out once per build and k."""
+    return wh.remember(("studies", k), lambda: _studies(wh, k))
+
+
+def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
+    funnel = wh.run_static("funnel_stages", {"project": None})
+    accrual_df = wh.run_static("accrual_months", {"project": None})
     out = {}
-    for project_id, frame in df.groupby("project_id", sort=True):
-        running = np.cumsum(frame["enrolled"].astype(int).to_numpy()).tolist()
-        hidden = _accrual_hidden(running, upstream.get(str(project_id), []), k, last=False)
-        out[str(project_id)] = bool(hidden[-1])
+    for project_id in sorted(set(funnel["project_id"]) | set(accrual_df["project_id"])):
+        frame = funnel[funnel["project_id"] == project_id]
+        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
+        values = chain["members"].astype(int).tolist()
+        plain = protect_nested(values, k)
+        before = STAGE_ORDER.index("enrolled")
+        upstream = [v for st, v, h in zip(chain["stage"], values, plain, strict=True)
+                    if not h and STAGE_ORDER.index(st) < before]  # fmt: skip
+        enrolled = [st == "enrolled" for st in chain["stage"]]
+        enrolled_hidden = any(h for e, h in zip(enrolled, plain, strict=True) if e)
+        months = accrual_df[accrual_df["project_id"] == project_id]
+        running = np.cumsum(months["enrolled"].astype(int).to_numpy()).tolist()
+        total_hidden = bool(running) and _accrual_hidden(running, upstream, k, last=False)[-1]
+        out[str(project_id)] = Study(
+            in_funnel=not frame.empty,
+            chain=chain,
+            withdrawn=int(frame.loc[frame["stage"] == "withdrawn", "members"].astype(int).sum()),
+            months=months,
+            running=running,
+            funnel_hidden=protect_nested(values, k, [e and total_hidden for e in enrolled]),
+            running_hidden=_accrual_hidden(running, upstream, k, last=enrolled_hidden),
+        )
     return out
 
 
@@ -94,23 +106,18 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     by 0 or at least k: otherwise the drop-off between them would expose people.
     """
     _check_project(wh, filters.project)
-    df, snap = wh.run_named("funnel_stages", {"project": filters.project})
     targets = wh.run_static("projects", {})
     target = dict(zip(targets["project_id"], targets["target_enrollment"], strict=True))
     result = new_result("enrollment", "Enrollment funnel by project",
                         "members who reached the stage",
-                     filters, snap, k,
+                     filters, wh.snapshot(), k,
                      ["project_id", "stage", "members", "target_enrollment", "share_of_target"],
                      {"members"})  # fmt: skip
     rows = []
-    accrual_hidden = _accrual_total_hidden(wh, k)
-    for project_id, frame in df.groupby("project_id", sort=True):
-        chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
-        # 'enrolled' is also the accrual chart's final running total: the two charts
-        # withhold it together, or one would undo the other's protection.
-        force = [st == "enrolled" and accrual_hidden.get(str(project_id), False)
-                 for st in chain["stage"]]  # fmt: skip
-        hidden = protect_nested(chain["members"].astype(int).tolist(), k, force)
+    for project_id, study in studies(wh, k).items():
+        if filters.project not in (None, project_id) or not study.in_funnel:
+            continue
+        chain, hidden = study.chain, study.funnel_hidden
         for (stage, members), hide in zip(
             chain[["stage", "members"]].itertuples(index=False), hidden, strict=True
         ):
@@ -123,11 +130,10 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             if hide:
                 withhold(row, ["members", "share_of_target"])
             rows.append(row)
-        withdrawn = frame[frame["stage"] == "withdrawn"]["members"].astype(int).sum()
-        row = {"project_id": project_id, "stage": "withdrawn", "members": int(withdrawn),
+        row = {"project_id": project_id, "stage": "withdrawn", "members": study.withdrawn,
                "target_enrollment": None, "share_of_target": None}  # fmt: skip
         served = [int(v) for v, h in zip(chain["members"], hidden, strict=True) if not h]
-        if not _withdrawn_safe(int(withdrawn), served, k):
+        if not _withdrawn_safe(study.withdrawn, served, k):
             withhold(row, ["members"])
         rows.append(row)
     result.rows = rows
@@ -137,25 +143,22 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """New enrollments per month and the running total, per project."""
     _check_project(wh, filters.project)
-    df, snap = wh.run_named("accrual_months", {"project": filters.project})
     result = new_result("accrual", "Enrollment accrual over time",
                         "members first enrolled per month",
-                     filters, snap, k, ["project_id", "month", "enrolled", "enrolled_to_date"],
+                     filters, wh.snapshot(), k,
+                     ["project_id", "month", "enrolled", "enrolled_to_date"],
                      {"enrolled", "enrolled_to_date"})  # fmt: skip
     rows = []
-    funnel_hidden = _funnel_enrolled_hidden(wh, k)
-    upstream = _upstream_stages(wh, k)
-    for project_id, frame in df.groupby("project_id", sort=True):
-        values = frame["enrolled"].astype(int).to_numpy()
-        running = np.cumsum(values)
-        # The final total is the funnel's 'enrolled' count: withheld together (see enrollment).
-        run_hidden = _accrual_hidden(running.tolist(), upstream.get(str(project_id), []), k,
-                                     last=funnel_hidden.get(str(project_id), False))  # fmt: skip
+    for project_id, study in studies(wh, k).items():
+        if filters.project not in (None, project_id) or study.months.empty:
+            continue
+        run_hidden = study.running_hidden
         # A month's enrollments are the difference of two running totals: served only
         # when both totals are, so subtracting served numbers reveals nothing more.
         hidden = [bool(rh or (i > 0 and run_hidden[i - 1])) for i, rh in enumerate(run_hidden)]
+        values = study.months["enrolled"].astype(int).tolist()
         for month, value, to_date, h, rh in zip(
-            frame["month"], values, running, hidden, run_hidden, strict=True
+            study.months["month"], values, study.running, hidden, run_hidden, strict=True
         ):
             month = month.date() if hasattr(month, "date") else month
             if (filters.date_from and month < filters.date_from.replace(day=1)) or (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,22 +21,9 @@ class Discussion:
     topic: dict[str, tuple[int, int, bool, bool]]
 
 
-_DISCUSSION: dict[tuple[str, int], Discussion] = {}
-_LOCK = threading.Lock()
-
-
 def discussion(wh: Warehouse, k: int) -> Discussion:
     """`compute_discussion`, once per build and k (it does not depend on any filter)."""
-    key = (wh.snapshot().build_id, k)
-    with _LOCK:
-        if key in _DISCUSSION:
-            return _DISCUSSION[key]
-    found = compute_discussion(wh, k)
-    with _LOCK:
-        if len(_DISCUSSION) > 8:
-            _DISCUSSION.clear()
-        _DISCUSSION[key] = found
-    return found
+    return wh.remember(("discussion", k), lambda: compute_discussion(wh, k))
 
 
 def compute_discussion(wh: Warehouse, k: int) -> Discussion:
