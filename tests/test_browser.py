@@ -65,6 +65,16 @@ def _select(dash_duo, selector: str, label: str) -> None:
     raise AssertionError(f"could not choose {label!r} in {selector}")
 
 
+def _text(dash_duo, selector: str) -> str:
+    """An element's text; the page re-renders from the URL, so re-find a stale one."""
+    for _ in range(5):
+        try:
+            return dash_duo.find_element(selector).text
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    raise AssertionError(f"{selector} kept re-rendering")
+
+
 def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Path) -> None:
     """Progressive MS top priorities, ties, a comparison, a question's trail, a shared link."""
     app = create_app(Settings(warehouse=demo_warehouse, k=11, query_timeout_s=5,
@@ -78,7 +88,7 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     # Compare with caregivers: voter group puts MS courses and caregivers side by side.
     _select(dash_duo, "#f-compare", "Voter group")
     dash_duo.wait_for_contains_text("#compare-summary", "caregiver")
-    assert "progressive" in dash_duo.find_element("#compare-summary").text
+    assert "progressive" in _text(dash_duo, "#compare-summary")
     assert "compare=voter_group" in dash_duo.driver.current_url
     assert "ms_course" not in dash_duo.driver.current_url  # the same people: one at a time
     # Open one question: click its bar; the panel shows its trail and its trend.
@@ -94,9 +104,9 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     assert "question=Q" in dash_duo.driver.current_url
     # The link restores the same view for a colleague.
     shared = dash_duo.driver.current_url
-    title = dash_duo.find_element("#question-title").text
+    title = _text(dash_duo, "#question-title")
     dash_duo.driver.get("about:blank")
     dash_duo.wait_for_page(url=shared)
     dash_duo.wait_for_text_to_equal("#question-title", title)
-    assert dash_duo.find_element("#compare-summary").text.startswith("Groups compared")
+    assert _text(dash_duo, "#compare-summary").startswith("Groups compared")
     assert dash_duo.get_logs() == []
