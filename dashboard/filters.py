@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from dashboard.insights.disclosure import MAX_GROUP_FILTERS
+from dashboard.insights.vote_methods import PRIORITY_METHODS
 from dashboard.warehouse.contract import ROLES, SEXES
 
 # Voter-profile dimensions stored in the rollups, with their allowed values.
@@ -48,7 +49,6 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}|unknown")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_VALUE_LENGTH = 120
-PRIORITY_METHODS = ("share", "points", "mean", "balanced", "bridging")
 
 
 # Query-string names that differ from field names.

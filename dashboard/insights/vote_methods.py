@@ -1,0 +1,276 @@
+"""How each kind of prioritization round is voted, scored and described.
+
+A round's `method` (pick, rank or rate) decides which rollup measures its
+scores read, how one group's cell becomes a row of scores, which scores it can
+be ranked by, and what "support" for a question means. All of that lives here,
+one class per method, so the insights, charts, slides and filters ask the
+method object instead of branching on its name. Adding a method is one class
+here plus its build SQL (queries/build/10_vote_cube.sql) and its synthetic votes.
+
+This module imports nothing from the rest of the dashboard but the statistics,
+so the filters can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from dashboard.insights.stats import mean_interval, wilson
+
+
+@dataclass(frozen=True)
+class Score:
+    """A way to score (and rank) questions, and the row fields that hold it."""
+
+    name: str
+    field: str
+    low: str
+    high: str
+    label: str
+    axis_title: str
+    axis_range: tuple[float, float] | None  # None: from 0 to the data
+    percent: bool
+
+
+SHARE = Score("share", "share", "ci_low", "ci_high", "Share of voters",
+              "Share of voters who chose it", (0.0, 1.0), True)  # fmt: skip
+POINTS = Score("points", "mean_points", "mean_points_low", "mean_points_high",
+               "Borda points (rank rounds)", "Borda points per voter", None, False)  # fmt: skip
+MEAN = Score("mean", "mean_rating", "mean_low", "mean_high", "Mean rating (rate rounds)",
+             "Mean rating (1-5)", (1.0, 5.0), False)  # fmt: skip
+# Not a ranking a reader can ask for: rate rounds' support, compared between groups.
+SHARE_4_OR_5 = Score("share_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high",
+                     "Share rating it 4 or 5", "Share of raters who rated it 4 or 5",
+                     (0.0, 1.0), True)  # fmt: skip
+
+# Scores a priorities chart can be ranked by (the `method` filter), in menu order.
+SCORES: dict[str, Score] = {s.name: s for s in (SHARE, POINTS, MEAN)}
+# Rankings across the groups of one dimension rather than by one score.
+CROSS_GROUP_RANKINGS: dict[str, str] = {
+    "balanced": "Stakeholder-balanced",
+    "bridging": "Bridging (lowest share across groups)",
+}
+# Every value the `method` filter accepts.
+PRIORITY_METHODS: tuple[str, ...] = (*SCORES, *CROSS_GROUP_RANKINGS)
+PRIORITY_METHOD_LABELS: dict[str, str] = {
+    **{s.name: s.label for s in SCORES.values()},
+    **CROSS_GROUP_RANKINGS,
+}
+
+
+class UnknownVoteMethod(ValueError):
+    """A round method with no class here: the warehouse has votes this code cannot score."""
+
+
+class VoteMethod:
+    """One way members vote in a round; subclasses declare, the base class computes."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]  # "N" stands for the round's max_choices
+    scores: ClassVar[tuple[str, ...]]  # keys of SCORES it supports, in SCORES order
+    default_score: ClassVar[str]  # the one a round is ranked by when none is asked for
+    balance_score: ClassVar[str]  # the score groups are ranked by in balanced/bridging
+    support_score: ClassVar[Score]  # the share compared between groups and rounds
+    support_count: ClassVar[str]  # row field: members who supported the question
+    support_base: ClassVar[str]  # row field: members it is a share of
+    support_meaning: ClassVar[str]  # "share of voters who <this>"
+    vote_count: ClassVar[str]  # row field: votes cast for the question
+    count_fields: ClassVar[tuple[str, ...]]  # row fields that count people
+    columns: ClassVar[tuple[str, ...]]  # score columns of its rows, in order
+    cube_measures: ClassVar[tuple[str, ...]]  # vote_cube / priority_cells columns it reads
+    # Whether the round's voter count is served beside each question's count. If so,
+    # "voted but did not choose it" is servable too and is protected with the count.
+    serves_voters: ClassVar[bool]
+    # (measure, row fields withheld when that measure's cell is withheld), widest first.
+    protects: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
+    has_max_choices: ClassVar[bool]  # whether a round caps how many questions a voter picks
+
+    def describe(self, max_choices: int | None) -> str:
+        """The label with the round's cap filled in."""
+        return self.label.replace("N", str(max_choices)) if max_choices else self.label
+
+    def value_range(self, max_choices: int | None) -> tuple[int, int]:
+        """Allowed vote values (inclusive)."""
+        raise NotImplementedError
+
+    def score_cell(
+        self, counts: Mapping[str, float], voters: int, max_choices: int | None
+    ) -> dict[str, Any]:
+        """Every score of one question in one group, from its summed cube measures.
+
+        `voters` is the group's number of voters in the round. Nothing is
+        withheld here: see `withheld`.
+        """
+        raise NotImplementedError
+
+    def withheld(self, hidden: Callable[[str], bool]) -> list[str]:
+        """Row fields to withhold, given which measures' cells disclosure control hides.
+
+        `hidden` is asked lazily, widest measure first, and only until one is hidden.
+        """
+        for measure, names in self.protects:
+            if hidden(measure):
+                return list(names)
+        return []
+
+    def support_counts(self, row: Mapping[str, Any]) -> tuple[float, float] | None:
+        """(supporters, base) of a served row, or None if either is withheld."""
+        x, n = row.get(self.support_count), row.get(self.support_base)
+        return None if x is None or n is None else (float(x), float(n))
+
+    def support(self, row: Mapping[str, Any]) -> tuple[float, float] | None:
+        """(supporters, base), or None if withheld or nobody was asked."""
+        found = self.support_counts(row)
+        return None if found is None or not found[1] else found
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _share_fields(count_field: str, count: int, voters: int) -> dict[str, Any]:
+    low, high = wilson(count, voters)
+    return {count_field: count, "share": count / voters if voters else math.nan,
+            "ci_low": low, "ci_high": high}  # fmt: skip
+
+
+class Pick(VoteMethod):
+    """Members pick up to N questions; support is the share of voters who picked it."""
+
+    name = "pick"
+    label = "Pick up to N questions"
+    scores = ("share",)
+    default_score = "share"
+    balance_score = "share"
+    support_score = SHARE
+    support_count = "picks"
+    support_base = "voters"
+    support_meaning = "picked it"
+    vote_count = "picks"
+    count_fields = ("voters", "picks")
+    columns = ("voters", "picks", "share", "ci_low", "ci_high")
+    cube_measures = ("voters",)
+    serves_voters = True
+    protects = (("voters", ("picks", "share", "ci_low", "ci_high")),)
+    has_max_choices = True
+
+    def value_range(self, max_choices: int | None) -> tuple[int, int]:
+        return (1, 1)
+
+    def score_cell(
+        self, counts: Mapping[str, float], voters: int, max_choices: int | None
+    ) -> dict[str, Any]:
+        return {"voters": voters, **_share_fields("picks", int(counts["voters"]), voters)}
+
+
+class Rank(VoteMethod):
+    """Members rank up to N questions; rank 1 earns N Borda points, rank N earns 1."""
+
+    name = "rank"
+    label = "Rank up to N questions"
+    scores = ("share", "points")
+    default_score = "points"
+    balance_score = "share"
+    support_score = SHARE
+    support_count = "ranked"
+    support_base = "voters"
+    support_meaning = "ranked it"
+    vote_count = "ranked"
+    count_fields = ("voters", "ranked")
+    columns = ("voters", "ranked", "share", "ci_low", "ci_high", "points", "mean_points",
+               "mean_points_low", "mean_points_high")  # fmt: skip
+    cube_measures = ("voters", "points", "value_sum", "value_sq_sum")
+    serves_voters = True
+    protects = (("voters", ("ranked", "share", "ci_low", "ci_high", "points", "mean_points",
+                            "mean_points_low", "mean_points_high")),)  # fmt: skip
+    has_max_choices = True
+
+    def value_range(self, max_choices: int | None) -> tuple[int, int]:
+        return (1, max_choices or 1)
+
+    def score_cell(
+        self, counts: Mapping[str, float], voters: int, max_choices: int | None
+    ) -> dict[str, Any]:
+        row = {"voters": voters, **_share_fields("ranked", int(counts["voters"]), voters)}
+        points = float(counts["points"])
+        mean, low, high = mean_interval(voters, points, _sum_points_sq(counts, max_choices))
+        row.update({"points": points, "mean_points": mean,
+                    "mean_points_low": low, "mean_points_high": high})  # fmt: skip
+        return row
+
+
+def _sum_points_sq(counts: Mapping[str, float], max_choices: int | None) -> float:
+    """Sum of squared Borda points, from ranks' sum and sum of squares."""
+    n = float(counts["voters"])
+    mc = float(max_choices or 1)
+    return (
+        n * (mc + 1) ** 2
+        - 2 * (mc + 1) * float(counts["value_sum"])
+        + float(counts["value_sq_sum"])
+    )
+
+
+class Rate(VoteMethod):
+    """Members rate questions 1 to 5; support is the share of raters giving 4 or 5.
+
+    Nearly every voter rates every question, so "voters minus raters" would be
+    a handful of people: the round's voter count is never served beside the
+    raters, who are the base of every score.
+    """
+
+    name = "rate"
+    label = "Rate each question from 1 to 5"
+    scores = ("mean",)
+    default_score = "mean"
+    balance_score = "mean"
+    support_score = SHARE_4_OR_5
+    support_count = "rated_4_or_5"
+    support_base = "raters"
+    support_meaning = "rated it 4 or 5"
+    vote_count = "raters"
+    count_fields = ("raters", "rated_4_or_5")
+    _top = ("rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high")
+    columns = ("raters", "mean_rating", "mean_low", "mean_high", *_top)
+    cube_measures = ("voters", "value_sum", "value_sq_sum", "top2")
+    serves_voters = False
+    protects = (("voters", ("raters", "mean_rating", "mean_low", "mean_high", *_top)),
+                ("top2", _top))  # fmt: skip
+    has_max_choices = False
+
+    def value_range(self, max_choices: int | None) -> tuple[int, int]:
+        return (1, 5)
+
+    def score_cell(
+        self, counts: Mapping[str, float], voters: int, max_choices: int | None
+    ) -> dict[str, Any]:
+        raters = int(counts["voters"])
+        mean, low, high = mean_interval(
+            raters, float(counts["value_sum"]), float(counts["value_sq_sum"])
+        )
+        top2 = int(counts["top2"])
+        t_low, t_high = wilson(top2, raters)
+        return {"raters": raters, "mean_rating": mean, "mean_low": low, "mean_high": high,
+                "rated_4_or_5": top2, "share_4_or_5": top2 / raters if raters else math.nan,
+                "share_4_or_5_low": t_low, "share_4_or_5_high": t_high}  # fmt: skip
+
+
+METHODS: dict[str, VoteMethod] = {m.name: m for m in (Pick(), Rank(), Rate())}
+# Every rollup measure some method reads, in the order priority_cells.sql returns them.
+CUBE_MEASURES: tuple[str, ...] = tuple(
+    dict.fromkeys(c for m in METHODS.values() for c in m.cube_measures)
+)
+# Every row field, of any method, that counts people.
+COUNT_FIELDS: frozenset[str] = frozenset(c for m in METHODS.values() for c in m.count_fields)
+
+
+def vote_method(name: str) -> VoteMethod:
+    """The method object of a round's `method` value."""
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise UnknownVoteMethod(
+            f"unknown vote method {name!r}; known: {', '.join(METHODS)} "
+            "(add a class in dashboard/insights/vote_methods.py)"
+        ) from None
