@@ -1,4 +1,5 @@
-# Two commands matter: `make run` (serve the demo) and `make test` (the whole suite).
+# Two commands matter: `make run` (serve the demo) and `make test` (the whole suite);
+# `make check` is the fast tier to run before every commit.
 # Everything else is a step they call. Works on a fresh Debian machine with python3.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ WAREHOUSE ?= data/warehouse.duckdb
 DEMO_MEMBERS ?= 6000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test serve bench install browser demo lint format clean
+.PHONY: run test check serve bench install browser demo lint format clean
 
 # Serve the demo on http://127.0.0.1:8050, building the demo warehouse first if missing.
 run: install $(WAREHOUSE)
@@ -31,6 +32,12 @@ test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest --headless
+
+# The fast tier (under a minute): lint, format check, every test but the browser and slow ones.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -m "not browser and not slow" -q
 
 # Create the virtual environment and install the app with its test tools.
 install: $(STAMP)

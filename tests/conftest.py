@@ -22,6 +22,29 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "export"
 TEST_KEY = "test-pseudonym-key-not-secret"
 
+# Test tiers. `make check` runs `pytest -m "not browser and not slow"` (the fast tier);
+# `make test` runs everything. A test is marked here from the fixtures it uses, so a new
+# browser or demo-network test lands in the right tier without anyone remembering to mark it.
+BROWSER_FIXTURES = frozenset({"dash_duo", "started"})  # a real headless chromium
+SLOW_FIXTURES = frozenset({"demo_warehouse"})  # builds the 6,000-member demo network
+# Slow for reasons no fixture shows: a gunicorn subprocess, a rebuild under load, a long
+# hypothesis run. Node-id prefixes (a whole file, or one test); `--durations=30` finds more.
+SLOW_TESTS = (
+    "tests/test_serving.py::test_gunicorn_",
+    "tests/hardening/test_rebuild_under_load.py",
+    "tests/hardening/test_faults.py::test_gunicorn_refuses_to_start_on_a_damaged_file",
+    "tests/hardening/test_faults.py::test_a_killed_worker_costs_only_its_requests",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES or item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _pseudonym_key() -> None:

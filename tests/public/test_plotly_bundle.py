@@ -17,7 +17,7 @@ from dashboard.public.publish import publish
 from dashboard.security import Auth
 from tests.present.conftest import make_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = static_dir() / "plotly-explorer.min.js"
 # Everything that builds a figure the researcher app (explorer and present mode) shows.
 SOURCES = [
