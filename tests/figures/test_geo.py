@@ -10,12 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.countries import COUNTRIES, country_name, iso3
 from dashboard.figures.geo import (
-    COUNTRIES,
     ON_MAP_110M,
     WITHHELD_COLOUR,
-    country_name,
-    iso3,
     make_country_map_figure,
     split_rows,
     summarize_countries,
