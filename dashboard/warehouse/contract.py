@@ -24,6 +24,7 @@ QUESTION_STATUSES = (
     "archived",
 )
 ROUND_METHODS = ("pick", "rank", "rate")
+RATE_SCALE = (1, 5)  # votes.value of a `rate` round: lowest and highest rating
 PROJECT_KINDS = ("survey", "observational", "clinical_trial", "participant_driven")
 PROJECT_STATUSES = (
     "in_development",

@@ -15,7 +15,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboard.countries import COUNTRIES as ISO_3166
+from dashboard.warehouse import contract
+from dashboard.warehouse.synth import vocabulary as words
 from dashboard.warehouse.synth import write_demo_export
+from dashboard.warehouse.synth.enrollments import FOLLOW_UP, FUNNEL, RECRUIT
+from dashboard.warehouse.synth.export import SELECTS
+from dashboard.warehouse.synth.projects import DURATIONS, PARTNERS, WINDOWS
+from dashboard.warehouse.synth.questions import TOPIC_WEIGHTS
+from dashboard.warehouse.synth.rounds import ROUNDS
+from dashboard.warehouse.synth.votes import OLDER, PREFS, VOTE_METHODS, YOUNG
 
 AS_OF = "2026-11-01"
 IDENTIFIERS = ["email", "first_name", "last_name", "phone", "postal_code", "date_of_birth"]
@@ -463,3 +472,33 @@ def test_activity_makes_monthly_active_members_meaningful(db: duckdb.DuckDBPyCon
            WHERE a.occurred_on::DATE < m.joined_on::DATE""",
     )
     assert early == 0
+
+
+# --- The generator's own tables agree with the contract module and with each other -----
+
+
+def test_generator_tables_are_keyed_by_contract_values() -> None:
+    """Every value the generator keys a table by is the contract's, and each table covers it."""
+    assert set(VOTE_METHODS) == set(contract.ROUND_METHODS)
+    assert {r.method for r in ROUNDS} == set(contract.ROUND_METHODS)
+    kinds = set(contract.PROJECT_KINDS)
+    assert set(DURATIONS) == set(PARTNERS) == set(FOLLOW_UP) == kinds
+    assert {kind for _, kind, _ in words.PROJECT_IDEAS} == kinds
+    assert {t for types, _ in PARTNERS.values() for t in types} <= set(contract.PARTNER_TYPES)
+    assert set(WINDOWS) == set(RECRUIT) == set(contract.PROJECT_STATUSES) - {"in_development"}
+    # invited, one stage per funnel step up to enrolled, then completed and withdrawn
+    assert len(FUNNEL) + 3 == len(contract.STAGES)
+    assert contract.STAGES[len(FUNNEL)] == "enrolled"
+    assert set(SELECTS) == set(contract.FILES_BY_NAME)
+
+
+def test_vocabulary_fits_the_generator() -> None:
+    n = len(words.TOPICS)
+    assert len(words.TEMPLATES) == len(TOPIC_WEIGHTS) == PREFS.shape[1] == len(YOUNG) == n
+    assert len(OLDER) == n
+    assert all(t.count("{}") == len(slots) for topic in words.TEMPLATES for t, slots in topic)
+    assert all(0 <= topic < n for topic, _ in words.SPECIAL_TITLES)
+    assert all(0 <= topic < n for topic, _, _ in words.PROJECT_IDEAS)
+    assert len(words.COUNTRY_WEIGHTS) == len(words.COUNTRIES)
+    assert set(words.COUNTRIES) <= ISO_3166.keys()
+    assert set(words.REGIONS) <= set(words.COUNTRIES)
