@@ -80,7 +80,7 @@ def _votes(wh: Warehouse, k: int) -> dict[str, Any]:
     totals: list[int | None] = []
     for rnd in rounds[-2:]:
         rows = priorities.priorities(wh, Filters(round=rnd.round_id), k).rows
-        counts = [r.get("picks", r.get("ranked", r.get("raters"))) for r in rows]
+        counts = [r.get(rnd.vote.vote_count) for r in rows]
         # A sum of served counts only: with one withheld, the sum would reveal it.
         totals.append(None if not rows or any(c is None for c in counts) else sum(counts))
     if not rounds:

@@ -12,6 +12,7 @@ from dashboard.db import Warehouse
 from dashboard.filters import Filters
 from dashboard.insights.disclosure import protect, protect_nested
 from dashboard.insights.result import ChartResult, new_result, withhold
+from dashboard.insights.vote_methods import vote_method
 from dashboard.warehouse.contract import ROLES
 
 ALL = "all"
@@ -260,7 +261,7 @@ def round_activity(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             hidden = [bool(tables.hidden(q, "voters", k)[(0,)]) for q in counts]
             row.update(voters=voters, votes=sum(counts.values()))
             unsafe_voters = bool(tables.voters_hidden[()])
-            if r.method == "rate":
+            if not vote_method(r.method).serves_voters:  # see Tables.hidden
                 unsafe_voters |= any(0 < voters - c < k for c in counts.values())
             if unsafe_voters:
                 withheld.append("voters")

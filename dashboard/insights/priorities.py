@@ -21,17 +21,22 @@ from dashboard.insights.disclosure import protect, protect_batch
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.stats import (
     benjamini_hochberg,
-    mean_interval,
     newcombe_difference,
     rank_intervals,
     tiers,
     two_proportion_p,
-    wilson,
+)
+from dashboard.insights.vote_methods import (
+    COUNT_FIELDS,
+    CROSS_GROUP_RANKINGS,
+    CUBE_MEASURES,
+    SCORES,
+    VoteMethod,
+    vote_method,
 )
 
 TOO_FEW = "Too few members to show: this group has fewer than {k} voters, or showing it would let a smaller group be worked out."  # noqa: E501
-DEFAULT_SCORE = {"pick": "share", "rank": "points", "rate": "mean"}
-MEASURES = ("voters", "points", "value_sum", "value_sq_sum", "top2")
+MEASURES = CUBE_MEASURES
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,11 @@ class Round:
     method: str
     max_choices: int | None
     closes_on: str
+
+    @property
+    def vote(self) -> VoteMethod:
+        """How this round was voted (a property, so it stays out of `__dict__`)."""
+        return vote_method(self.method)
 
 
 def list_rounds(wh: Warehouse) -> list[Round]:
@@ -94,6 +104,11 @@ class Tables:
     # who takes that column's decisions from the who table (see _duration_given).
     reference: Tables | None = None
 
+    @property
+    def vote(self) -> VoteMethod:
+        """How the round these tables come from was voted."""
+        return vote_method(self.method)
+
     def question_info(self) -> dict[str, dict[str, Any]]:
         """question_id -> title, topic, status (built once: looked up per row and group)."""
         if "info" not in self._info:
@@ -108,15 +123,15 @@ class Tables:
     def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
         """Mask over axes + outcome (chosen / not chosen): withheld cells.
 
-        Computed for every question at once on first use (protect_batch). In
-        rate rounds nearly every voter rates every question, so "voters minus
-        raters" would be a handful of people and withhold almost every cell:
-        there the round's voter count is never served, raters are the base of
-        every score, and only the raters themselves are protected.
+        Computed for every question at once on first use (protect_batch). Where
+        the method serves the round's voter count beside each question's count,
+        "voted but did not choose it" is protected too; where it does not (rate:
+        "voters minus raters" would be a handful of people and withhold almost
+        every cell), only the question's own count is.
         """
         if measure not in self._hidden:
             order = list(self.measures)
-            if measure == "voters" and self.method == "rate":
+            if measure == "voters" and not self.vote.serves_voters:
                 table = self._stack(order, "voters")[..., None]
             else:  # chosen / not chosen, out of voters or (top2) out of raters
                 chosen = self._stack(order, "voters" if measure == "voters" else "top2")
@@ -133,7 +148,7 @@ class Tables:
         if self.reference is None:
             return None
         ref = self.reference
-        outcomes = 1 if measure == "voters" and self.method == "rate" else 2
+        outcomes = 1 if measure == "voters" and not self.vote.serves_voters else 2
         masks = [ref.hidden(q, measure, k) if q in ref.measures else None for q in order]
         return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
             if order else None  # fmt: skip
@@ -198,73 +213,29 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     return Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {}, reference=reference)
 
 
-def _sum_points_sq(rnd: Round, m: dict[str, np.ndarray], cell: tuple) -> float:
-    """Sum of squared Borda points, from ranks' sum and sum of squares."""
-    n = float(m["voters"][cell])
-    mc = float(rnd.max_choices or 1)
-    return (
-        n * (mc + 1) ** 2
-        - 2 * (mc + 1) * float(m["value_sum"][cell])
-        + float(m["value_sq_sum"][cell])
-    )
-
-
 def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dict[str, Any]:
     """Every score of one question for one group (cell), with withheld fields."""
     m = tables.measures[qid]
-    n_voters = int(tables.voters[cell])
-    count = int(m["voters"][cell])
-    row: dict[str, Any] = {}  # rate rounds: no voter count beside raters (see Tables.hidden)
-    hidden = tables.hidden(qid, "voters", k)[(*cell, 0)]
-    if rnd.method in ("pick", "rank"):
-        row["voters"] = n_voters
-        label = "picks" if rnd.method == "pick" else "ranked"
-        low, high = wilson(count, n_voters)
-        row.update({label: count, "share": count / n_voters if n_voters else math.nan,
-                    "ci_low": low, "ci_high": high})  # fmt: skip
-        derived = ["share", "ci_low", "ci_high"]
-        if rnd.method == "rank":
-            points = float(m["points"][cell])
-            mean, mlow, mhigh = mean_interval(n_voters, points, _sum_points_sq(rnd, m, cell))
-            row.update({"points": points, "mean_points": mean,
-                        "mean_points_low": mlow, "mean_points_high": mhigh})  # fmt: skip
-            derived += ["points", "mean_points", "mean_points_low", "mean_points_high"]
-        if hidden:
-            withhold(row, [label, *derived])
-    else:
-        mean, low, high = mean_interval(
-            count, float(m["value_sum"][cell]), float(m["value_sq_sum"][cell])
-        )
-        top2 = int(m["top2"][cell])
-        t_low, t_high = wilson(top2, count)
-        row.update({"raters": count, "mean_rating": mean, "mean_low": low, "mean_high": high,
-                    "rated_4_or_5": top2, "share_4_or_5": top2 / count if count else math.nan,
-                    "share_4_or_5_low": t_low, "share_4_or_5_high": t_high})  # fmt: skip
-        top_fields = ["rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"]
-        if hidden:
-            withhold(row, ["raters", "mean_rating", "mean_low", "mean_high", *top_fields])
-        elif tables.hidden(qid, "top2", k)[(*cell, 0)]:
-            withhold(row, top_fields)
+    row = rnd.vote.score_cell({name: m[name][cell] for name in MEASURES},
+                              int(tables.voters[cell]), rnd.max_choices)  # fmt: skip
+    gone = rnd.vote.withheld(lambda measure: bool(tables.hidden(qid, measure, k)[(*cell, 0)]))
+    if gone:
+        withhold(row, gone)
     return row
 
 
-SCORE_FIELDS = {
-    "share": ("share", "ci_low", "ci_high"),
-    "points": ("mean_points", "mean_points_low", "mean_points_high"),
-    "mean": ("mean_rating", "mean_low", "mean_high"),
-}
+SCORE_FIELDS = {s.name: (s.field, s.low, s.high) for s in SCORES.values()}
 
 
 def score_method(rnd: Round, asked: str | None) -> str:
     """The score a round is ranked by; refuse one the round cannot support."""
-    method = asked or DEFAULT_SCORE[rnd.method]
-    supported = {"pick": ("share",), "rank": ("share", "points"), "rate": ("mean",)}
-    if method in ("balanced", "bridging"):
+    method = asked or rnd.vote.default_score
+    if method in CROSS_GROUP_RANKINGS:
         return method
-    if method not in supported[rnd.method]:
+    if method not in rnd.vote.scores:
         raise FilterError(
             f"method={method} does not apply to a {rnd.method} round; "
-            f"use {', '.join(supported[rnd.method] + ('balanced', 'bridging'))}"
+            f"use {', '.join((*rnd.vote.scores, *CROSS_GROUP_RANKINGS))}"
         )
     return method
 
@@ -296,7 +267,7 @@ def _question_fields(tables: Tables, qid: str) -> dict[str, Any]:
     return {"question_id": qid, **found}
 
 
-COUNTS = frozenset({"voters", "picks", "ranked", "raters", "rated_4_or_5"})
+COUNTS = COUNT_FIELDS
 
 
 def _base(chart: str, title: str, method: str, filters: Filters, snap: Snapshot, k: int,
@@ -309,14 +280,7 @@ def _base(chart: str, title: str, method: str, filters: Filters, snap: Snapshot,
 
 
 def _columns(rnd: Round) -> list[str]:
-    base = ["question_id", "title", "topic", "status"]
-    if rnd.method == "pick":
-        return [*base, "voters", "picks", "share", "ci_low", "ci_high"]
-    if rnd.method == "rank":
-        return [*base, "voters", "ranked", "share", "ci_low", "ci_high", "points",
-                "mean_points", "mean_points_low", "mean_points_high"]  # fmt: skip
-    return [*base, "raters", "mean_rating", "mean_low", "mean_high", "rated_4_or_5",
-            "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"]  # fmt: skip
+    return ["question_id", "title", "topic", "status", *rnd.vote.columns]
 
 
 RANK_COLUMNS = ["rank", "rank_best", "rank_worst", "tier"]
@@ -326,7 +290,7 @@ def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Ranked questions of a round for the voters who match the filters."""
     rnd = resolve_round(wh, filters.round)
     method = score_method(rnd, filters.method)
-    if method in ("balanced", "bridging"):
+    if method in CROSS_GROUP_RANKINGS:
         return balanced(wh, filters, k)
     dims = filters.group_dims()
     tables = load_tables(wh, rnd, filters, dims, k)
@@ -375,11 +339,7 @@ def _compare_tables(wh: Warehouse, filters: Filters, k: int) -> tuple[Round, Tab
 
 def _comparable(rnd: Round, row: dict[str, Any]) -> tuple[float, float] | None:
     """(successes, trials) of the share compared between groups, if served."""
-    if rnd.method == "rate":
-        x, n = row.get("rated_4_or_5"), row.get("raters")
-    else:
-        x, n = row.get("picks", row.get("ranked")), row.get("voters")
-    return None if x is None or n is None else (float(x), float(n))
+    return rnd.vote.support_counts(row)
 
 
 def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -391,7 +351,7 @@ def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     across every comparison in the table.
     """
     rnd, tables, dim = _compare_tables(wh, filters, k)
-    method = "share" if rnd.method != "rate" else "share_4_or_5"
+    method = rnd.vote.support_score.name
     cols = ["group", *_columns(rnd), "reference", "difference", "difference_low",
             "difference_high", "p_value", "significant"]  # fmt: skip
     result = _base("priorities-by-group", f"Priorities by {dim}: {rnd.name}", method,
@@ -433,7 +393,7 @@ def balanced(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     high only for questions every group supports. Both use served scores only.
     """
     rnd, tables, dim = _compare_tables(wh, filters, k)
-    score = "share" if rnd.method != "rate" else "mean_rating"
+    score = SCORES[rnd.vote.balance_score].field
     cols = ["balanced_rank", "question_id", "title", "topic", "status", "mean_group_rank",
             "groups_ranked", "bridging_score", "bridging_group"]  # fmt: skip
     title = f"Balanced priorities across {dim}: {rnd.name}"
@@ -518,13 +478,12 @@ def question_trend(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                         filters, snap, k, columns, {"base", "supporters"})  # fmt: skip
     for entry in detail["rounds"]:
         rnd = entry["round"]
-        rate = rnd["method"] == "rate"
-        count = "rated_4_or_5" if rate else ("picks" if rnd["method"] == "pick" else "ranked")
-        share = "share_4_or_5" if rate else "share"
-        low, high = (f"{share}_low", f"{share}_high") if rate else ("ci_low", "ci_high")
-        # base: voters (pick, rank) or raters (rate), the people support is a share of
-        names = {"raters" if rate else "voters": "base", count: "supporters", share: "support",
-                 low: "support_low", high: "support_high"}  # fmt: skip
+        vote = vote_method(rnd["method"])
+        share = vote.support_score
+        # base: the people support is a share of (voters, or raters where voters are not served)
+        names = {vote.support_base: "base", vote.support_count: "supporters",
+                 share.field: "support", share.low: "support_low",
+                 share.high: "support_high"}  # fmt: skip
         row = {"round_id": rnd["round_id"], "round": rnd["name"], "method": rnd["method"],
                **{new: entry.get(old) for old, new in names.items()}}  # fmt: skip
         gone = set(entry.get("suppressed", ()))
