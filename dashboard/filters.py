@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from dashboard.insights.disclosure import MAX_GROUP_FILTERS
 from dashboard.insights.vote_methods import PRIORITY_METHODS
 from dashboard.warehouse.contract import ROLES, SEXES
 
@@ -49,6 +48,9 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}|unknown")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_VALUE_LENGTH = 120
+# Voter filters combined at most: finer groups are mostly too small to show safely,
+# and disclosure control's cost grows with every axis.
+MAX_GROUP_FILTERS = 3
 
 
 # Query-string names that differ from field names.

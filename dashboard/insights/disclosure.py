@@ -35,8 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_GROUP_FILTERS = 3
-
 
 @dataclass(frozen=True)
 class Hierarchy:
