@@ -47,6 +47,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard.insights.vote_methods import SCORES, vote_method
+
 BASE_TABLES = (
     "members",
     "votes",
@@ -83,12 +85,8 @@ CHART_FILTERS: dict[str, tuple[str, ...]] = {
 MAX_PROFILE_FILTERS = 3
 STAGES = ("invited", "screened", "eligible", "consented", "enrolled", "completed")
 Z95 = 1.959963984540054
-DEFAULT_SCORE = {"pick": "share", "rank": "points", "rate": "mean"}
-SCORE_FIELDS = {
-    "share": ("share", "ci_low", "ci_high"),
-    "points": ("mean_points", "mean_points_low", "mean_points_high"),
-    "mean": ("mean_rating", "mean_low", "mean_high"),
-}
+# The engine's declarations of what each round method scores (not its computations).
+SCORE_FIELDS = {s.name: (s.field, s.low, s.high) for s in SCORES.values()}
 
 
 # --------------------------------------------------------------------------- memory
@@ -393,11 +391,12 @@ class PandasBaseline:
 
     def _scores(self, rnd: pd.Series, votes: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         """Per question (and `by`): count, points, rating sums, top-2 count."""
+        borda = "points" in vote_method(rnd["method"]).cube_measures
         v = votes.assign(
             value_sq=votes["value"].astype("int64") ** 2,
             top2=(votes["value"] >= 4).astype("int64"),
         )
-        if rnd["method"] == "rank":
+        if borda:
             v["points"] = int(rnd["max_choices"]) + 1 - v["value"].astype("int64")
             v["points_sq"] = v["points"] ** 2
         g = v.groupby(["question_id", *by], observed=True, sort=True)
@@ -407,7 +406,7 @@ class PandasBaseline:
             value_sq_sum=("value_sq", "sum"),
             top2=("top2", "sum"),
         )
-        if rnd["method"] == "rank":
+        if borda:
             out["points"] = g["points"].sum()
             out["points_sq"] = g["points_sq"].sum()
         return out.reset_index()
@@ -420,17 +419,18 @@ class PandasBaseline:
         out = pd.DataFrame({"voters": voters.copy()}, index=s.index)
         out["suppressed"] = ""
         hidden = small(count, k)
-        if rnd["method"] != "rate":  # rate rounds do not serve voters beside raters
+        vote = vote_method(rnd["method"])
+        if vote.serves_voters:  # rate rounds do not serve voters beside raters
             hidden = hidden | small(voters - count, k)
-        if rnd["method"] in ("pick", "rank"):
-            label = "picks" if rnd["method"] == "pick" else "ranked"
+        if vote.support_base == "voters":  # pick, rank: shares of the round's voters
+            label = vote.vote_count
             low, high = wilson(count, voters)
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[label] = count
                 out["share"] = np.where(voters > 0, count / voters, np.nan)
             out["ci_low"], out["ci_high"] = low, high
             derived = [label, "share", "ci_low", "ci_high"]
-            if rnd["method"] == "rank":
+            if "points" in vote.cube_measures:  # rank: Borda points
                 points = s["points"].to_numpy(float)
                 mean, mlow, mhigh = mean_interval(voters, points, s["points_sq"].to_numpy(float))
                 out["points"] = points
@@ -473,9 +473,9 @@ class PandasBaseline:
 
     def _priorities(self, args: Mapping[str, str]) -> pd.DataFrame:
         rnd = self._round(args.get("round"))
-        method = args.get("method") or DEFAULT_SCORE[rnd["method"]]
-        supported = {"pick": ("share",), "rank": ("share", "points"), "rate": ("mean",)}
-        if method not in supported[rnd["method"]]:
+        vote = vote_method(rnd["method"])
+        method = args.get("method") or vote.default_score
+        if method not in vote.scores:
             raise ValueError(f"method={method} does not apply to a {rnd['method']} round")
         all_votes, votes, qids = self._round_votes(rnd, args)
         n_voters = int(all_votes["member_key"].nunique())
@@ -528,10 +528,8 @@ class PandasBaseline:
             [s[[dim]].rename(columns={dim: "group"}), s[["question_id"]], scores], axis=1
         )
         out = out.merge(info, on="question_id", how="left")
-        if rnd["method"] == "rate":
-            x, t = out["rated_4_or_5"], out["raters"]
-        else:
-            x, t = out["picks" if rnd["method"] == "pick" else "ranked"], out["voters"]
+        vote = vote_method(rnd["method"])
+        x, t = out[vote.support_count], out[vote.support_base]
         x = x.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         t = t.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         reference = groups[0]
@@ -803,7 +801,7 @@ def compare_with_engine(
     compared per chart.
     """
     from dashboard.config import Settings
-    from dashboard.insights.charts import Engine
+    from dashboard.engine import Engine
 
     base = base or PandasBaseline(warehouse_path)
     engine = Engine(Settings.from_env(Path(warehouse_path)))
