@@ -1,4 +1,6 @@
 -- Grain: one row per prioritization round.
+-- max_choices only where the method caps the questions a voter chooses
+-- (VoteMethod.has_max_choices in dashboard/insights/vote_methods.py).
 -- Parameters: none.
 CREATE TABLE rounds AS
 SELECT

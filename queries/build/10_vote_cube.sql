@@ -3,7 +3,9 @@
 -- sum over these rows, so an interaction never scans the votes table.
 -- voters: members who picked, ranked or rated the question; points: Borda
 -- points (rank 1 earns max_choices); value_sum / value_sq_sum: for means and
--- variances of ratings; top2: ratings of 4 or 5.
+-- variances of ratings; top2: ratings of 4 or 5. Each method's class in
+-- dashboard/insights/vote_methods.py names the measures it reads (cube_measures);
+-- a new method adds its measure here.
 -- Parameters: none.
 CREATE TABLE vote_cube AS
 SELECT
