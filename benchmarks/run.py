@@ -131,7 +131,7 @@ def child_engine(warehouse: Path, repeat: int, cases_file: Path, out: Path) -> N
     """In a child process: each case through the app's real API path (Flask + engine)."""
     from urllib.parse import urlencode
 
-    from app import create_app
+    from dashboard.server import create_app
     from dashboard.config import Settings
     from dashboard.security import Auth
 

@@ -8,47 +8,63 @@ GET /healthz                             status, build id, as-of
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
+from dashboard.catalogue import CHARTS, ChartSpec, UnknownChart
 from dashboard.db import QueryTimeout, WarehouseError
-from dashboard.filters import FilterError
-from dashboard.insights.charts import Engine, UnknownChart, catalogue
-from dashboard.insights.result import ChartResult
+from dashboard.engine import Engine
+from dashboard.filters import GROUP_DIMS, GROUP_VALUES, FilterError
+from dashboard.insights.result import to_csv
+from dashboard.insights.vote_methods import PRIORITY_METHODS
+from dashboard.public.charts import embed_path
 
 log = logging.getLogger(__name__)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HINTS = {
+    "round": "a round_id (default: the latest round with votes)",
+    "topic": "a topic name",
+    "project": "a project_id",
+    "question": "a question_id",
+    "from": "YYYY-MM-DD",
+    "to": "YYYY-MM-DD",
+    "compare": "one of " + ", ".join(GROUP_DIMS),
+    "method": ", ".join(PRIORITY_METHODS[:-1]) + " or " + PRIORITY_METHODS[-1],
+    "country": "ISO 3166-1 alpha-2 code or 'unknown'",
+}
 
 
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (numbers stay numbers)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def view_url(chart: ChartSpec, question: str | None) -> str:
+    """A relative explorer URL that shows the chart (a real question for question charts)."""
+    args = dict(chart.view_args)
+    if chart.needs_question and question:
+        args["question"] = question
+    return chart.page + (f"?{urlencode(args)}" if args else "")
 
 
-def to_csv(result: ChartResult) -> str:
-    """CSV of a result: withheld counts read "<k", withheld derived values "suppressed"."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
-        withheld = set(row.get("suppressed", ()))
-        cells = []
-        for name in result.columns:
-            if name in withheld:
-                cells.append(f"<{result.k}" if name in result.count_fields else "suppressed")
-            else:
-                value = row.get(name)
-                cells.append("" if value is None else safe_cell(value))
-        writer.writerow(cells)
-    if result.message:
-        writer.writerow([safe_cell(result.message)])
-    return out.getvalue()
+def describe(engine: Engine) -> list[dict[str, Any]]:
+    """What /api/v1/charts lists: every chart, its filters, and where each surface shows it."""
+    question = engine.example_question()
+    listing = []
+    for c in CHARTS:
+        item: dict[str, Any] = {
+            "id": c.id,
+            "title": c.title,
+            "public": c.public is not None,
+            "page": c.page,
+            "filters": {name: list(GROUP_VALUES[name]) if GROUP_VALUES.get(name)
+                        else HINTS.get(name, "") for name in c.filters},
+            "view": view_url(c, question),
+            "slide": c.slides[0].focus,
+            "slides": {s.focus: s.label for s in c.slides},
+        }  # fmt: skip
+        if c.public is not None:
+            item["embed"] = embed_path(c.id)
+            item["public_filters"] = list(c.public)
+        listing.append(item)
+    return listing
 
 
 def _error(status: int, message: str) -> Response:
@@ -63,7 +79,7 @@ def make_api(engine: Engine) -> Blueprint:
 
     @api.get("/api/v1/charts")
     def charts() -> Response:
-        return jsonify({"charts": catalogue(), "k": engine.k})
+        return jsonify({"charts": describe(engine), "k": engine.k})
 
     @api.get("/api/v1/charts/<string:name>")
     def chart(name: str) -> Response:

@@ -87,9 +87,9 @@ def demo(members: int, seed: int, out: Path) -> None:
 @click.option("--public-only", is_flag=True, help="Serve only the public embeds (/embed/).")
 def serve(warehouse: Path | None, host: str, port: int, public_only: bool) -> None:
     """Serve the app with Flask's server (for production use gunicorn; see README)."""
-    from app import create_app, create_public_server
     from dashboard.db import WarehouseError
     from dashboard.security import Auth, ExposureError, check_exposure
+    from dashboard.server import create_app, create_public_server
 
     settings = Settings.from_env(warehouse)
     auth = Auth.from_env()
@@ -127,7 +127,7 @@ def hash_password(user: str, password: str) -> None:
 def publish(out: Path, warehouse: Path | None, base_url: str) -> None:
     """Write every public chart, in every public filter set, as static files."""
     from dashboard.db import WarehouseError
-    from dashboard.insights.charts import Engine
+    from dashboard.engine import Engine
     from dashboard.public.publish import publish as write_site
 
     started = time.monotonic()

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.db import WarehouseError
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 
 NAV = (
     ("Overview", "/"),

@@ -1,4 +1,4 @@
-"""The Dash app: `create_app()` builds it; `python app.py` serves it.
+"""The Dash app: `create_app()` builds it; app.py at the top serves it.
 
 Nothing is queried at import time: pages ask the engine when they render.
 """
@@ -17,14 +17,16 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from dashboard.api import make_api
 from dashboard.compression import enable_compression
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from dashboard.layout import shell
-from dashboard.present import DeckStore, register_present_routes
+from dashboard.present.routes import register_present_routes
+from dashboard.present.store import DeckStore
 from dashboard.public.app import create_public_app, static_version
 from dashboard.security import Auth, guard_callbacks, require_sign_in, researcher_headers
 
 log = logging.getLogger(__name__)
-PAGES_DIR = Path(__file__).resolve().parent / "dashboard" / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_app(
@@ -41,7 +43,7 @@ def create_app(
     engine = Engine(settings)
     engine.warehouse.snapshot()  # refuse to start on a missing or corrupt warehouse
     app = Dash(
-        __name__,
+        "dashboard",  # the package: pages then import as dashboard.pages.<name>, once
         use_pages=True,
         pages_folder=str(PAGES_DIR),
         title="Community insights",
@@ -50,7 +52,7 @@ def create_app(
         # bundle has no choropleth for /participation's map, nor present mode's table);
         # dcc.Graph uses window.Plotly instead of loading the full 4.8 MB one.
         external_scripts=[plotly_bundle_url()],
-        assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        assets_folder=str(ASSETS_DIR),
     )
     app.server.config["ENGINE"] = engine
     app.server.register_blueprint(make_api(engine))
@@ -129,7 +131,3 @@ def main() -> None:
     """Serve on 127.0.0.1:8050 (see `python -m dashboard serve --help` for options)."""
     logging.basicConfig(level=logging.INFO)
     create_app().run(host="127.0.0.1", port=8050, debug=False)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,21 +1,35 @@
-"""Building blocks shared by pages: the engine, chart cards, summaries, errors."""
+"""Building blocks shared by pages: the engine, chart cards from the catalogue, errors.
+
+A page asks the catalogue which charts live on it and renders each with
+`chart_section`; every card carries `data-chart="<chart id>"`. Cards that are
+not a figure (headline numbers, the project board, the question panel) are
+card kinds that their page registers with `card_kind`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 from flask import current_app, request
 
+from dashboard.catalogue import CATALOGUE, ChartSpec
+from dashboard.engine import Engine
+from dashboard.figures.geo import TOPOJSON_PATH
 from dashboard.filters import FilterError
-from dashboard.insights.charts import Engine
 from dashboard.insights.result import ChartResult
 from dashboard.public import charts as public
 from dashboard.public.pages import snippet
+
+CardRenderer = Callable[[ChartSpec, ChartResult, dict[str, Any]], Any]
+CARD_KINDS: dict[str, CardRenderer] = {}
+LEADING_COLUMNS = ("rank", "rank_best", "rank_worst", "tier", "question_id", "title")
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -42,6 +56,48 @@ def run(chart_id: str, args: dict[str, Any]) -> ChartResult | dbc.Alert:
         return error_alert(exc)
 
 
+def card_kind(name: str) -> Callable[[CardRenderer], CardRenderer]:
+    """Register how a page draws a chart whose card is not a figure."""
+
+    def register(render: CardRenderer) -> CardRenderer:
+        CARD_KINDS[name] = render
+        return render
+
+    return register
+
+
+def grid_columns(result: ChartResult) -> list[str]:
+    """The table's columns: a ranking's rank and question first, its topic and status last."""
+    if "rank" not in result.columns:
+        return result.columns
+    rest = [c for c in result.columns if c not in (*LEADING_COLUMNS, "topic", "status")]
+    return [*LEADING_COLUMNS, *rest]
+
+
+def chart_section(chart: ChartSpec, args: dict[str, Any], dom_id: str | None = None,
+                  compact: bool = False) -> Any:  # fmt: skip
+    """One chart's card as its page shows it (or a clear alert), marked with its chart id."""
+    result = run(chart.id, chart.page_args(args))
+    if not isinstance(result, ChartResult):
+        return html.Div(result, **{"data-chart": chart.id})
+    if chart.card != "chart":
+        body = CARD_KINDS[chart.card](chart, result, args)
+    elif compact:
+        top = ChartResult(**{**result.__dict__,
+                             "rows": [r for r in result.rows if r.get("rank")][:10]})  # fmt: skip
+        body = chart_card(top, chart.figure(result, "embed"), chart.summary(result),
+                          dom_id or chart.dom_id, ["rank", "question_id", "title", "tier"],
+                          chart=chart)  # fmt: skip
+    else:
+        body = chart_card(result, chart.figure(result, "page"), chart.summary(result),
+                          dom_id or chart.dom_id, grid_columns(result), chart=chart)  # fmt: skip
+    if chart.more and not compact:
+        body = [body, *(chart_card(result, more.figure(result, "page"), more.summary(result),
+                                   more.dom, result.columns, chart=chart)
+                        for more in chart.more)]  # fmt: skip
+    return html.Div(body, **{"data-chart": chart.id})
+
+
 def chart_card(
     result: ChartResult,
     figure: go.Figure,
@@ -49,11 +105,17 @@ def chart_card(
     dom_id: str,
     grid_columns: list[str],
     graph_config: dict | None = None,
+    chart: ChartSpec | None = None,
 ) -> dbc.Card:
     """Title, figure, one-sentence summary (also the figure's description), table, download.
 
-    `graph_config` is merged over GRAPH_CONFIG (e.g. a geo figure's `topojsonURL`).
+    `graph_config` is merged over GRAPH_CONFIG; a map gets our own `topojsonURL` (plotly.js
+    would fetch the world's shapes from its CDN) and scrolls the page instead of zooming.
     """
+    if any(getattr(t, "type", "") == "choropleth" for t in figure.data):
+        graph_config = {"topojsonURL": dash.get_asset_url(TOPOJSON_PATH), "scrollZoom": False,
+                        **(graph_config or {})}  # fmt: skip
+    chart = chart or CATALOGUE.get(result.chart)
     query = urlencode(result.filters.to_query())
     csv_href = f"/api/v1/charts/{result.chart}.csv" + (f"?{query}" if query else "")
     rows = [
@@ -98,35 +160,27 @@ def chart_card(
                 html.A("JSON", href=csv_href.replace(".csv", ".json", 1),
                        className="btn btn-outline-secondary btn-sm me-2"),
                 html.A("How is this computed?", href="/methods", className="small me-3"),
-                html.A("Save this view as a slide", href=slide_href(result), className="small",
-                       id=f"{dom_id}-save-slide"),
+                html.A("Save this view as a slide", href=slide_href(result, chart),
+                       className="small", id=f"{dom_id}-save-slide"),
             ],
             className="mt-2",
         ),
-        embed_dialog(result, dom_id),
+        embed_dialog(result, dom_id, chart),
     ]  # fmt: skip
     return dbc.Card(dbc.CardBody(body), className="mb-4")
 
 
-PAGE_OF_CHART = {
-    "priorities": "/priorities", "priorities-by-group": "/priorities",
-    "priorities-balanced": "/priorities", "topics": "/priorities",
-    "projects": "/projects", "enrollment": "/projects", "accrual": "/projects",
-    "members": "/participation", "active-members": "/participation",
-    "retention": "/participation", "countries": "/participation",
-}  # fmt: skip
+def slide_href(result: ChartResult, chart: ChartSpec | None = None) -> str:
+    """The presentation page's save form, pre-filled with this chart's page and slide."""
+    chart = chart or CATALOGUE[result.chart]
+    args = {**chart.view_args, **result.filters.to_query()}
+    view = chart.page + (f"?{urlencode(args)}" if args else "")
+    return "/present?" + urlencode({"view": view, "focus": chart.slides[0].focus})
 
 
-def slide_href(result: ChartResult) -> str:
-    """The presentation page's save form, pre-filled with the page showing this chart."""
-    query = urlencode(result.filters.to_query())
-    view = PAGE_OF_CHART.get(result.chart, "/") + (f"?{query}" if query else "")
-    return "/present?" + urlencode({"view": view})
-
-
-def embed_dialog(result: ChartResult, dom_id: str) -> html.Details | None:
+def embed_dialog(result: ChartResult, dom_id: str, chart: ChartSpec | None) -> Any:
     """The iframe snippet for this chart with its current filters, if it may be public."""
-    if result.chart not in public.PUBLIC_FILTERS:
+    if chart is None or chart.public is None:
         return None
     query = result.filters.to_query()
     try:

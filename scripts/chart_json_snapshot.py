@@ -47,8 +47,8 @@ def _values(client: Any) -> dict[str, list[str]]:
 
 def snapshot(warehouse: Path) -> dict[str, Any]:
     os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", "test-pseudonym-key-not-secret")
-    from app import create_app
     from dashboard.config import Settings
+    from dashboard.server import create_app
 
     app = create_app(Settings(warehouse=warehouse, k=11, query_timeout_s=30, network_name=""))
     client = app.server.test_client()
@@ -77,13 +77,16 @@ def snapshot(warehouse: Path) -> dict[str, Any]:
 
                 try:
                     key = public.data_key(public.parse(chart["id"], args))
-                except Exception:
+                except (LookupError, ValueError):  # not a public filter set
                     continue
                 resp = client.get(f"/embed/{chart['id']}/data/{key}.json")
                 body = resp.get_json()
                 rows = body.get("rows") if isinstance(body, dict) else None
-                out[f"embed {chart['id']}/{key}"] = {"status": resp.status_code, "rows": rows,
-                                                     "summary": (body or {}).get("summary")}
+                out[f"embed {chart['id']}/{key}"] = {
+                    "status": resp.status_code,
+                    "rows": rows,
+                    "summary": (body or {}).get("summary"),
+                }
     return out
 
 
@@ -100,8 +103,11 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             lines.append(f"status {a.get('status')} -> {b.get('status')}: {key}")
             continue
         ab, bb = a.get("body") or {}, b.get("body") or {}
-        parts = [f for f in sorted(set(ab) | set(bb)) if ab.get(f) != bb.get(f)] if (
-            isinstance(ab, dict) and isinstance(bb, dict)) else ["body"]
+        parts = (
+            [f for f in sorted(set(ab) | set(bb)) if ab.get(f) != bb.get(f)]
+            if (isinstance(ab, dict) and isinstance(bb, dict))
+            else ["body"]
+        )
         if "rows" in a and a.get("rows") != b.get("rows"):
             parts.append("embed rows")
         if "summary" in a and a.get("summary") != b.get("summary"):

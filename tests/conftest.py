@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from dashboard.warehouse.build import build_warehouse
 
 # `make test` is reproducible: the same examples every run. HYPOTHESIS_PROFILE=explore

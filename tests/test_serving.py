@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -16,10 +17,10 @@ import pytest
 from flask_caching.backends import FileSystemCache
 
 from app import create_app
+from dashboard.catalogue import CATALOGUE as CHARTS
 from dashboard.compression import StaticOnlyCache
 from dashboard.config import PROJECT_ROOT, Settings
-from dashboard.insights import charts as charts_module
-from dashboard.insights.charts import CHARTS, Engine
+from dashboard.engine import Engine
 from dashboard.security import Auth
 
 
@@ -37,8 +38,7 @@ def test_a_second_worker_reuses_results_from_the_shared_cache(
         raise AssertionError("the second worker should not query")
 
     chart = CHARTS["topics"]
-    monkeypatch.setitem(CHARTS, "topics", charts_module.Chart(
-        chart.chart_id, chart.title, must_not_run, chart.filters, chart.public))  # fmt: skip
+    monkeypatch.setitem(CHARTS, "topics", dataclasses.replace(chart, data=must_not_run))
     second = Engine(settings_for(fixture_warehouse), shared=shared).run("topics", {"round": "R1"})
     assert second.rows == first.rows and second.build_id == first.build_id
     # Another k is another key: nothing computed under k=11 is served for k=20.

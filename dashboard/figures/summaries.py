@@ -1,14 +1,32 @@
-"""One-sentence summaries of results: what a screen reader hears instead of the chart."""
+"""One sentence per chart: the finding in words, what a screen reader hears instead of it.
+
+Every surface (page, embed, slide headline, alt text) uses the same sentence.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from dashboard.figures.geo import summarize_countries
 from dashboard.insights.result import ChartResult
 
 SCORE_FIELD = {"share": "share", "points": "mean_points", "mean": "mean_rating"}
 
 
-def priorities_summary(result: ChartResult) -> str:
-    """One sentence a screen reader can use instead of the chart."""
+def _count(value: Any, k: int) -> str:
+    return f"<{k}" if value is None else f"{value:,}"
+
+
+def headlines(result: ChartResult) -> str:
+    by = {r["measure"]: r for r in result.rows}
+    members, active = by.get("members"), by.get("active_90_days")
+    if not (members and active):
+        return result.title
+    return (f"{_count(members['value'], result.k)} members; "
+            f"{_count(active['value'], result.k)} active in the last 90 days.")  # fmt: skip
+
+
+def priorities(result: ChartResult) -> str:
     score = SCORE_FIELD.get(result.method, "share")
     if result.message:
         return result.message
@@ -22,3 +40,117 @@ def priorities_summary(result: ChartResult) -> str:
         f"{len(served)} of {len(result.rows)} questions can be shown. Top: {top['question_id']} "
         f"({value:.2f}); statistically tied in tier 1: {', '.join(tied)}."
     )
+
+
+# Kept under its old name: tests and the benchmark call it.
+priorities_summary = priorities
+
+
+def by_group(result: ChartResult) -> str:
+    sig = sum(1 for r in result.rows if r.get("significant"))
+    return result.message or (
+        f"Groups compared: {', '.join(result.context.get('groups', []))}; "
+        f"{sig} differences hold after Benjamini-Hochberg correction."
+    )
+
+
+def balanced(result: ChartResult) -> str:
+    if result.message:
+        return result.message
+    top = next((r for r in result.rows if r.get("balanced_rank") == 1), None)
+    groups = ", ".join(result.context.get("groups", []))
+    return f"Balanced across {groups}; first: {top['question_id'] if top else 'none'}."
+
+
+def topics(result: ChartResult) -> str:
+    served = [r for r in result.rows if r.get("votes")]
+    top = max(served, key=lambda r: r["votes"], default=None)
+    if top is None:
+        return result.message or f"No topic has enough votes to show (fewer than {result.k})."
+    return f"Votes in {len(served)} topics; most votes: {top['topic']} ({top['votes']:,})."
+
+
+def question_trail(result: ChartResult) -> str:
+    if not result.rows:
+        return "No such question."
+    if len(result.rows) > 1:
+        taken = sum(1 for r in result.rows if r.get("project_id"))
+        return f"{len(result.rows)} questions; {taken} led to a project."
+    q = result.rows[0]
+    project = (f"led to project {q.get('project_title') or q['project_id']}"
+               if q.get("project_id") else "no project has taken it up yet")  # fmt: skip
+    return f"{q['question_id']}: {q['title']} ({q['topic']}, {q['status']}); {project}."
+
+
+def question_trend(result: ChartResult) -> str:
+    served = [r for r in result.rows if r.get("support") is not None]
+    question = result.filters.question or "This question"
+    return result.message or (
+        f"{question} was in {len(result.rows)} rounds; support can be shown for {len(served)}"
+        + (f", latest {served[-1]['support']:.0%} in {served[-1]['round_id']}." if served else ".")
+    )
+
+
+def projects(result: ChartResult) -> str:
+    counts: dict[str, int] = {}
+    for row in result.rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
+    return f"{len(result.rows)} projects: {parts}."
+
+
+def enrollment(result: ChartResult) -> str:
+    if result.filters.project:
+        enrolled = next((r for r in result.rows if r["stage"] == "enrolled"), None)
+        shown = enrolled and enrolled.get("members")
+        if not shown:
+            return f"{result.filters.project}: fewer than {result.k} enrolled, or not yet open."
+        target = enrolled.get("target_enrollment")
+        return (f"{result.filters.project}: {shown:,} members enrolled"
+                + (f" of a target of {target:,}." if target else "."))  # fmt: skip
+    served = [r for r in result.rows if r["stage"] == "enrolled" and r.get("members")]
+    total = sum(r["members"] for r in served)
+    return f"{len(served)} projects have enrolled members that can be shown ({total:,} in all)."
+
+
+def accrual(result: ChartResult) -> str:
+    return f"Accrual of {len({r['project_id'] for r in result.rows})} projects by month."
+
+
+def _latest(result: ChartResult, field: str, phrase: str) -> str:
+    role = result.filters.role or "all"
+    series = [r for r in result.rows if r.get("role") == role and r.get(field)]
+    if not series:
+        return result.title
+    last = series[-1]
+    who = "members" if role == "all" else f"members ({role.replace('_', ' ')})"
+    return f"{last[field]:,} {who} {phrase} {last['month']}."
+
+
+def members(result: ChartResult) -> str:
+    return _latest(result, "members", "as of")
+
+
+def new_members(result: ChartResult) -> str:
+    return (f"Members who joined each month; a gap is a month withheld (fewer than {result.k} "
+            "joiners, or recoverable from the running totals).")  # fmt: skip
+
+
+def active_members(result: ChartResult) -> str:
+    return _latest(result, "active", "active in")
+
+
+def retention(result: ChartResult) -> str:
+    return "Share of each join year active later."
+
+
+def countries(result: ChartResult) -> str:
+    return summarize_countries(result.rows, result.k)
+
+
+def rounds(result: ChartResult) -> str:
+    latest = result.rows[-1] if result.rows else None
+    if latest and latest["voters"] is not None and latest["commenters"] is not None:
+        return (f"{latest['round_id']}: {latest['voters']:,} members voted and "
+                f"{latest['commenters']:,} commented while it was open.")  # fmt: skip
+    return result.title

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,3 +80,33 @@ def new_result(chart: str, title: str, method: str, filters: Filters, snap: Any,
     return ChartResult(chart=chart, title=title, method=method, filters=filters,
                        build_id=snap.build_id, as_of=snap.as_of, k=k, columns=columns,
                        count_fields=frozenset(counts))  # fmt: skip
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text cells (numbers stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv(result: ChartResult) -> str:
+    """CSV of a result: withheld counts read "<k", withheld derived values "suppressed"."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        withheld = set(row.get("suppressed", ()))
+        cells = []
+        for name in result.columns:
+            if name in withheld:
+                cells.append(f"<{result.k}" if name in result.count_fields else "suppressed")
+            else:
+                value = row.get(name)
+                cells.append("" if value is None else safe_cell(value))
+        writer.writerow(cells)
+    if result.message:
+        writer.writerow([safe_cell(result.message)])
+    return out.getvalue()

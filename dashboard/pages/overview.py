@@ -8,12 +8,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.figures.charts import make_priorities_figure
-from dashboard.figures.summaries import priorities_summary
+from dashboard.catalogue import ChartSpec, shown_on
 from dashboard.insights.result import ChartResult
-from dashboard.views import chart_card, engine, run
+from dashboard.views import card_kind, chart_section, engine
 
-dash.register_page(__name__, path="/", name="Overview", title="Overview · Community insights")
+dash.register_page(__name__, path="/", name="Overview", title="Overview · Community insights",
+                   order=0)  # fmt: skip
 
 
 def format_count(value: Any, withheld: bool, k: int) -> str:
@@ -49,21 +49,18 @@ def _headline(row: dict[str, Any], k: int) -> dbc.Col:
     )  # fmt: skip
 
 
+@card_kind("numbers")
+def headline_cards(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> dbc.Row:
+    """Headline counts as number cards, each with its change over the previous period."""
+    return dbc.Row([_headline(r, result.k) for r in result.rows], id="headlines")
+
+
 def layout(**_: object) -> html.Div:
-    """Headline counts (all passed through disclosure control) and top priorities."""
-    heads = run("headlines", {})
-    prio = run("priorities", {})
+    """The charts the catalogue puts on the Overview: headline numbers, top priorities."""
     body: list[Any] = [html.H1("Our questions, our research", className="h3")]
-    if isinstance(heads, ChartResult):
-        body.append(dbc.Row([_headline(r, heads.k) for r in heads.rows], id="headlines"))
-    else:
-        body.append(heads)
-    if isinstance(prio, ChartResult):
-        top = ChartResult(**{**prio.__dict__, "rows": [r for r in prio.rows if r.get("rank")][:10]})
-        fig = make_priorities_figure(top.rows, prio.method, prio.title, prio.k)
-        body.append(chart_card(top, fig, priorities_summary(prio), "overview-priorities",
-                               ["rank", "question_id", "title", "tier"]))  # fmt: skip
-    else:
-        body.append(prio)
+    for chart in shown_on("/"):
+        featured = chart.page != "/"
+        body.append(chart_section(chart, {}, dom_id=f"overview-{chart.dom_id}" if featured
+                                  else None, compact=featured))  # fmt: skip
     body.append(html.P(f"Build {engine().warehouse.snapshot().build_id}", className="small"))
     return html.Div(body)

@@ -18,10 +18,11 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from flask import current_app
 
+from dashboard.present.render import deck_status, render_slide
 from dashboard.present.routes import network_name, save_view
-from dashboard.present.slides import SlideContent, deck_status, render_slide
+from dashboard.present.slides import SlideContent
 from dashboard.present.store import MAX_NOTE, MAX_TITLE, Deck, DeckStore, StoreError
-from dashboard.present.viewurl import FOCUS, focus_options
+from dashboard.present.viewurl import focus_label, focus_options
 from dashboard.views import engine
 
 dash.register_page(
@@ -36,7 +37,6 @@ dash.register_page(f"{__name__}.deck", path_template="/present/<deck>", name="Pr
                    layout=lambda **q: deck_layout(**q))  # fmt: skip
 
 SECONDS_PER_SLIDE = 0.3  # measured with kaleido + chromium, after a ~2 s browser start
-FOCUS_LABELS = {key: label for options in FOCUS.values() for key, label in options.items()}
 
 
 def store() -> DeckStore:
@@ -150,7 +150,7 @@ def _slide_list(deck: Deck) -> html.Div:
         items.append(html.Li([
             html.Span(s.title or s.view, className="fw-semibold me-2"),
             html.Code(s.view, className="me-2"),
-            html.Span(f"({FOCUS_LABELS.get(s.focus, s.focus)})", className="small me-2"),
+            html.Span(f"({focus_label(s.focus)})", className="small me-2"),
             html.Span(s.note, className="small fst-italic me-2"),
             _act(deck, "up", i, "↑", f"Move slide {i + 1} up"),
             _act(deck, "down", i, "↓", f"Move slide {i + 1} down"),

@@ -15,32 +15,20 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.figures.charts import (
-    make_bar_figure,
-    make_group_figure,
-    make_line_figure,
-    make_priorities_figure,
-)
-from dashboard.figures.summaries import priorities_summary
+from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
-from dashboard.insights.charts import CHARTS
-from dashboard.insights.priorities import list_rounds
 from dashboard.insights.result import ChartResult
-from dashboard.views import chart_card, engine, error_alert, run
+from dashboard.insights.vote_methods import PRIORITY_METHOD_LABELS
+from dashboard.views import card_kind, chart_card, chart_section, engine, error_alert, run
 
-dash.register_page(__name__, path="/priorities", name="Priorities",
-                   title="Priorities · Community insights")  # fmt: skip
+PATH = "/priorities"
+dash.register_page(__name__, path=PATH, name="Priorities",
+                   title="Priorities · Community insights", order=1)  # fmt: skip
 
 CONTROLS = ("round", "method", "topic", "voter_group", "role", "ms_course", "ms_type",
             "age_band", "sex", "compare")  # fmt: skip
-KEEP = ("question", "duration_band", "country")
-METHOD_LABELS = {
-    "share": "Share of voters",
-    "points": "Borda points (rank rounds)",
-    "mean": "Mean rating (rate rounds)",
-    "balanced": "Stakeholder-balanced",
-    "bridging": "Bridging (lowest share across groups)",
-}
+# Filters the page keeps from its URL but has no control for (a link or a click sets them).
+KEEP = tuple(n for n in page_filters(PATH) if n not in CONTROLS)
 
 
 def _dropdown(name: str, label: str, options: list[dict], value: Any) -> dbc.Col:
@@ -56,12 +44,13 @@ def _dropdown(name: str, label: str, options: list[dict], value: Any) -> dbc.Col
 
 def controls(args: dict[str, Any]) -> dbc.Row:
     """The filter panel, set from the URL."""
-    rounds = list_rounds(engine().warehouse)
+    rounds = engine().rounds()
     cols = [
         _dropdown("round", "Round",
                   [{"label": f"{r.name} ({r.method})", "value": r.round_id} for r in rounds],
                   args.get("round")),
-        _dropdown("method", "Score", [{"label": v, "value": k} for k, v in METHOD_LABELS.items()],
+        _dropdown("method", "Score",
+                  [{"label": v, "value": k} for k, v in PRIORITY_METHOD_LABELS.items()],
                   args.get("method")),
     ]  # fmt: skip
     topics = sorted({str(q["topic"]) for q in run_rows("question-trail", {}) if q.get("topic")})
@@ -80,47 +69,11 @@ def layout(**query: Any) -> html.Div:
     """Build the view from the query string; a bad link gets a clear message."""
     args = {k: v for k, v in query.items() if v not in (None, "")}
     try:
-        Filters.parse(args, allowed=set(CONTROLS) | set(KEEP))
+        Filters.parse(args, allowed=page_filters(PATH))
     except FilterError as exc:
         return html.Div([html.H1("Research priorities", className="h3"), error_alert(exc)])
     body: list[Any] = [html.H1("Research priorities", className="h3"), controls(args)]
-    prio_args = {k: v for k, v in args.items() if k in CHARTS["priorities"].filters}
-    method = args.get("method")
-    if method in ("balanced", "bridging"):
-        result = run("priorities-balanced", {**prio_args, "compare": args.get("compare")})
-        if isinstance(result, ChartResult):
-            body.append(chart_card(result, make_group_figure([], result.title),
-                                   _balanced_summary(result), "balanced",
-                                   result.columns))  # fmt: skip
-        else:
-            body.append(result)
-    else:
-        result = run("priorities", prio_args)
-        if isinstance(result, ChartResult):
-            fig = make_priorities_figure(result.rows, result.method, result.title, result.k)
-            cols = ["rank", "rank_best", "rank_worst", "tier", "question_id", "title",
-                    *[c for c in result.columns if c not in ("rank", "rank_best", "rank_worst",
-                      "tier", "question_id", "title", "topic", "status")]]  # fmt: skip
-            body.append(chart_card(result, fig, priorities_summary(result), "priorities", cols))
-        else:
-            body.append(result)
-    if args.get("compare") and method not in ("balanced", "bridging"):
-        comp_args = {k: v for k, v in args.items() if k in CHARTS["priorities-by-group"].filters}
-        comp = run("priorities-by-group", comp_args)
-        if isinstance(comp, ChartResult):
-            sig = sum(1 for r in comp.rows if r.get("significant"))
-            summary = comp.message or (
-                f"Groups compared: {', '.join(comp.context.get('groups', []))}; "
-                f"{sig} differences hold after Benjamini-Hochberg correction."
-            )
-            body.append(chart_card(comp, make_group_figure(comp.rows, comp.title), summary,
-                                   "compare", comp.columns))  # fmt: skip
-        else:
-            body.append(comp)
-    if args.get("question"):
-        body.append(_question_panel(args))
-    if method not in ("balanced", "bridging"):
-        body.append(_topics_card(args))
+    body += [chart_section(chart, args) for chart in on_page(PATH) if chart.when(args)]
     return html.Div(body)
 
 
@@ -128,30 +81,6 @@ def run_rows(chart_id: str, args: dict[str, Any]) -> list[dict[str, Any]]:
     """A chart's rows, or none when the request is refused."""
     result = run(chart_id, args)
     return result.rows if isinstance(result, ChartResult) else []
-
-
-def _topics_card(args: dict[str, Any]) -> Any:
-    """Votes per topic for the same voters; clicking a topic filters the questions."""
-    topic_args = {k: v for k, v in args.items() if k in CHARTS["topics"].filters and k != "topic"}
-    result = run("topics", topic_args)
-    if not isinstance(result, ChartResult):
-        return result
-    fig = make_bar_figure(result.rows, "topic", "votes", result.title, result.k)
-    fig.update_layout(clickmode="event")
-    served = [r for r in result.rows if r.get("votes")]
-    top = max(served, key=lambda r: r["votes"], default=None)
-    summary = (f"Votes in {len(served)} topics; most: {top['topic']} ({top['votes']:,}). "
-               "Select a topic bar to show only its questions."
-               if top else result.message or "No topic has enough votes to show.")  # fmt: skip
-    return chart_card(result, fig, summary, "topics", result.columns)
-
-
-def _balanced_summary(result: ChartResult) -> str:
-    if result.message:
-        return result.message
-    top = next((r for r in result.rows if r.get("balanced_rank") == 1), None)
-    groups = ", ".join(result.context.get("groups", []))
-    return f"Balanced across {groups}; first: {top['question_id'] if top else 'none'}."
 
 
 def _discussion_text(q: dict[str, Any], k: int) -> str:
@@ -165,10 +94,9 @@ def _discussion_text(q: dict[str, Any], k: int) -> str:
     )
 
 
-def _question_panel(args: dict[str, Any]) -> dbc.Card:
-    trail = run("question-trail", {"question": args["question"]})
-    if not isinstance(trail, ChartResult):
-        return trail
+@card_kind("question")
+def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -> Any:
+    """The question, its discussion and study, its support across rounds and by group."""
     if not trail.rows:
         return dbc.Alert("No such question.", color="warning")
     q = trail.rows[0]
@@ -177,32 +105,21 @@ def _question_panel(args: dict[str, Any]) -> dbc.Card:
                 f" (status: {q['project_status']})."])
         if q.get("project_id") else html.P("No project has taken this question up yet.")
     )  # fmt: skip
+    extras = [chart_section(c, args) for c in on_page(PATH, place="question")]
     group_args = {k: v for k, v in args.items() if k in GROUP_VALUES}
-    extras: list[Any] = []
-    trend = run("question-trend", {"question": args["question"], **group_args})
-    if isinstance(trend, ChartResult):
-        rows = [{**r, "series": "support"} for r in trend.rows]
-        fig = make_line_figure(rows, "round_id", "support", "series", trend.title,
-                               "Share who chose it / rated it 4-5")  # fmt: skip
-        served = [r for r in trend.rows if r.get("support") is not None]
-        summary = trend.message or (
-            f"{args['question']} was in {len(trend.rows)} rounds; support can be shown for "
-            f"{len(served)}" + (f", latest {served[-1]['support']:.0%} in {served[-1]['round_id']}."
-                                if served else "."))  # fmt: skip
-        extras.append(chart_card(trend, fig, summary, "question-trend", trend.columns))
     who_used = any(d in group_args for d in WHO_DIMS)
     by = next((d for d in ("voter_group", "age_band", "sex")
                if d not in group_args and not (who_used and d in WHO_DIMS)), None)  # fmt: skip
-    groups = None if by is None else run("priorities-by-group", {**{k: v for k, v in args.items()
-                                            if k in CHARTS["priorities-by-group"].filters},
-                                         "compare": by})  # fmt: skip
+    compare = CATALOGUE["priorities-by-group"]
+    groups = None if by is None else run(compare.id, {**compare.page_args(args), "compare": by})
     if isinstance(groups, ChartResult):
         mine = [r for r in groups.rows if r.get("question_id") == args["question"]]
         shown = ChartResult(**{**groups.__dict__, "rows": mine})
         summary = groups.message or (f"Support for {args['question']} by "
                                      f"{GROUP_LABELS[by].lower()} in this round.")  # fmt: skip
-        extras.append(chart_card(shown, make_group_figure(mine, shown.title), summary,
-                                 "question-groups", groups.columns))  # fmt: skip
+        card = chart_card(shown, compare.figure(shown, "page"), summary, "question-groups",
+                          groups.columns, chart=compare)  # fmt: skip
+        extras.append(html.Div(card, **{"data-chart": compare.id}))
     return dbc.Card(
         dbc.CardBody([
             html.H2("Question detail", className="h5"),

@@ -8,22 +8,20 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.figures.charts import make_bar_figure, make_line_figure
-from dashboard.figures.theme import safe_text
+from dashboard.catalogue import ChartSpec, on_page
+from dashboard.figures.chart_figures import STATUS_LABELS
 from dashboard.insights.result import ChartResult
-from dashboard.views import chart_card, run
+from dashboard.views import card_kind, chart_section
 
 dash.register_page(__name__, path="/projects", name="Projects",
-                   title="Projects · Community insights")  # fmt: skip
-
-STATUS_ORDER = ("in_development", "open_for_participation", "in_progress", "completed",
-                "results_available")  # fmt: skip
+                   title="Projects · Community insights", order=2)  # fmt: skip
 
 
-def _board(result: ChartResult) -> dbc.Row:
+@card_kind("board")
+def board(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> dbc.Row:
     """A board: one column per status, one card per project."""
     cols = []
-    for status in STATUS_ORDER:
+    for status in STATUS_LABELS:
         items = [r for r in result.rows if r["status"] == status]
         cards = [
             dbc.Card(dbc.CardBody([
@@ -38,27 +36,9 @@ def _board(result: ChartResult) -> dbc.Row:
     return dbc.Row(cols, id="project-board", className="mb-4")
 
 
-def layout(project: str | None = None, **_: Any) -> html.Div:
+def layout(**query: Any) -> html.Div:
     """The board, then the funnel and accrual of one project (or all)."""
-    args = {"project": project} if project else {}
+    args = {k: v for k, v in query.items() if v not in (None, "")}
     body: list[Any] = [html.H1("Research projects", className="h3")]
-    projects = run("projects", {})
-    if isinstance(projects, ChartResult):
-        body.append(_board(projects))
-    funnel = run("enrollment", args)
-    if isinstance(funnel, ChartResult):
-        shown = funnel.rows if project else [r for r in funnel.rows if r["stage"] == "enrolled"]
-        x = "stage" if project else "project_id"
-        fig = make_bar_figure(shown, x, "members", funnel.title, funnel.k)
-        enrolled = [r for r in funnel.rows if r["stage"] == "enrolled" and r["members"]]
-        summary = f"{len(enrolled)} projects have enrolled members that can be shown."
-        body.append(chart_card(funnel, fig, safe_text(summary), "funnel", funnel.columns))
-    else:
-        body.append(funnel)
-    accrual = run("accrual", args)
-    if isinstance(accrual, ChartResult):
-        fig = make_line_figure(accrual.rows, "month", "enrolled_to_date", "project_id",
-                               accrual.title, "Members enrolled to date")  # fmt: skip
-        summary = f"Accrual of {len({r['project_id'] for r in accrual.rows})} projects by month."
-        body.append(chart_card(accrual, fig, summary, "accrual", accrual.columns))
+    body += [chart_section(chart, args) for chart in on_page("/projects")]
     return html.Div(body)

@@ -17,9 +17,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, has_request_context, jsonify, request
 
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from dashboard.present.export import Frame, cached, combine_pdfs, export_figure, render
-from dashboard.present.slides import deck_status, render_slide
+from dashboard.present.render import deck_status, render_slide
 from dashboard.present.store import Deck, DeckStore, StoreError, make_slide
 
 log = logging.getLogger(__name__)

@@ -1,10 +1,13 @@
 """What a slide shows: Engine results (already disclosure-controlled) made into one message.
 
-Each renderer asks the Engine for charts, exactly as a page does, and returns
-a title, a one-sentence headline, a figure and a footnote saying which
-uncertainty applies. No SQL here: every number has passed disclosure control,
-and values derived here (a change between rounds, a quarter's newcomers) use
-only served values, so they reveal nothing the charts do not.
+A chart's plain slide is its catalogue figure with its summary as the headline
+(`chart_slide`). The renderers here are the slides that say more than that:
+each asks the Engine for charts, exactly as a page does, and returns a title,
+a one-sentence headline, a figure and a footnote saying which uncertainty
+applies. The catalogue names them; nothing here keeps a list of charts. No SQL
+here: every number has passed disclosure control, and values derived here (a
+change between rounds, a quarter's newcomers) use only served values, so they
+reveal nothing the charts do not.
 """
 
 from __future__ import annotations
@@ -13,29 +16,24 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from dashboard.db import WarehouseError
-from dashboard.figures.charts import make_line_figure, make_priorities_figure
+from dashboard.figures import chart_figures, summaries
+from dashboard.figures.chart_figures import STATUS_LABELS
+from dashboard.figures.tables import table_figure
 from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text
 from dashboard.filters import FilterError
-from dashboard.insights.charts import Engine
-from dashboard.insights.priorities import list_rounds
 from dashboard.insights.result import ChartResult
 from dashboard.insights.stats import newcombe_difference
-from dashboard.present.store import Slide
-from dashboard.present.viewurl import View, ViewError, parse_view
+
+if TYPE_CHECKING:
+    from dashboard.catalogue import ChartSpec
+    from dashboard.engine import Engine
+    from dashboard.present.viewurl import View
 
 CENSUS = "Counts of everyone, not a sample: no sampling interval applies."
-STATUS_LABELS = {
-    "in_development": "In development",
-    "open_for_participation": "Open for participation",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "results_available": "Results available",
-}
 
 
 @dataclass
@@ -50,26 +48,6 @@ class SlideContent:
     build_id: str = ""
     charts: list[str] = field(default_factory=list)
     error: str | None = None
-
-
-def render_slide(engine: Engine, slide: Slide) -> SlideContent:
-    """Render one saved slide; a view that no longer works says why instead of failing."""
-    snap = engine.warehouse.snapshot()
-    try:
-        view = parse_view(slide.view, slide.focus)
-        content = RENDERERS[(view.path, view.focus)](engine, view)
-    except (ViewError, FilterError, WarehouseError) as exc:
-        content = SlideContent(
-            title=slide.title or "This view cannot be shown",
-            headline=f"This view cannot be shown: {exc}",
-            figure=empty_figure("This view cannot be shown on the current data."),
-            error=str(exc),
-        )
-    if slide.title:
-        content.title = slide.title
-    content.as_of = content.as_of or snap.as_of
-    content.build_id = content.build_id or snap.build_id
-    return content
 
 
 def _stamp(content: SlideContent, *results: ChartResult) -> SlideContent:
@@ -90,47 +68,18 @@ def _pct(value: float) -> str:
 # Overview ------------------------------------------------------------------
 
 
-def numbers_figure(items: list[tuple[str, str]]) -> go.Figure:
-    """Big numbers with their labels, side by side (text only, safe for member text)."""
-    fig = go.Figure()
-    n = max(1, len(items))
-    for i, (label, value) in enumerate(items):
-        x = (i + 0.5) / n
-        fig.add_annotation(
-            text=f"<b>{safe_text(value)}</b>",
-            x=x,
-            y=0.62,
-            showarrow=False,
-            font={"size": 72, "color": PALETTE[0]},
-            xref="paper",
-            yref="paper",
-        )
-        fig.add_annotation(
-            text=safe_text(label),
-            x=x,
-            y=0.32,
-            showarrow=False,
-            font={"size": 24, "color": "#111111"},
-            xref="paper",
-            yref="paper",
-        )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(template="plotly_white", height=420, margin={"t": 10, "b": 10})
-    return fig  # fmt: skip
+def chart_slide(engine: Engine, view: View, chart: ChartSpec) -> SlideContent:
+    """A chart's plain slide: its figure at slide size, its summary as the headline."""
+    result = engine.run(chart.id, chart.page_args(view.args))
+    content = SlideContent(result.title, chart.summary(result), chart.figure(result, "slide"),
+                           chart.footnote)  # fmt: skip
+    return _stamp(content, result)
 
 
 def overview(engine: Engine, view: View) -> SlideContent:
     heads = engine.run("headlines", {})
-    k = engine.k
-    by = {r["measure"]: r for r in heads.rows}
-    keep = ("members", "active_90_days", "votes_latest_round", "projects_open")
-    items = [(by[m]["label"], _count(by[m]["value"], k)) for m in keep if m in by]
-    members, active = by.get("members"), by.get("active_90_days")
-    headline = (f"{_count(members['value'], k)} members; {_count(active['value'], k)} active "
-                "in the last 90 days." if members and active else heads.title)  # fmt: skip
-    return _stamp(SlideContent("The network at a glance", headline, numbers_figure(items),
-                               CENSUS), heads)  # fmt: skip
+    return _stamp(SlideContent("The network at a glance", summaries.headlines(heads),
+                               chart_figures.headlines(heads, "slide"), CENSUS), heads)  # fmt: skip
 
 
 # Priorities ----------------------------------------------------------------
@@ -138,16 +87,11 @@ def overview(engine: Engine, view: View) -> SlideContent:
 
 def ranking(engine: Engine, view: View) -> SlideContent:
     args = {k: v for k, v in view.args.items() if k not in ("compare", "question")}
-    if args.get("method") in ("balanced", "bridging"):
-        return balanced(engine, view)
     result = engine.run("priorities", args)
     top = [r for r in result.rows if r.get("rank")][:10]
-    withheld = [r for r in result.rows if not r.get("rank")]
     if result.message:
-        fig, headline = empty_figure(result.message), result.message
+        headline = result.message
     else:
-        fig = make_priorities_figure(top + withheld[: max(0, 10 - len(top))], result.method,
-                                     result.title, result.k)  # fmt: skip
         tied = [r["question_id"] for r in top if r.get("tier") == 1]
         headline = (
             f"Top: {top[0]['question_id']} · {top[0]['title']}. "
@@ -157,27 +101,7 @@ def ranking(engine: Engine, view: View) -> SlideContent:
         )  # fmt: skip
     foot = ("Whiskers are 95% intervals (Wilson for shares, t for means and points); "
             "questions in the same tier are statistically tied.")  # fmt: skip
-    return _stamp(SlideContent(result.title, headline, fig, foot), result)
-
-
-def balanced(engine: Engine, view: View) -> SlideContent:
-    args = {k: v for k, v in view.args.items() if k != "question"}
-    result = engine.run("priorities-balanced", args)
-    rows = [r for r in result.rows if r.get("balanced_rank")][:10]
-    if result.message or not rows:
-        msg = result.message or "No question can be ranked across every group."
-        return _stamp(SlideContent(result.title, msg, empty_figure(msg)), result)
-    key = "bridging_score" if result.method == "bridging" else "mean_group_rank"
-    fig = go.Figure(go.Bar(
-        x=[r[key] for r in rows], orientation="h", marker={"color": PALETTE[0]},
-        y=[f"{safe_text(r['question_id'])} · {safe_text(r['title'], 60)}" for r in rows],
-    ))  # fmt: skip
-    base_layout(fig, result.title, 480)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title="Lowest support across groups" if key == "bridging_score"
-                     else "Mean rank within groups (lower is better)")  # fmt: skip
-    headline = f"First across {', '.join(result.context.get('groups', []))}: {rows[0]['title']}."
-    foot = "Each group weighs the same, whatever its size."
+    fig = chart_figures.priorities(result, "slide")
     return _stamp(SlideContent(result.title, headline, fig, foot), result)
 
 
@@ -200,7 +124,7 @@ def change_rows(engine: Engine, args: dict[str, str]) -> tuple[dict[str, Any], l
     Wilson interval. It treats the rounds as independent samples; many members
     vote in both, which makes the interval wider than it needs to be, not narrower.
     """
-    rounds = list_rounds(engine.warehouse)
+    rounds = engine.rounds()
     ids = [r.round_id for r in rounds]
     latest_id = args.get("round") or (ids[-1] if ids else None)
     if latest_id not in ids:
@@ -299,22 +223,6 @@ def change(engine: Engine, view: View) -> SlideContent:
 # Projects ------------------------------------------------------------------
 
 
-def table_figure(header: list[str], columns: list[list[Any]], empty: str) -> go.Figure:
-    """A large-type table (member-written text escaped)."""
-    if not columns or not columns[0]:
-        return empty_figure(empty)
-    cells = [[safe_text(v, 90) if v is not None else "—" for v in col] for col in columns]
-    fig = go.Figure(go.Table(
-        header={"values": [f"<b>{safe_text(h)}</b>" for h in header], "align": "left",
-                "font": {"size": 22, "color": "white"}, "fill": {"color": "#1a1a1a"},
-                "height": 44},
-        cells={"values": cells, "align": "left", "font": {"size": 22, "color": "#111111"},
-               "height": 44, "fill": {"color": [["#ffffff", "#f0f0f0"] * 50]}},
-    ))  # fmt: skip
-    fig.update_layout(template="plotly_white", height=480, margin={"t": 10, "b": 10})
-    return fig
-
-
 def _date(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -324,11 +232,7 @@ def _date(value: Any) -> str:
 def board(engine: Engine, view: View) -> SlideContent:
     result = engine.run("projects", view.args)
     counts = {s: sum(1 for r in result.rows if r["status"] == s) for s in STATUS_LABELS}
-    fig = go.Figure(go.Bar(x=list(STATUS_LABELS.values()), y=list(counts.values()),
-                           text=list(counts.values()), textposition="outside",
-                           marker={"color": PALETTE[0]}))  # fmt: skip
-    base_layout(fig, result.title)
-    fig.update_yaxes(title="Projects", rangemode="tozero")
+    fig = chart_figures.projects(result, "slide")
     headline = f"{len(result.rows)} projects; {counts['open_for_participation']} open now."
     foot = "Projects are not people: these counts are exact."
     return _stamp(SlideContent(result.title, headline, fig, foot), result)
@@ -398,8 +302,7 @@ def results(engine: Engine, view: View) -> SlideContent:
 
 def growth(engine: Engine, view: View) -> SlideContent:
     result = engine.run("members", view.args)
-    fig = make_line_figure(result.rows, "month", "members", "role", result.title,
-                           "Members (cumulative)")  # fmt: skip
+    fig = chart_figures.members(result, "slide")
     role = view.args.get("role", "all")
     series = [(r["month"], r["members"]) for r in result.rows if r["role"] == role]
     end = dt.date.fromisoformat(result.as_of[:10])
@@ -497,8 +400,7 @@ def new_members(engine: Engine, view: View) -> SlideContent:
 
 def activity(engine: Engine, view: View) -> SlideContent:
     result = engine.run("active-members", view.args)
-    fig = make_line_figure(result.rows, "month", "active", "role", result.title,
-                           "Active members")  # fmt: skip
+    fig = chart_figures.active_members(result, "slide")
     role = view.args.get("role", "all")
     series = [r for r in result.rows if r["role"] == role]
     if len(series) >= 2 and None not in (series[-1]["active"], series[-2]["active"]):
@@ -513,35 +415,4 @@ def activity(engine: Engine, view: View) -> SlideContent:
     return _stamp(SlideContent("How active members are", headline, fig, CENSUS), result)
 
 
-RENDERERS: dict[tuple[str, str], Callable[[Engine, View], SlideContent]] = {
-    ("/", "headlines"): overview,
-    ("/priorities", "ranking"): ranking,
-    ("/priorities", "change"): change,
-    ("/projects", "board"): board,
-    ("/projects", "open"): open_projects,
-    ("/projects", "enrollment"): enrollment,
-    ("/projects", "results"): results,
-    ("/participation", "growth"): growth,
-    ("/participation", "new-members"): new_members,
-    ("/participation", "activity"): activity,
-}
-
-
-def deck_status(pinned_build: str | None, pinned_as_of: str | None, engine: Engine
-                ) -> tuple[str, str | None]:  # fmt: skip
-    """(what the deck follows, a warning for every slide when its pinned snapshot is gone).
-
-    Old snapshots are not kept: a rebuild replaces the warehouse, so a deck
-    pinned to an earlier build can only show the current data, and says so.
-    """
-    snap = engine.warehouse.snapshot()
-    if not pinned_build:
-        return f"Follows the latest data (now as of {snap.as_of})", None
-    if pinned_build == snap.build_id:
-        return f"Pinned to build {pinned_build} (data as of {pinned_as_of}), still published", None
-    return (
-        f"Pinned to build {pinned_build}, which is no longer published",
-        f"Pinned to build {pinned_build} (data as of {pinned_as_of}), which has been replaced. "
-        f"Old snapshots are not kept, so this shows build {snap.build_id} "
-        f"(data as of {snap.as_of}).",
-    )
+SlideRenderer = Callable[["Engine", "View"], SlideContent]

@@ -11,36 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from dashboard.catalogue import PAGES, ChartSpec, SlideSpec, page_filters, slide_specs
 from dashboard.filters import FilterError, Filters
 
 MAX_URL = 600
-# Query-string names each explorer page accepts (the same names its controls write).
-PATH_FILTERS: dict[str, tuple[str, ...]] = {
-    "/": (),
-    "/priorities": ("round", "method", "role", "ms_course", "ms_type", "age_band", "sex",
-                    "compare", "topic", "question", "duration_band", "country"),
-    "/projects": ("project",),
-    "/participation": ("role", "from", "to"),
-}  # fmt: skip
-# What a slide can show of each view; the first is the default.
-FOCUS: dict[str, dict[str, str]] = {
-    "/": {"headlines": "Headline numbers"},
-    "/priorities": {
-        "ranking": "Ranked questions with 95% intervals",
-        "change": "What changed since the previous round",
-    },
-    "/projects": {
-        "board": "Projects by status",
-        "open": "Projects open for participation",
-        "enrollment": "Enrollment progress to target",
-        "results": "Results delivered",
-    },
-    "/participation": {
-        "growth": "Members over time",
-        "new-members": "New members: this quarter against the previous ones",
-        "activity": "Monthly active members",
-    },
-}
 
 
 class ViewError(ValueError):
@@ -55,6 +29,8 @@ class View:
     args: dict[str, str]
     focus: str
     url: str
+    chart: ChartSpec
+    slide: SlideSpec
 
 
 def parse_view(url: str, focus: str | None = None, host: str | None = None) -> View:
@@ -74,23 +50,24 @@ def parse_view(url: str, focus: str | None = None, host: str | None = None) -> V
     if parts.netloc and parts.netloc.lower() != (host or "").lower():
         raise ViewError("the view must be an address of this app, e.g. /priorities?round=R1")
     path = "/" + parts.path.strip("/")
-    if path not in PATH_FILTERS:
+    if path not in PAGES:
         raise ViewError(f"{path[:60]!r} is not an explorer view; use one of "
-                        + ", ".join(PATH_FILTERS))  # fmt: skip
+                        + ", ".join(PAGES))  # fmt: skip
     try:
         raw = parse_qs(parts.query, keep_blank_values=False, max_num_fields=30)
     except ValueError as exc:
         raise ViewError(f"the query string cannot be read: {exc}") from None
     try:
-        filters = Filters.parse(raw, allowed=PATH_FILTERS[path])
+        filters = Filters.parse(raw, allowed=page_filters(path))
     except FilterError as exc:
         raise ViewError(str(exc)) from None
-    options = FOCUS[path]
+    options = slide_specs(path)
     chosen = focus or next(iter(options))
     if chosen not in options:
         raise ViewError(f"a {path} slide can show: {', '.join(options)}")
     args = filters.to_query()
-    return View(path, args, chosen, path + (f"?{urlencode(args)}" if args else ""))
+    url = path + (f"?{urlencode(args)}" if args else "")
+    return View(path, args, chosen, url, *options[chosen])
 
 
 def focus_options(url: str) -> list[dict[str, Any]]:
@@ -99,4 +76,15 @@ def focus_options(url: str) -> list[dict[str, Any]]:
         path = "/" + urlsplit(str(url or "").strip()).path.strip("/")
     except ValueError:
         return []
-    return [{"label": label, "value": key} for key, label in FOCUS.get(path, {}).items()]
+    if path not in PAGES:
+        return []
+    return [{"label": s.label, "value": key} for key, (_, s) in slide_specs(path).items()]
+
+
+def focus_label(focus: str) -> str:
+    """What a focus key shows, in words (the key itself if no page has it)."""
+    for path in PAGES:
+        found = slide_specs(path).get(focus)
+        if found:
+            return found[1].label
+    return focus

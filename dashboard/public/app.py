@@ -25,9 +25,10 @@ from pathlib import Path
 from flask import Flask, Response, abort, request
 
 from dashboard.cache import code_version
+from dashboard.catalogue import CATALOGUE
 from dashboard.db import QueryTimeout, WarehouseError
+from dashboard.engine import Engine
 from dashboard.filters import FilterError, Filters
-from dashboard.insights.charts import CHARTS, Engine
 from dashboard.public import charts as public
 from dashboard.public.pages import chart_page, index_page, methods_page
 
@@ -91,7 +92,7 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
 
     @app.get("/")
     def index() -> Response:
-        charts = [(c, CHARTS[c].title) for c in public.PUBLIC_FILTERS]
+        charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
         return cached(index_page(charts, request.host_url.rstrip("/")), "text/html")
 
     @app.get("/methods/")
@@ -104,7 +105,7 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         snap = engine.warehouse.snapshot()
         page = pages.get((snap.build_id, chart_id, key))
         if page is None:
-            page = chart_page(chart_id, CHARTS[chart_id].title, key, snap).encode()
+            page = chart_page(chart_id, CATALOGUE[chart_id].title, key, snap).encode()
             if len(pages) > 2048:
                 pages.clear()
             pages[(snap.build_id, chart_id, key)] = page

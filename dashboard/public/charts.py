@@ -1,8 +1,10 @@
 """The public charts: which charts and filters the world may see, and what they render to.
 
-This module is the whole public surface. A chart or filter not listed here
-cannot be reached from an embed or the static publish, whatever is asked.
-Results still come from the Engine, so the same disclosure control applies.
+This module is the whole public surface. A chart the catalogue does not mark
+public, or a filter outside its `public` list, cannot be reached from an embed
+or the static publish, whatever is asked. Results still come from the Engine,
+so the same disclosure control applies, and figures and summaries are the
+catalogue's, the same as on the page and the slide.
 """
 
 from __future__ import annotations
@@ -11,29 +13,20 @@ import itertools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.api import to_csv
-from dashboard.figures.charts import make_bar_figure, make_line_figure, make_priorities_figure
-from dashboard.figures.summaries import priorities_summary
+from dashboard.catalogue import CATALOGUE, PUBLIC_GROUPS, public_charts
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
-from dashboard.insights.charts import CHARTS, Engine
-from dashboard.insights.priorities import list_rounds
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import ChartResult, to_csv
 
-# Coarse filters only: a round, and one broad group (role, or relapsing vs progressive).
-PUBLIC_FILTERS: dict[str, tuple[str, ...]] = {
-    "priorities": ("round", "role", "ms_course"),
-    "topics": ("round", "role", "ms_course"),
-    "projects": (),
-    "enrollment": ("project",),
-    "members": ("role",),
-    "active-members": ("role",),
-}
-PUBLIC_GROUPS = ("role", "ms_course")
+if TYPE_CHECKING:
+    from dashboard.engine import Engine
+
+# Coarse filters only (a round, and one broad group), as the catalogue declares them.
+PUBLIC_FILTERS: dict[str, tuple[str, ...]] = {c.id: c.public or () for c in public_charts()}
 
 
 class NotPublic(LookupError):
@@ -59,6 +52,8 @@ class PublicView:
             "build_id": r.build_id,
             "k": r.k,
             "filters": r.filters.describe(),
+            "columns": r.columns,
+            "rows": r.to_json()["rows"],
             "figure": json.loads(pio.to_json(self.figure, validate=False)),
         }
 
@@ -69,6 +64,11 @@ class PublicView:
     def csv(self) -> str:
         """Exactly the numbers shown, with withheld counts as "<k"."""
         return to_csv(self.result)
+
+
+def embed_path(chart_id: str) -> str:
+    """Where a public chart's embed page lives."""
+    return f"/embed/{chart_id}/"
 
 
 def parse(chart_id: str, args: Mapping[str, Any]) -> Filters:
@@ -107,9 +107,9 @@ def view(engine: Engine, chart_id: str, filters: Filters) -> PublicView:
     """Run one public chart and build what the embed shows."""
     if chart_id not in PUBLIC_FILTERS:
         raise NotPublic(chart_id)
-    result = engine.run_filters(CHARTS[chart_id], filters)
-    figure, summary = RENDERERS[chart_id](result)
-    return PublicView(result, figure, summary)
+    chart = CATALOGUE[chart_id]
+    result = engine.run_filters(chart, filters)
+    return PublicView(result, chart.figure(result, "embed"), chart.summary(result))
 
 
 def combinations(engine: Engine, chart_id: str) -> Iterator[Filters]:
@@ -117,7 +117,7 @@ def combinations(engine: Engine, chart_id: str) -> Iterator[Filters]:
     names = PUBLIC_FILTERS[chart_id]
     choices: list[list[tuple[str, str] | None]] = []
     if "round" in names:
-        rounds = list_rounds(engine.warehouse)
+        rounds = engine.rounds()
         choices.append([None, *(("round", r.round_id) for r in rounds)])
     if "project" in names:
         projects = engine.run("projects", {}).rows
@@ -127,85 +127,3 @@ def combinations(engine: Engine, chart_id: str) -> Iterator[Filters]:
         choices.append([None, *((g, v) for g in groups for v in GROUP_VALUES[g])])
     for combo in itertools.product(*choices):
         yield parse(chart_id, dict(c for c in combo if c))
-
-
-# --- one renderer per public chart: (figure, one-sentence summary) -------------------
-
-
-def _priorities(result: ChartResult) -> tuple[go.Figure, str]:
-    top = [r for r in result.rows if r.get("rank")][:10] or result.rows[:10]
-    fig = make_priorities_figure(top, result.method, result.title, result.k)
-    return fig, priorities_summary(result)
-
-
-def _topics(result: ChartResult) -> tuple[go.Figure, str]:
-    fig = make_bar_figure(result.rows, "topic", "votes", result.title, result.k)
-    served = [r for r in result.rows if r.get("votes")]
-    top = max(served, key=lambda r: r["votes"], default=None)
-    summary = (
-        f"Votes in {len(served)} topics; most votes: {top['topic']} ({top['votes']:,})."
-        if top
-        else f"No topic has enough votes to show (fewer than {result.k})."
-    )
-    return fig, summary
-
-
-def _projects(result: ChartResult) -> tuple[go.Figure, str]:
-    counts: dict[str, int] = {}
-    for row in result.rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    rows = [{"status": s.replace("_", " "), "projects": n} for s, n in counts.items()]
-    fig = make_bar_figure(rows, "status", "projects", result.title, result.k)
-    parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
-    return fig, f"{len(result.rows)} projects: {parts}."
-
-
-def _enrollment(result: ChartResult) -> tuple[go.Figure, str]:
-    if result.filters.project:
-        fig = make_bar_figure(result.rows, "stage", "members", result.title, result.k)
-        enrolled = next((r for r in result.rows if r["stage"] == "enrolled"), None)
-        shown = enrolled and enrolled.get("members")
-        summary = (
-            f"{result.filters.project}: {shown:,} members enrolled"
-            + (f" of a target of {enrolled['target_enrollment']:,}." if enrolled.get(
-                "target_enrollment") else ".")
-            if shown
-            else f"{result.filters.project}: fewer than {result.k} enrolled, or not yet open."
-        )  # fmt: skip
-        return fig, summary
-    rows = [r for r in result.rows if r["stage"] == "enrolled"]
-    fig = make_bar_figure(rows, "project_id", "members", result.title, result.k)
-    served = [r for r in rows if r.get("members")]
-    total = sum(r["members"] for r in served)
-    return (
-        fig,
-        f"{len(served)} projects have enrolled members that can be shown ({total:,} in all).",
-    )
-
-
-def _monthly(field: str, axis: str, phrase: str):
-    """A renderer for a monthly series by role: line figure + its latest served value."""
-
-    def render(result: ChartResult) -> tuple[go.Figure, str]:
-        fig = make_line_figure(result.rows, "month", field, "role", result.title, axis)
-        series = [r for r in result.rows if r.get(field)]
-        last = series[-1] if series else None
-        summary = (f"{last[field]:,} members ({last['role'].replace('_', ' ')}) {phrase} "
-                   f"{last['month']}." if last else result.title)  # fmt: skip
-        return fig, summary
-
-    return render
-
-
-_members = _monthly("members", "Members (cumulative)", "as of")
-_active = _monthly("active", "Active members", "active in")
-
-
-RENDERERS = {
-    "priorities": _priorities,
-    "topics": _topics,
-    "projects": _projects,
-    "enrollment": _enrollment,
-    "members": _members,
-    "active-members": _active,
-}

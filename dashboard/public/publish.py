@@ -16,7 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.insights.charts import CHARTS, Engine
+from dashboard.catalogue import CATALOGUE
+from dashboard.engine import Engine
 from dashboard.public import charts as public
 from dashboard.public.app import STATIC_FILES, static_dir
 from dashboard.public.pages import chart_page, index_page, methods_page
@@ -49,7 +50,7 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
         for name in STATIC_FILES:
             write(root / "static" / name, (static_dir() / name).read_bytes())
         write(root / "methods" / "index.html", methods_page())
-        charts = [(c, CHARTS[c].title) for c in public.PUBLIC_FILTERS]
+        charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
         write(root / "index.html", index_page(charts, base_url))
         for chart_id, title in charts:
             write(root / chart_id / "index.html", chart_page(chart_id, title, "all", snap))

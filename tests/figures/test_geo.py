@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.countries import COUNTRIES, country_name, iso3
+from dashboard.engine import Engine
 from dashboard.figures.geo import (
     ON_MAP_110M,
     WITHHELD_COLOUR,
@@ -18,7 +19,6 @@ from dashboard.figures.geo import (
     split_rows,
     summarize_countries,
 )
-from dashboard.insights.charts import Engine
 
 TOPOJSON = Path(__file__).resolve().parents[2] / "assets" / "topojson"
 

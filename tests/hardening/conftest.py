@@ -14,8 +14,9 @@ from dash import Dash
 from hypothesis import HealthCheck, settings
 
 from app import create_app
+from dashboard.catalogue import CATALOGUE as CHARTS
 from dashboard.config import Settings
-from dashboard.insights.charts import CHARTS, Engine
+from dashboard.engine import Engine
 from dashboard.present import DeckStore
 from dashboard.security import Auth
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from dashboard.catalogue import CATALOGUE as CHARTS
 from dashboard.filters import GROUP_VALUES
-from dashboard.insights.charts import CHARTS
 from dashboard.public import charts as public
 from tests.hardening.conftest import FUZZ, assert_clean, assert_no_small_counts
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.insights.charts import CHARTS, Engine
+from dashboard.catalogue import CATALOGUE as CHARTS
+from dashboard.engine import Engine
 from dashboard.public import charts as public
 from tests.hardening.test_fuzz import page_callback
 

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.engine import Engine
 from dashboard.filters import Filters
-from dashboard.insights.charts import Engine
 from dashboard.insights.disclosure import protect, protect_batch, protect_nested, safe_aggregate
 
 K = 11
@@ -95,7 +95,7 @@ def test_no_small_count_is_served_or_recoverable_by_subtraction(engine: Engine) 
 
 
 def test_every_api_count_is_zero_or_at_least_k(engine: Engine) -> None:
-    from dashboard.insights.charts import CHARTS
+    from dashboard.catalogue import CATALOGUE as CHARTS
 
     for chart_id in CHARTS:
         args = {"question": "Q1"} if chart_id == "question-trend" else {}

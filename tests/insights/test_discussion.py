@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 
 K = 11
 

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from dashboard.insights.headlines import _row
 from tests.conftest import FIXTURE_EXPORT
 

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from dashboard.config import Settings
+from dashboard.engine import Engine
 from dashboard.filters import GROUP_VALUES, WHO_DIMS
-from dashboard.insights.charts import Engine
 
 K = 11
 COURSE = {"RRMS": "relapsing", "CIS": "relapsing", "SPMS": "progressive", "PPMS": "progressive"}

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from dashboard.warehouse.contract import ROLES
 
 K = 11

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 
 
 def _by_question(rows: list[dict]) -> dict[str, dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from tests.conftest import FIXTURE_EXPORT
 
 K = 11

@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 from dash import Dash
 
+from dashboard.engine import Engine
 from dashboard.filters import Filters
-from dashboard.insights.charts import Engine
 from dashboard.insights.result import ChartResult
 from dashboard.insights.stats import newcombe_difference
 from dashboard.present.default_deck import STATE_OF_THE_NETWORK
-from dashboard.present.slides import change_rows, deck_status, quarter_rows, render_slide
+from dashboard.present.render import deck_status, render_slide
+from dashboard.present.slides import change_rows, quarter_rows
 from dashboard.present.store import DeckStore, make_slide
 
 

@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
 from app import create_app, create_public_server
+from dashboard.catalogue import CATALOGUE as CHARTS
 from dashboard.cli import main as cli
 from dashboard.config import Settings, embed_origins
-from dashboard.insights.charts import CHARTS, Engine
+from dashboard.engine import Engine
 from dashboard.public import charts as public
 from dashboard.public.publish import publish
 from dashboard.security import Auth, ExposureError, check_exposure

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from dashboard.config import Settings
-from dashboard.insights.charts import Engine
+from dashboard.engine import Engine
 from dashboard.public.pages import snippet
 from dashboard.public.publish import publish
 from dashboard.security import Auth

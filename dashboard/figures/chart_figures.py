@@ -1,0 +1,174 @@
+"""One figure builder per chart id: protected rows in, a figure out, at a surface's size.
+
+The page, the embed and the slide all call the same builder, so a fix to a
+chart reaches every surface. `size` only decides how much of the chart fits:
+a page shows every row, an embed or a slide the first ten.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import plotly.graph_objects as go
+
+from dashboard.figures.charts import (
+    make_bar_figure,
+    make_group_figure,
+    make_line_figure,
+    make_priorities_figure,
+)
+from dashboard.figures.geo import make_country_map_figure
+from dashboard.figures.tables import numbers_figure, table_figure
+from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text
+from dashboard.insights.result import ChartResult
+
+Size = Literal["page", "embed", "slide"]
+TOP = 10
+STATUS_LABELS = {
+    "in_development": "In development",
+    "open_for_participation": "Open for participation",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "results_available": "Results available",
+}
+HEADLINE_MEASURES = ("members", "active_90_days", "votes_latest_round", "projects_open")
+
+
+def count_text(value: Any, k: int) -> str:
+    """A served count with thousands separators, or "<k" when withheld."""
+    return f"<{k}" if value is None else f"{value:,}"
+
+
+def headlines(result: ChartResult, size: Size) -> go.Figure:
+    by = {r["measure"]: r for r in result.rows}
+    items = [(by[m]["label"], count_text(by[m]["value"], result.k))
+             for m in HEADLINE_MEASURES if m in by]  # fmt: skip
+    return numbers_figure(items)
+
+
+def priorities(result: ChartResult, size: Size) -> go.Figure:
+    if result.message:
+        return empty_figure(result.message)
+    rows = result.rows
+    if size != "page":
+        ranked = [r for r in rows if r.get("rank")][:TOP]
+        rows = ranked + [r for r in rows if not r.get("rank")][: TOP - len(ranked)]
+    return make_priorities_figure(rows, result.method, result.title, result.k)
+
+
+def by_group(result: ChartResult, size: Size) -> go.Figure:
+    if result.message:
+        return empty_figure(result.message)
+    rows = result.rows
+    if size != "page":
+        keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
+        rows = [r for r in rows if r["question_id"] in keep]
+    return make_group_figure(rows, result.title)
+
+
+def balanced(result: ChartResult, size: Size) -> go.Figure:
+    """Questions in balanced order: mean rank within groups, or the lowest support (bridging)."""
+    rows = [r for r in result.rows if r.get("balanced_rank")]
+    if result.message or not rows:
+        return empty_figure(result.message or "No question can be ranked across every group.")
+    rows = rows if size == "page" else rows[:TOP]
+    bridging = result.method == "bridging"
+    key = "bridging_score" if bridging else "mean_group_rank"
+    fig = go.Figure(go.Bar(
+        x=[r[key] for r in rows], orientation="h", marker={"color": PALETTE[0]},
+        y=[f"{safe_text(r['question_id'])} · {safe_text(r['title'], 60)}" for r in rows],
+    ))  # fmt: skip
+    base_layout(fig, result.title, max(360, 80 + 34 * len(rows)))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title="Lowest support across groups" if bridging
+                     else "Mean rank within groups (lower is better)")  # fmt: skip
+    return fig
+
+
+def topics(result: ChartResult, size: Size) -> go.Figure:
+    fig = make_bar_figure(result.rows, "topic", "votes", result.title, result.k)
+    if size == "page":
+        fig.update_layout(clickmode="event")  # a click on a topic filters the questions
+    return fig
+
+
+def question_trail(result: ChartResult, size: Size) -> go.Figure:
+    rows = result.rows[:TOP] if size != "page" else result.rows
+    k = result.k
+
+    def count(row: dict, name: str) -> str:
+        return f"<{k}" if name in row.get("suppressed", ()) else f"{row.get(name) or 0:,}"
+
+    return table_figure(
+        ["Question", "Topic", "Status", "Project", "Comments"],
+        [[r["title"] for r in rows], [r.get("topic") for r in rows],
+         [str(r.get("status") or "").replace("_", " ") for r in rows],
+         [r.get("project_title") or "—" for r in rows], [count(r, "comments") for r in rows]],
+        "No such question.",
+    )  # fmt: skip
+
+
+def question_trend(result: ChartResult, size: Size) -> go.Figure:
+    rows = [{**r, "series": "support"} for r in result.rows]
+    return make_line_figure(rows, "round_id", "support", "series", result.title,
+                            "Share who chose it / rated it 4-5")  # fmt: skip
+
+
+def projects(result: ChartResult, size: Size) -> go.Figure:
+    counts = {s: sum(1 for r in result.rows if r["status"] == s) for s in STATUS_LABELS}
+    fig = go.Figure(go.Bar(x=list(STATUS_LABELS.values()), y=list(counts.values()),
+                           text=list(counts.values()), textposition="outside",
+                           marker={"color": PALETTE[0]}))  # fmt: skip
+    base_layout(fig, result.title)
+    fig.update_yaxes(title="Projects", rangemode="tozero")
+    return fig
+
+
+def enrollment(result: ChartResult, size: Size) -> go.Figure:
+    if result.filters.project:
+        return make_bar_figure(result.rows, "stage", "members", result.title, result.k)
+    rows = [r for r in result.rows if r["stage"] == "enrolled"]
+    return make_bar_figure(rows, "project_id", "members", result.title, result.k)
+
+
+def accrual(result: ChartResult, size: Size) -> go.Figure:
+    return make_line_figure(result.rows, "month", "enrolled_to_date", "project_id",
+                            result.title, "Members enrolled to date")  # fmt: skip
+
+
+def members(result: ChartResult, size: Size) -> go.Figure:
+    return make_line_figure(result.rows, "month", "members", "role", result.title,
+                            "Members (cumulative)")  # fmt: skip
+
+
+def new_members(result: ChartResult, size: Size) -> go.Figure:
+    """The members chart's other view: who joined each month."""
+    return make_line_figure(result.rows, "month", "new_members", "role",
+                            "New members per month, by role", "New members")  # fmt: skip
+
+
+def active_members(result: ChartResult, size: Size) -> go.Figure:
+    return make_line_figure(result.rows, "month", "active", "role", result.title,
+                            "Active members")  # fmt: skip
+
+
+def retention(result: ChartResult, size: Size) -> go.Figure:
+    rows = [{**r, "cohort": str(r["cohort"])} for r in result.rows]
+    return make_line_figure(rows, "years_since_join", "share_active", "cohort", result.title,
+                            "Share of cohort active")  # fmt: skip
+
+
+def countries(result: ChartResult, size: Size) -> go.Figure:
+    """A map on screens; on a slide (rendered offline) the largest countries as bars."""
+    if size != "slide":
+        return make_country_map_figure(result.rows, result.title, result.k)
+    served = sorted((r for r in result.rows if r.get("members")), key=lambda r: -r["members"])
+    return make_bar_figure(served[:15], "country", "members", result.title, result.k)
+
+
+def rounds(result: ChartResult, size: Size) -> go.Figure:
+    rows = [{"round": r["round_id"], "series": series, "people": r[field]}
+            for r in result.rows
+            for series, field in (("members who voted", "voters"),
+                                  ("members who commented", "commenters"))]  # fmt: skip
+    return make_line_figure(rows, "round", "people", "series", result.title, "Members")
