@@ -13,13 +13,14 @@ import base64
 import binascii
 import ipaddress
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from dashboard.config import env
 
 OPEN_PATHS = frozenset({"/healthz"})
 REALM = 'Basic realm="Community insights", charset="UTF-8"'
@@ -45,7 +46,7 @@ class Auth:
     @classmethod
     def from_env(cls) -> Auth:
         """DASHBOARD_USERS: a file of `user:hash` lines, or comma-separated `user:hash` pairs."""
-        raw = os.environ.get("DASHBOARD_USERS", "").strip()
+        raw = env("DASHBOARD_USERS").strip()
         if raw and "$" not in raw:  # every hash has a "$": this is a file name
             path = Path(raw)
             if not path.is_file():
@@ -54,7 +55,7 @@ class Auth:
                     "with hashes made by `python -m dashboard hash-password`"
                 )
             raw = path.read_text(encoding="utf-8")
-        header = os.environ.get("DASHBOARD_AUTH_HEADER", "").strip() or None
+        header = env("DASHBOARD_AUTH_HEADER").strip() or None
         return cls(users=parse_users(raw.replace(",", "\n").splitlines()), header=header)
 
     def user(self) -> str | None:

@@ -27,10 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.config import PROJECT_ROOT
+from dashboard.config import env_path
 from dashboard.present.viewurl import ViewError, parse_view
 
-DEFAULT_STATE_DIR = PROJECT_ROOT / "data" / "app-state"
 FILE_NAME = "decks.json"
 FORMAT_VERSION = 1
 NAME_PATTERN = re.compile(r"[A-Za-z0-9 _.\-]{1,60}")
@@ -46,7 +45,7 @@ class StoreError(ValueError):
 
 def state_dir() -> Path:
     """Where application state lives (DASHBOARD_APP_STATE, else data/app-state)."""
-    return Path(os.environ.get("DASHBOARD_APP_STATE") or DEFAULT_STATE_DIR)
+    return env_path("DASHBOARD_APP_STATE")
 
 
 def slugify(name: str) -> str:

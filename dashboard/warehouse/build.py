@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.config import PROJECT_ROOT, QUERIES_DIR
+from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env
 from dashboard.db import parameters_in
 from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
 
@@ -63,7 +63,7 @@ class BuildResult:
 
 def pseudonym_key() -> tuple[bytes, str | None]:
     """The HMAC key, and a warning when a random per-build key had to be made."""
-    value = os.environ.get(KEY_ENV, "")
+    value = env(KEY_ENV)
     if value:
         return value.encode("utf-8"), None
     return secrets.token_bytes(32), (
