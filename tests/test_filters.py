@@ -47,3 +47,19 @@ def test_chart_specific_allow_list() -> None:
 def test_anything_else_is_either_valid_or_a_filter_error(args: dict) -> None:
     with contextlib.suppress(FilterError):
         Filters.parse(args)
+
+
+def test_group_filter_limit_is_the_filters_own() -> None:
+    """Filters stand alone: the limit lives here, and disclosure control is not imported."""
+    import subprocess
+    import sys
+
+    from dashboard.filters import MAX_GROUP_FILTERS
+
+    dims = ["age_band", "sex", "country", "duration_band"][: MAX_GROUP_FILTERS + 1]
+    values = {"age_band": "30-39", "sex": "female", "country": "GB", "duration_band": "5-9"}
+    with pytest.raises(FilterError, match=f"at most {MAX_GROUP_FILTERS} voter filters"):
+        Filters.parse({d: values[d] for d in dims})
+    code = "import sys, dashboard.filters; print('dashboard.insights.disclosure' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
