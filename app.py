@@ -6,8 +6,8 @@ The app itself is built in dashboard/server.py.
 from dashboard.server import (
     create_app,
     create_public_server,
-    make_server,
     main,
+    make_server,
     plotly_bundle_url,
 )
 

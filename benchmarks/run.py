@@ -131,9 +131,9 @@ def child_engine(warehouse: Path, repeat: int, cases_file: Path, out: Path) -> N
     """In a child process: each case through the app's real API path (Flask + engine)."""
     from urllib.parse import urlencode
 
-    from dashboard.server import create_app
     from dashboard.config import Settings
     from dashboard.security import Auth
+    from dashboard.server import create_app
 
     settings = Settings(warehouse=warehouse, k=11, query_timeout_s=30, network_name="")
     app = create_app(settings, Auth())

@@ -6,7 +6,6 @@ Nothing is queried at import time: pages ask the engine when they render.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import dash
@@ -16,7 +15,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
 from dashboard.compression import enable_compression
-from dashboard.config import Settings
+from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
 from dashboard.layout import shell
 from dashboard.present.routes import register_present_routes
@@ -122,7 +121,7 @@ def create_public_server(settings: Settings | None = None) -> Flask:
 def make_server() -> Flask:
     """The WSGI app gunicorn serves: everything, or only the embeds (DASHBOARD_PUBLIC_ONLY=1)."""
     logging.basicConfig(level=logging.INFO)
-    if os.environ.get("DASHBOARD_PUBLIC_ONLY", "") == "1":
+    if public_only():
         return create_public_server()
     return create_app().server
 

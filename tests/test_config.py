@@ -20,7 +20,7 @@ NAME = re.compile(r"\bDASHBOARD_[A-Z0-9_]+\b")
 ENV_READ = re.compile(r"""(?:environ(?:\.get)?|getenv)\s*[\[(]\s*["'](DASHBOARD_[A-Z0-9_]+)""")
 # Modules allowed to touch os.environ themselves: config, and the entry point until it calls
 # config.public_only() (it reads DASHBOARD_PUBLIC_ONLY, a declared name).
-READS_ENV_DIRECTLY = {"dashboard/config.py", "app.py", "dashboard/server.py"}
+READS_ENV_DIRECTLY = {"dashboard/config.py"}
 
 
 def app_sources() -> dict[str, str]:

@@ -105,7 +105,7 @@ def test_no_count_below_k_in_any_public_file(engine: Engine, tmp_path: Path) -> 
     checked = 0
     for path in (tmp_path / "embed").glob("*/data/*.csv"):
         chart = CHARTS[path.parent.parent.name]
-        counts = set(engine.run(chart.chart_id, {}).count_fields)
+        counts = set(engine.run(chart.id, {}).count_fields)
         for row in csv.DictReader(io.StringIO(path.read_text())):
             for name in counts & set(row):
                 value = row[name]
