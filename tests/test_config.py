@@ -16,10 +16,12 @@ from dashboard.config import DECLARED, PROJECT_ROOT, SETTINGS, Settings, env, en
 
 README = PROJECT_ROOT / "README.md"
 NAME = re.compile(r"\bDASHBOARD_[A-Z0-9_]+\b")
-# A read of the environment: os.environ.get("X"), os.environ["X"], os.getenv("X"), environ.get.
-ENV_READ = re.compile(r"""(?:environ(?:\.get)?|getenv)\s*[\[(]\s*["'](DASHBOARD_[A-Z0-9_]+)""")
-# Modules allowed to touch os.environ themselves: config, and the entry point until it calls
-# config.public_only() (it reads DASHBOARD_PUBLIC_ONLY, a declared name).
+# A read of a setting: os.environ.get("X"), os.environ["X"], os.getenv("X"), or config's
+# env("X"), env_int("X"), env_flag("X"), ...
+ENV_READ = re.compile(
+    r"""(?:environ(?:\.get)?|getenv|\benv(?:_[a-z]+)?)\s*[\[(]\s*["'](DASHBOARD_[A-Z0-9_]+)"""
+)
+# The only module allowed to touch os.environ itself.
 READS_ENV_DIRECTLY = {"dashboard/config.py"}
 
 

@@ -13,13 +13,7 @@ from dashboard.figures.theme import (
     safe_text,
     wrap_label,
 )
-
-SCORE = {
-    "share": ("share", "ci_low", "ci_high", "Share of voters who chose it"),
-    "points": ("mean_points", "mean_points_low", "mean_points_high", "Borda points per voter"),
-    "mean": ("mean_rating", "mean_low", "mean_high", "Mean rating (1-5)"),
-}
-
+from dashboard.insights.vote_methods import SCORES, SHARE
 
 DASHES = ("solid", "dash", "dot", "dashdot")
 
@@ -33,7 +27,8 @@ def make_priorities_figure(rows: list[dict], method: str, title: str, k: int) ->
     """Ranked questions as bars with 95% interval whiskers; tiers by colour and pattern."""
     if not rows:
         return empty_figure("Nothing to show for this selection.")
-    score, low, high, axis = SCORE.get(method, SCORE["share"])
+    chosen = SCORES.get(method, SHARE)
+    score, low, high, axis = chosen.field, chosen.low, chosen.high, chosen.axis_title
     df = pd.DataFrame(rows)
     df["label"] = [
         wrap_label(f"{q} · {'' if t is None else t}")

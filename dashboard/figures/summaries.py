@@ -9,8 +9,7 @@ from typing import Any
 
 from dashboard.figures.geo import summarize_countries
 from dashboard.insights.result import ChartResult
-
-SCORE_FIELD = {"share": "share", "points": "mean_points", "mean": "mean_rating"}
+from dashboard.insights.vote_methods import SCORES, SHARE
 
 
 def _count(value: Any, k: int) -> str:
@@ -27,7 +26,7 @@ def headlines(result: ChartResult) -> str:
 
 
 def priorities(result: ChartResult) -> str:
-    score = SCORE_FIELD.get(result.method, "share")
+    score = SCORES.get(result.method, SHARE).field
     if result.message:
         return result.message
     served = [r for r in result.rows if r.get("rank")]

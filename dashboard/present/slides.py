@@ -105,18 +105,6 @@ def ranking(engine: Engine, view: View) -> SlideContent:
     return _stamp(SlideContent(result.title, headline, fig, foot), result)
 
 
-def _support(method: str, row: dict[str, Any]) -> tuple[float, float] | None:
-    """(members who supported it, members asked) on a scale every round type has."""
-    if method == "rate":
-        x, n = row.get("rated_4_or_5"), row.get("raters")
-    else:
-        x, n = row.get("picks", row.get("ranked")), row.get("voters")
-    return None if x is None or n is None or not n else (float(x), float(n))
-
-
-SUPPORT_MEANING = {"pick": "picked it", "rank": "ranked it", "rate": "rated it 4 or 5"}
-
-
 def change_rows(engine: Engine, args: dict[str, str]) -> tuple[dict[str, Any], list[dict]]:
     """Support for each question in a round and the round before, with the change.
 
@@ -143,8 +131,8 @@ def change_rows(engine: Engine, args: dict[str, str]) -> tuple[dict[str, Any], l
     rows = []
     for row in now.rows:
         old = then.get(row["question_id"])
-        a = _support(latest.method, row)
-        b = _support(previous.method, old) if old else None
+        a = latest.vote.support(row)
+        b = previous.vote.support(old) if old else None
         item = {"question_id": row["question_id"], "title": row["title"],
                 "rank": row.get("rank"), "rank_before": old.get("rank") if old else None,
                 "share": None, "share_before": None, "difference": None,
@@ -211,8 +199,8 @@ def change(engine: Engine, view: View) -> SlideContent:
                                           for r in fell))  # fmt: skip
     headline = ("; ".join(parts) + "." if parts else
                 "No change in support is clear beyond the 95% intervals.")  # fmt: skip
-    foot = (f"Support = share of voters who {SUPPORT_MEANING[latest.method]} ({latest.name}) vs "
-            f"who {SUPPORT_MEANING[previous.method]} ({previous.name})"
+    foot = (f"Support = share of voters who {latest.vote.support_meaning} ({latest.name}) vs "
+            f"who {previous.vote.support_meaning} ({previous.name})"
             + ("; the rounds asked differently, so compare with care" if latest.method !=
                previous.method else "")
             + ". Change with Newcombe 95% interval; 'rose'/'fell' only when it excludes 0. "

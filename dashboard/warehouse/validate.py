@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.insights.vote_methods import METHODS
 from dashboard.warehouse.contract import FILES, FILES_BY_NAME, Column, FileSpec
 
 MAX_PROBLEMS = 200
@@ -340,8 +341,10 @@ ROW_RULES: tuple[tuple[str, str, str, str], ...] = (
     (
         "rounds",
         "max_choices",
-        "method IN ('pick', 'rank') AND max_choices IS NULL",
-        "'required for pick and rank rounds'",
+        "method IN (SELECT method FROM vote_rules WHERE needs_max_choices) AND max_choices IS NULL",
+        "'required for "
+        + " and ".join(m.name for m in METHODS.values() if m.has_max_choices)
+        + " rounds'",
     ),
     (
         "rounds",
@@ -420,6 +423,20 @@ def _check_references(
             _collect(con, staged, sql, report, column.name)
 
 
+def _vote_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """Each vote method's allowed values, as a table the checks join (asked of the method).
+
+    `capped`: the highest value is the round's max_choices (a rank round ranks that many).
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE vote_rules (method VARCHAR, "
+                "needs_max_choices BOOLEAN, low BIGINT, high BIGINT, capped BOOLEAN)")  # fmt: skip
+    for m in METHODS.values():
+        low, high = m.value_range(1)
+        capped = m.value_range(2) != (low, high)
+        con.execute("INSERT INTO vote_rules VALUES (?, ?, ?, ?, ?)",
+                    [m.name, m.has_max_choices, low, high, capped])  # fmt: skip
+
+
 def _check_vote_values(
     con: duckdb.DuckDBPyConnection, stages: dict[str, Staged], report: Report
 ) -> None:
@@ -427,14 +444,12 @@ def _check_vote_values(
         return
     sql = (
         "SELECT v.rowid, 'value ' || left(v.value, 20) || ' is out of range for a ' || r.method "
-        "|| ' round (' || CASE r.method WHEN 'pick' THEN '1' WHEN 'rate' THEN '1..5' "
-        "ELSE '1..' || r.max_choices END || ')' "
-        "FROM raw_votes v JOIN raw_rounds r USING (round_id) "
-        "WHERE TRY_CAST(v.value AS BIGINT) IS NOT NULL AND NOT CASE r.method "
-        "WHEN 'pick' THEN TRY_CAST(v.value AS BIGINT) = 1 "
-        "WHEN 'rate' THEN TRY_CAST(v.value AS BIGINT) BETWEEN 1 AND 5 "
-        "ELSE TRY_CAST(v.value AS BIGINT) BETWEEN 1 AND coalesce(TRY_CAST(r.max_choices "
-        "AS BIGINT), 1) END"
+        "|| ' round (' || q.low || CASE WHEN q.capped THEN '..' || coalesce(r.max_choices, '1') "
+        "WHEN q.high > q.low THEN '..' || q.high ELSE '' END || ')' "
+        "FROM raw_votes v JOIN raw_rounds r USING (round_id) JOIN vote_rules q USING (method) "
+        "WHERE TRY_CAST(v.value AS BIGINT) IS NOT NULL AND NOT TRY_CAST(v.value AS BIGINT) "
+        "BETWEEN q.low AND CASE WHEN q.capped THEN coalesce(TRY_CAST(r.max_choices AS BIGINT), "
+        "1) ELSE q.high END"
     )
     _collect(con, stages["votes"], sql, report, "value")
 
@@ -445,6 +460,7 @@ def stage_and_validate(con: duckdb.DuckDBPyConnection, folder: Path) -> Report:
     if not folder.is_dir():
         report.add(Problem(str(folder), 0, "", "export folder does not exist"))
         return report
+    _vote_rules(con)
     stages: dict[str, Staged] = {}
     for spec in FILES:
         staged = stage_file(con, folder, spec, report)
