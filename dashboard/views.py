@@ -66,6 +66,20 @@ def card_kind(name: str) -> Callable[[CardRenderer], CardRenderer]:
     return register
 
 
+def component_ids(component: Any) -> list[str]:
+    """Every string id in a component tree."""
+    found, stack = [], [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+        elif node is not None and not isinstance(node, str | int | float):
+            if isinstance(getattr(node, "id", None), str):
+                found.append(node.id)
+            stack.append(getattr(node, "children", None))
+    return found
+
+
 def grid_columns(result: ChartResult) -> list[str]:
     """The table's columns: a ranking's rank and question first, its topic and status last."""
     if "rank" not in result.columns:

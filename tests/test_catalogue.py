@@ -170,3 +170,43 @@ def test_the_readme_lists_every_chart() -> None:
     section = text.split("## Charts", 1)[1].split("\n## ", 1)[0]
     listed = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
     assert listed == IDS
+
+
+# --- the drift bugs the catalogue fixes by construction ------------------------------
+
+
+def _layout(app, page: str, **query):
+    module = importlib.import_module(f"dashboard.pages.{page}")
+    with app.server.test_request_context("/"):
+        return module.layout(**query)
+
+
+def _by_id(tree, dom_id: str):
+    return next(n for n in _graphs_and_cards(tree) if getattr(n, "id", None) == dom_id)
+
+
+def test_a_voter_group_view_can_be_saved_as_a_slide(app) -> None:
+    saved = app.server.test_client().post("/present/api/slides", json={
+        "deck": "drift", "view": "/priorities?voter_group=progressive"})  # fmt: skip
+    assert saved.status_code == 201, saved.get_json()
+
+
+@pytest.mark.parametrize(("page", "query", "link", "focus"), [
+    ("priorities", {"question": "Q1"}, "question-trend-save-slide", "question-trend"),
+    ("participation", {}, "rounds-save-slide", "rounds"),
+    ("participation", {}, "new-members-save-slide", "growth"),
+])  # fmt: skip
+def test_save_as_slide_saves_the_chart_it_is_under(app, page, query, link, focus) -> None:
+    href = _by_id(_layout(app, page, **query), link).href
+    args = dict(parse_qsl(urlsplit(href).query))
+    assert args["focus"] == focus
+    view = parse_view(args["view"], args["focus"])
+    assert view.path == f"/{page}"
+
+
+@pytest.mark.parametrize("method", ["balanced", "bridging"])
+def test_balanced_rankings_draw_on_the_page_as_on_the_slide(app, engine, method) -> None:
+    graph = _by_id(_layout(app, "priorities", round="R3", method=method), "balanced-graph")
+    assert graph.figure.data, "the page drew 'Nothing to compare'"
+    slide = render_view(engine, parse_view(f"/priorities?round=R3&method={method}"))
+    assert [t.y for t in slide.figure.data] == [t.y[:10] for t in graph.figure.data]

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 # Okabe-Ito: distinguishable with common colour-vision deficiencies. Ordered so neighbours,
 # any two of the first four, and lines sharing a dash style (i, i+4) differ by >= 0.1 in
-# luminance, so they stay apart in greyscale too (tests/test_accessibility.py).
+# luminance, so they stay apart in greyscale too (tests/pages/test_accessibility.py).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#000000", "#56B4E9", "#D55E00", "#F0E442", "#CC79A7")
 PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 15}

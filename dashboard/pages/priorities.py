@@ -19,7 +19,15 @@ from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.result import ChartResult
 from dashboard.insights.vote_methods import PRIORITY_METHOD_LABELS
-from dashboard.views import card_kind, chart_card, chart_section, engine, error_alert, run
+from dashboard.views import (
+    card_kind,
+    chart_card,
+    chart_section,
+    component_ids,
+    engine,
+    error_alert,
+    run,
+)
 
 PATH = "/priorities"
 dash.register_page(__name__, path=PATH, name="Priorities",
@@ -29,6 +37,7 @@ CONTROLS = ("round", "method", "topic", "voter_group", "role", "ms_course", "ms_
             "age_band", "sex", "compare")  # fmt: skip
 # Filters the page keeps from its URL but has no control for (a link or a click sets them).
 KEEP = tuple(n for n in page_filters(PATH) if n not in CONTROLS)
+CLICKED = ("priorities-graph", "topics-graph")  # a bar click picks a question or a topic
 
 
 def _dropdown(name: str, label: str, options: list[dict], value: Any) -> dbc.Col:
@@ -74,6 +83,12 @@ def layout(**query: Any) -> html.Div:
         return html.Div([html.H1("Research priorities", className="h3"), error_alert(exc)])
     body: list[Any] = [html.H1("Research priorities", className="h3"), controls(args)]
     body += [chart_section(chart, args) for chart in on_page(PATH) if chart.when(args)]
+    # The URL callback listens to clicks on these graphs; a view without them (a balanced
+    # ranking, a refused filter) keeps hidden stand-ins so the callback's inputs exist.
+    shown = set(component_ids(body))
+    body += [
+        dcc.Graph(id=graph, style={"display": "none"}) for graph in CLICKED if graph not in shown
+    ]
     return html.Div(body)
 
 
@@ -161,8 +176,7 @@ def _clicked(click: Any, axis: str) -> str | None:
 @callback(
     Output("nav", "search"),
     [Input(f"f-{name}", "value") for name in CONTROLS],
-    Input("priorities-graph", "clickData"),
-    Input("topics-graph", "clickData"),
+    *(Input(graph, "clickData") for graph in CLICKED),
     State("nav", "search"),
     prevent_initial_call=True,
 )
