@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.present.store import Deck, Slide
+from dashboard.present.deck import Deck, Slide
 
 STATE_OF_THE_NETWORK = Deck(
     name="State of the network",

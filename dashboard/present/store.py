@@ -22,13 +22,16 @@ import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from dashboard.config import env_path
+from dashboard.present.deck import Deck, Slide
+from dashboard.present.default_deck import DEFAULT_DECKS
 from dashboard.present.viewurl import ViewError, parse_view
+
+__all__ = ["Deck", "DeckStore", "Slide", "StoreError", "make_slide"]
 
 FILE_NAME = "decks.json"
 FORMAT_VERSION = 1
@@ -74,43 +77,6 @@ def _one_line(value: object, limit: int, what: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Slide:
-    """One saved view: where it comes from, what to show of it, what to say."""
-
-    view: str
-    focus: str
-    title: str = ""
-    note: str = ""
-    id: str = ""
-
-
-@dataclass(frozen=True)
-class Deck:
-    """A named, ordered list of slides, pinned to a build or following the latest."""
-
-    name: str
-    slug: str
-    slides: tuple[Slide, ...] = ()
-    pinned_build: str | None = None
-    pinned_as_of: str | None = None
-    revision: int = 0
-    updated_at: str = ""
-    builtin: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["slides"] = [asdict(s) for s in self.slides]
-        del data["builtin"]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Deck:
-        slides = tuple(Slide(**s) for s in data.get("slides", []))
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**{**known, "slides": slides})
-
-
 def make_slide(view: str, note: str = "", title: str = "", focus: str | None = None,
                host: str | None = None) -> Slide:  # fmt: skip
     """A validated slide (the view must be one of this app's explorer views)."""
@@ -137,8 +103,6 @@ class DeckStore:
 
     def __init__(self, directory: Path | str | None = None,
                  builtin: tuple[Deck, ...] | None = None) -> None:  # fmt: skip
-        from dashboard.present.default_deck import DEFAULT_DECKS
-
         self.directory = Path(directory) if directory else state_dir()
         self.path = self.directory / FILE_NAME
         self.lock_path = self.directory / f".{FILE_NAME}.lock"
