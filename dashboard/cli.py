@@ -34,12 +34,14 @@ def synth(out: Path, members: int, seed: int) -> None:
     click.echo(f"wrote {out} in {time.monotonic() - started:.1f}s")
 
 
-def _build(source: Path, out: Path) -> None:
-    from dashboard.warehouse.build import build_warehouse
+def _build(source: Path, out: Path, previous: Path | str | None = "replaced") -> None:
+    """Build and report; `previous` is a file, None (a first release) or "replaced"."""
+    from dashboard.warehouse.build import REPLACED, build_warehouse
     from dashboard.warehouse.validate import ExportInvalid
 
+    follows = REPLACED if previous == "replaced" else previous
     try:
-        result = build_warehouse(source, out)
+        result = build_warehouse(source, out, previous=Path(follows) if follows else None)
     except ExportInvalid as exc:
         for warning in exc.report.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -49,6 +51,7 @@ def _build(source: Path, out: Path) -> None:
         click.echo(f"warning: {warning}", err=True)
     for name, (read, kept) in result.rows.items():
         click.echo(f"{name}: {read:,} rows read, {kept:,} kept")
+    click.echo(f"release: {result.release.describe()}")
     click.echo(
         f"published {result.path} (build {result.build_id}, as of {result.as_of}) "
         f"in {result.seconds:.1f}s"
@@ -60,9 +63,25 @@ def _build(source: Path, out: Path) -> None:
 @click.option(
     "--out", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True
 )
-def build(source_dir: Path, out: Path) -> None:
-    """Validate, anonymize and publish an export folder as the warehouse."""
-    _build(source_dir, out)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="The release this one follows (default: the file at --out).",
+)
+@click.option(
+    "--first-release",
+    is_flag=True,
+    help="Follow no earlier release: nothing is kept from the file at --out.",
+)
+def build(source_dir: Path, out: Path, previous: Path | None, first_release: bool) -> None:
+    """Validate, anonymize and publish an export folder as the warehouse.
+
+    Closed rounds and complete months keep the values the previous release published.
+    """
+    if previous and first_release:
+        raise click.UsageError("--previous and --first-release exclude each other")
+    _build(source_dir, out, None if first_release else (previous or "replaced"))
 
 
 @main.command()
@@ -77,7 +96,7 @@ def demo(members: int, seed: int, out: Path) -> None:
 
     with tempfile.TemporaryDirectory(prefix="demo-export-") as folder:
         write_demo_export(Path(folder), members=members, seed=seed)
-        _build(Path(folder), out)
+        _build(Path(folder), out, previous=None)  # a new demo network, not a next release
 
 
 @main.command()

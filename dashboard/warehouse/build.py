@@ -29,6 +29,7 @@ import pandas as pd
 
 from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env
 from dashboard.db import parameters_in
+from dashboard.warehouse.release import Comparison, attached, carry_over
 from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class BuildResult:
     rows: dict[str, tuple[int, int]]
     warnings: list[str]
     seconds: float
+    release: Comparison
 
 
 def pseudonym_key() -> tuple[bytes, str | None]:
@@ -196,16 +198,30 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def build_warehouse(source: Path, target: Path, *, memory_limit: str = "8GB") -> BuildResult:
-    """Validate, anonymize and load an export; publish it at target atomically."""
+REPLACED = Path("<the release it replaces>")  # build_warehouse's default `previous`
+
+
+def build_warehouse(
+    source: Path, target: Path, *, memory_limit: str = "8GB", previous: Path | None = REPLACED
+) -> BuildResult:
+    """Validate, anonymize and load an export; publish it at target atomically.
+
+    `previous` is the release this one follows (by default the warehouse at `target`,
+    if there is one; None for a first release): closed rounds and complete months keep
+    the values it published (see dashboard/warehouse/release.py).
+    """
     started = time.monotonic()
     source, target = Path(source), Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(target):
         clean_stray_files(target)
+        if previous == REPLACED:
+            previous = target if target.is_file() else None
+        elif previous is not None and not Path(previous).is_file():
+            raise FileNotFoundError(f"previous release {previous} does not exist")
         tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
         try:
-            result = _build_into(source, tmp, memory_limit)
+            result = _build_into(source, tmp, memory_limit, previous)
             _verify(tmp, result["expected"], result["build_id"])
             _fsync(tmp)
             os.replace(tmp, target)
@@ -221,10 +237,11 @@ def build_warehouse(source: Path, target: Path, *, memory_limit: str = "8GB") ->
         result["rows"],
         result["warnings"],
         time.monotonic() - started,
+        result["release"],
     )
 
 
-def _build_into(source: Path, tmp: Path, memory_limit: str) -> dict:
+def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | None) -> dict:
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(
         str(tmp),
@@ -263,40 +280,9 @@ def _build_into(source: Path, tmp: Path, memory_limit: str) -> dict:
             name: int(con.execute(f"SELECT count(*) FROM raw_{name}").fetchone()[0])  # type: ignore[index]
             for name in LOADED_TABLES
         }
-        con.execute("BEGIN TRANSACTION")
-        try:
-            # Build steps reference TEMP tables only through these fixed names.
-            params: dict[str, object] = {
-                "as_of": as_of,
-                "build_id": build_id,
-                "network": network,
-                "code_version": code_version(),
-            }
-            for name, sql, needed in build_statements():
-                if name.startswith(("00_", "9")):
-                    continue
-                try:
-                    con.execute(sql, {k: params[k] for k in needed})
-                except duckdb.Error as exc:
-                    raise RuntimeError(f"build step {name} failed: {exc}") from exc
-            kept = {
-                name: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
-                for name, table in LOADED_TABLES.items()
-            }
-            rows = {name: (in_export[name], kept[name]) for name in LOADED_TABLES}
-            con.execute(
-                "CREATE TEMP TABLE source_counts AS SELECT * FROM (VALUES "
-                + ", ".join("(?, ?, ?)" for _ in rows)
-                + ") AS t(file, rows_in_export, rows_loaded)",
-                [v for name, (a, b) in rows.items() for v in (f"{name}.csv", a, b)],
-            )
-            for name, sql, needed in build_statements():
-                if name.startswith("9"):
-                    con.execute(sql, {k: params[k] for k in needed})
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with attached(con, previous):
+            rows, release = _load(con, as_of, build_id, network, in_export, previous)
+        warnings += release.warnings
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -307,4 +293,52 @@ def _build_into(source: Path, tmp: Path, memory_limit: str) -> dict:
         "rows": rows,
         "warnings": warnings,
         "expected": expected,
+        "release": release,
     }
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    build_id: str,
+    network: str,
+    in_export: dict[str, int],
+    previous: Path | None,
+) -> tuple[dict[str, tuple[int, int]], Comparison]:
+    """Every build step in one transaction, with the previous release's frozen periods."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # Build steps reference TEMP tables only through these fixed names.
+        params: dict[str, object] = {
+            "as_of": as_of,
+            "build_id": build_id,
+            "network": network,
+            "code_version": code_version(),
+        }
+        for name, sql, needed in build_statements():
+            if name.startswith(("00_", "9")):
+                continue
+            try:
+                con.execute(sql, {k: params[k] for k in needed})
+            except duckdb.Error as exc:
+                raise RuntimeError(f"build step {name} failed: {exc}") from exc
+        release = carry_over(con, previous)
+        kept = {
+            name: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+            for name, table in LOADED_TABLES.items()
+        }
+        rows = {name: (in_export[name], kept[name]) for name in LOADED_TABLES}
+        con.execute(
+            "CREATE TEMP TABLE source_counts AS SELECT * FROM (VALUES "
+            + ", ".join("(?, ?, ?)" for _ in rows)
+            + ") AS t(file, rows_in_export, rows_loaded)",
+            [v for name, (a, b) in rows.items() for v in (f"{name}.csv", a, b)],
+        )
+        for name, sql, needed in build_statements():
+            if name.startswith("9"):
+                con.execute(sql, {k: params[k] for k in needed})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return rows, release

@@ -1,0 +1,181 @@
+"""Releases that do not contradict each other: closed periods keep what was published.
+
+Publishing the same network twice, the second time after a few members withdrew
+consent, must not let anyone subtract the two releases and learn about those
+members. The policy (README, "Releases"): what a release published about a
+closed round or a complete month is carried into every later release
+unchanged. The build copies the previous release's aggregates (never member
+rows) for those periods over the ones it just computed; disclosure control is
+deterministic, so every count about a frozen period is served exactly as
+before. Withdrawn members' rows still leave the warehouse, and nothing new is
+computed from them; the running month and open rounds are computed afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """An aggregate table, which of its rows a previous release fixed, and its row order."""
+
+    table: str
+    rows: str  # SQL condition over the table's columns; frozen_rounds / $month / $quarter
+    order: str
+
+
+# Every aggregate a served count about a past period is computed from. A new aggregate of
+# a past period belongs here, or its counts may change between releases.
+FROZEN: tuple[Frozen, ...] = (
+    Frozen("vote_cube", "round_id IN (SELECT round_id FROM frozen_rounds)",
+           "round_id, question_id"),
+    Frozen("voter_cube", "round_id IN (SELECT round_id FROM frozen_rounds)", "round_id"),
+    Frozen("round_comment_cube", "round_id IN (SELECT round_id FROM frozen_rounds)",
+           "round_id"),
+    Frozen("member_cube", "joined_month < $month", "joined_month"),
+    Frozen("active_cube", "month < $month", "month"),
+    Frozen("accrual", "month < $month", "project_id, month"),
+    Frozen("retention_cube", "cohort + to_months(3 * quarters_since_join) < $quarter",
+           "cohort"),
+)  # fmt: skip
+
+
+@dataclass
+class Comparison:
+    """What a build compared against, and what it kept from there."""
+
+    previous: str | None = None  # the previous release's file
+    previous_build_id: str | None = None
+    previous_as_of: dt.date | None = None
+    frozen_rounds: list[str] = field(default_factory=list)
+    frozen_before: dt.date | None = None  # complete months before this one are kept
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for the build's output."""
+        if self.previous_build_id is None:
+            return ("no previous release: this is a first release, nothing was kept "
+                    "(name the release it replaces with --previous FILE)")  # fmt: skip
+        rounds = ", ".join(self.frozen_rounds) or "none"
+        return (f"compared with release {self.previous_build_id} (as of {self.previous_as_of}, "
+                f"{self.previous}): kept closed rounds {rounds} and every complete month "
+                f"before {self.frozen_before:%Y-%m} as published")  # fmt: skip
+
+
+def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Comparison:
+    """Replace this build's aggregates of frozen periods by the previous release's.
+
+    Runs inside the build's transaction, after the aggregates are built, with the
+    previous release attached as `prev` (see `attached`). A table whose columns
+    changed since the previous release cannot be kept: the build says so in a
+    warning instead of silently publishing new values.
+    """
+    found = Comparison()
+    if previous is None:
+        _record(con, found)
+        return found
+    info = con.execute("SELECT build_id, as_of FROM prev.build_info").fetchone()
+    if info is None:
+        raise RuntimeError(f"{previous} has no build_info: not a release")
+    found.previous, (found.previous_build_id, found.previous_as_of) = str(previous), info
+    month = found.previous_as_of.replace(day=1)
+    quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+    found.frozen_before = month
+    # A round is kept if it had closed when the previous release was made and is the
+    # same round now (same method, cap and dates); otherwise it is computed afresh.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE frozen_rounds AS "
+        "SELECT p.round_id FROM prev.rounds AS p JOIN rounds AS r USING (round_id) "
+        "WHERE p.closes_on < $as_of AND p.method = r.method "
+        "AND p.max_choices IS NOT DISTINCT FROM r.max_choices "
+        "AND p.opens_on = r.opens_on AND p.closes_on = r.closes_on ORDER BY p.round_id",
+        {"as_of": found.previous_as_of},
+    )
+    found.frozen_rounds = [r[0] for r in con.execute("FROM frozen_rounds").fetchall()]
+    values = {"month": month, "quarter": quarter}
+    for frozen in FROZEN:
+        if not _same_columns(con, frozen.table):
+            found.warnings.append(
+                f"{frozen.table} changed shape since release {found.previous_build_id}: "
+                "its past periods are computed afresh, not kept"
+            )
+            continue
+        params = {k: v for k, v in values.items() if f"${k}" in frozen.rows}
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE kept AS SELECT * FROM ("
+            f"SELECT * FROM {frozen.table} WHERE NOT coalesce({frozen.rows}, false) "
+            f"UNION ALL SELECT * FROM prev.{frozen.table} WHERE coalesce({frozen.rows}, false)"
+            f") ORDER BY {frozen.order}",
+            params,
+        )
+        con.execute(f"CREATE OR REPLACE TABLE {frozen.table} AS FROM kept")
+        con.execute("DROP TABLE kept")
+    _record(con, found)
+    return found
+
+
+def _record(con: duckdb.DuckDBPyConnection, found: Comparison) -> None:
+    """Keep what the release was compared against in the warehouse itself."""
+    con.execute(
+        "CREATE OR REPLACE TABLE release_info AS SELECT CAST($previous_build_id AS VARCHAR) "
+        "AS previous_build_id, CAST($previous_as_of AS DATE) AS previous_as_of, "
+        "CAST($frozen_before AS DATE) AS frozen_before, CAST($rounds AS VARCHAR[]) "
+        "AS frozen_rounds",
+        {"previous_build_id": found.previous_build_id, "previous_as_of": found.previous_as_of,
+         "frozen_before": found.frozen_before, "rounds": found.frozen_rounds},
+    )  # fmt: skip
+
+
+def _same_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    sql = ("SELECT column_name, data_type FROM information_schema.columns "
+           "WHERE table_catalog = $db AND table_name = $table "
+           "ORDER BY ordinal_position")  # fmt: skip
+    here = con.execute(sql, {"db": _current_catalog(con), "table": table}).fetchall()
+    there = con.execute(sql, {"db": "prev", "table": table}).fetchall()
+    return bool(there) and here == there
+
+
+def _current_catalog(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT current_database()").fetchone()
+    return str(row[0]) if row else ""
+
+
+class attached:
+    """ATTACH the previous release read-only as `prev` (a copy if this process has it open).
+
+    Outside any transaction: DuckDB attaches and detaches databases between them.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+        self.con, self.path, self.copy = con, path, None
+
+    def __enter__(self) -> Path | None:
+        if self.path is None:
+            return None
+        try:
+            self.con.execute("ATTACH $path AS prev (READ_ONLY)", {"path": str(self.path)})
+        except duckdb.Error:
+            # The same process has the file open with other settings (a server that
+            # rebuilds in-process): read a copy instead.
+            folder = Path(tempfile.mkdtemp(prefix=".previous-", dir=self.path.parent))
+            self.copy = folder / self.path.name
+            shutil.copyfile(self.path, self.copy)
+            self.con.execute("ATTACH $path AS prev (READ_ONLY)", {"path": str(self.copy)})
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path is None:
+            return
+        self.con.execute("DETACH prev")
+        if self.copy is not None:
+            shutil.rmtree(self.copy.parent, ignore_errors=True)
