@@ -23,7 +23,7 @@ from dashboard.catalogue import CATALOGUE, ChartSpec
 from dashboard.engine import Engine
 from dashboard.figures.geo import TOPOJSON_PATH
 from dashboard.filters import FilterError
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import WITHHELD, WITHHELD_NOTE, ChartResult
 from dashboard.public import charts as public
 from dashboard.public.pages import snippet
 
@@ -133,10 +133,9 @@ def chart_card(
     query = urlencode(result.filters.to_query())
     csv_href = f"/api/v1/charts/{result.chart}.csv" + (f"?{query}" if query else "")
     rows = [
-        {c: (f"<{result.k}" if c in r.get("suppressed", ()) and c in result.count_fields
-             else r.get(c)) for c in grid_columns}
+        {c: WITHHELD if c in r.get("suppressed", ()) else r.get(c) for c in grid_columns}
         for r in result.rows
-    ]  # fmt: skip
+    ]
     body = [
         html.H2(result.title, className="h5"),
         html.P(summary, id=f"{dom_id}-summary", className="text-body-secondary"),
@@ -154,6 +153,9 @@ def chart_card(
             **{"aria-label": summary},
         )
     )
+    if any(r.get("suppressed") for r in result.rows):
+        body.append(html.P(WITHHELD_NOTE, id=f"{dom_id}-withheld-note",
+                           className="small text-body-secondary"))  # fmt: skip
     body += [
         html.Details(
             [

@@ -20,7 +20,7 @@ from dashboard.figures.charts import (
 from dashboard.figures.geo import make_country_map_figure
 from dashboard.figures.tables import numbers_figure, table_figure
 from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import WITHHELD, ChartResult, show_count
 
 Size = Literal["page", "embed", "slide"]
 TOP = 10
@@ -34,14 +34,14 @@ STATUS_LABELS = {
 HEADLINE_MEASURES = ("members", "active_90_days", "votes_latest_round", "projects_open")
 
 
-def count_text(value: Any, k: int) -> str:
-    """A served count with thousands separators, or "<k" when withheld."""
-    return f"<{k}" if value is None else f"{value:,}"
+def count_text(value: Any) -> str:
+    """A served count with thousands separators, or WITHHELD when withheld."""
+    return show_count(value)
 
 
 def headlines(result: ChartResult, size: Size) -> go.Figure:
     by = {r["measure"]: r for r in result.rows}
-    items = [(by[m]["label"], count_text(by[m]["value"], result.k))
+    items = [(by[m]["label"], count_text(by[m]["value"]))
              for m in HEADLINE_MEASURES if m in by]  # fmt: skip
     return numbers_figure(items)
 
@@ -53,7 +53,7 @@ def priorities(result: ChartResult, size: Size) -> go.Figure:
     if size != "page":
         ranked = [r for r in rows if r.get("rank")][:TOP]
         rows = ranked + [r for r in rows if not r.get("rank")][: TOP - len(ranked)]
-    return make_priorities_figure(rows, result.method, result.title, result.k)
+    return make_priorities_figure(rows, result.method, result.title)
 
 
 def by_group(result: ChartResult, size: Size) -> go.Figure:
@@ -86,7 +86,7 @@ def balanced(result: ChartResult, size: Size) -> go.Figure:
 
 
 def topics(result: ChartResult, size: Size) -> go.Figure:
-    fig = make_bar_figure(result.rows, "topic", "votes", result.title, result.k)
+    fig = make_bar_figure(result.rows, "topic", "votes", result.title)
     if size == "page":
         fig.update_layout(clickmode="event")  # a click on a topic filters the questions
     return fig
@@ -94,10 +94,9 @@ def topics(result: ChartResult, size: Size) -> go.Figure:
 
 def question_trail(result: ChartResult, size: Size) -> go.Figure:
     rows = result.rows[:TOP] if size != "page" else result.rows
-    k = result.k
 
     def count(row: dict, name: str) -> str:
-        return f"<{k}" if name in row.get("suppressed", ()) else f"{row.get(name) or 0:,}"
+        return WITHHELD if name in row.get("suppressed", ()) else f"{row.get(name) or 0:,}"
 
     return table_figure(
         ["Question", "Topic", "Status", "Project", "Comments"],
@@ -126,9 +125,9 @@ def projects(result: ChartResult, size: Size) -> go.Figure:
 
 def enrollment(result: ChartResult, size: Size) -> go.Figure:
     if result.filters.project:
-        return make_bar_figure(result.rows, "stage", "members", result.title, result.k)
+        return make_bar_figure(result.rows, "stage", "members", result.title)
     rows = [r for r in result.rows if r["stage"] == "enrolled"]
-    return make_bar_figure(rows, "project_id", "members", result.title, result.k)
+    return make_bar_figure(rows, "project_id", "members", result.title)
 
 
 def accrual(result: ChartResult, size: Size) -> go.Figure:
@@ -161,9 +160,9 @@ def retention(result: ChartResult, size: Size) -> go.Figure:
 def countries(result: ChartResult, size: Size) -> go.Figure:
     """A map on screens; on a slide (rendered offline) the largest countries as bars."""
     if size != "slide":
-        return make_country_map_figure(result.rows, result.title, result.k)
+        return make_country_map_figure(result.rows, result.title)
     served = sorted((r for r in result.rows if r.get("members")), key=lambda r: -r["members"])
-    return make_bar_figure(served[:15], "country", "members", result.title, result.k)
+    return make_bar_figure(served[:15], "country", "members", result.title)
 
 
 def rounds(result: ChartResult, size: Size) -> go.Figure:

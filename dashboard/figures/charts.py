@@ -13,9 +13,11 @@ from dashboard.figures.theme import (
     safe_text,
     wrap_label,
 )
+from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
 from dashboard.insights.vote_methods import SCORES, SHARE
 
 DASHES = ("solid", "dash", "dot", "dashdot")
+WITHHELD_GREY = "#BBBBBB"
 
 
 def _marker(i: int) -> dict:
@@ -23,8 +25,11 @@ def _marker(i: int) -> dict:
     return {"color": PALETTE[i % len(PALETTE)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
 
 
-def make_priorities_figure(rows: list[dict], method: str, title: str, k: int) -> go.Figure:
-    """Ranked questions as bars with 95% interval whiskers; tiers by colour and pattern."""
+def make_priorities_figure(rows: list[dict], method: str, title: str) -> go.Figure:
+    """Ranked questions as bars with 95% interval whiskers; tiers by colour and pattern.
+
+    Withheld questions are grey stubs labelled WITHHELD, never a zero bar.
+    """
     if not rows:
         return empty_figure("Nothing to show for this selection.")
     chosen = SCORES.get(method, SHARE)
@@ -52,10 +57,10 @@ def make_priorities_figure(rows: list[dict], method: str, title: str, k: int) ->
         )  # fmt: skip
     if len(withheld):
         fig.add_bar(
-            x=[0] * len(withheld), y=withheld["label"], orientation="h", name=f"<{k}: withheld",
-            marker={"color": "#BBBBBB"}, text=[f"<{k}"] * len(withheld), textposition="outside",
-            hovertemplate="%{y}<br>" + f"Fewer than {k} members, or recoverable by subtraction:"
-            " withheld<extra></extra>",
+            x=[0] * len(withheld), y=withheld["label"], orientation="h", name=WITHHELD,
+            marker={"color": WITHHELD_GREY}, text=[WITHHELD] * len(withheld),
+            textposition="outside",
+            hovertemplate="%{y}<br>" + WITHHELD_NOTE + "<extra></extra>",
         )  # fmt: skip
     height = max(320, 60 + 34 * len(df))
     base_layout(fig, title, height)
@@ -107,13 +112,19 @@ def make_line_figure(
     return fig
 
 
-def make_bar_figure(rows: list[dict], x: str, y: str, title: str, k: int) -> go.Figure:
-    """Simple bars; withheld values are labelled "<k", never drawn as zero."""
+def make_bar_figure(rows: list[dict], x: str, y: str, title: str) -> go.Figure:
+    """Simple bars; withheld values are grey and labelled WITHHELD, never drawn as zero."""
     if not rows:
         return empty_figure("Nothing to show for this selection.")
     df = pd.DataFrame(rows)
-    text = [f"<{k}" if pd.isna(v) else f"{v:,.0f}" for v in df[y]]
-    fig = go.Figure(go.Bar(x=[safe_text(v) for v in df[x]], y=df[y].fillna(0), text=text,
-                           textposition="outside", marker={"color": PALETTE[0]}))  # fmt: skip
+    gone = [bool(pd.isna(v)) for v in df[y]]
+    labels = [safe_text(v) for v in df[x]]
+    text = [WITHHELD if g else f"{v:,.0f}" for v, g in zip(df[y], gone, strict=True)]
+    hover = [f"{lab}: {WITHHELD_NOTE}" if g else f"{lab}: {t}"
+             for lab, t, g in zip(labels, text, gone, strict=True)]  # fmt: skip
+    colours = [WITHHELD_GREY if g else PALETTE[0] for g in gone]
+    fig = go.Figure(go.Bar(x=labels, y=df[y].fillna(0), text=text, textposition="outside",
+                           hovertext=hover, hoverinfo="text",
+                           marker={"color": colours}))  # fmt: skip
     base_layout(fig, title)
     return fig

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard.countries import country_name, iso3
 from dashboard.figures.theme import base_layout, empty_figure, safe_text
+from dashboard.insights.result import WITHHELD, WITHHELD_NOTE, show_count
 
 # Under the assets folder. plotly.js fetches {topojsonURL}{scope}_{resolution}m.json,
 # here world_110m.json, so the graph config sets topojsonURL to this asset folder's URL.
@@ -67,15 +68,11 @@ def split_rows(rows: Iterable[dict]) -> CountryCounts:
     return CountryCounts(served, withheld, off_map)
 
 
-def _count(members: int | None, k: int) -> str:
-    return f"<{k}" if members is None else f"{members:,}"
-
-
-def _off_map_lines(off_map: list[tuple[str, int | None]], k: int, width: int = 90) -> list[str]:
+def _off_map_lines(off_map: list[tuple[str, int | None]], width: int = 90) -> list[str]:
     """ "Name (count)" items for the note under the map, wrapped into short lines."""
     lines: list[str] = []
     for name, members in off_map:
-        item = f"{safe_text(name)} ({_count(members, k)})"
+        item = f"{safe_text(name)} ({show_count(members)})"
         if lines and len(lines[-1]) + len(item) + 2 <= width:
             lines[-1] += f"; {item}"
         else:
@@ -84,8 +81,8 @@ def _off_map_lines(off_map: list[tuple[str, int | None]], k: int, width: int = 9
     return lines
 
 
-def make_country_map_figure(rows: list[dict], title: str, k: int) -> go.Figure:
-    """Members per country on a world map; withheld counts grey and labelled "<k", never 0.
+def make_country_map_figure(rows: list[dict], title: str) -> go.Figure:
+    """Members per country on a world map; withheld counts grey and labelled WITHHELD, never 0.
 
     Rows whose country has no shape on the map ("unknown", unrecognised codes, very
     small countries) are listed in a note under it, with their counts.
@@ -111,9 +108,9 @@ def make_country_map_figure(rows: list[dict], title: str, k: int) -> go.Figure:
             # z only picks the one grey of this trace's colour scale; no count is shown.
             locations=list(codes), locationmode="ISO-3", z=[1] * len(codes),
             text=[safe_text(n) for n in names],
-            hovertemplate="%{text}<br>" + f"<{k} members (withheld for privacy)<extra></extra>",
+            hovertemplate="%{text}<br>" + WITHHELD_NOTE + "<extra></extra>",
             colorscale=[[0, WITHHELD_COLOUR], [1, WITHHELD_COLOUR]], showscale=False,
-            marker=border, name=f"<{k} members (withheld for privacy)", showlegend=True,
+            marker=border, name=WITHHELD, showlegend=True,
         )  # fmt: skip
     if not (parts.served or parts.withheld):  # still draw the (empty) world
         fig.add_choropleth(locations=[], z=[], locationmode="ISO-3", showscale=False,
@@ -125,7 +122,7 @@ def make_country_map_figure(rows: list[dict], title: str, k: int) -> go.Figure:
         showland=True, landcolor=NO_MEMBERS_COLOUR, showocean=False, showlakes=False,
         fitbounds="locations" if parts.served or parts.withheld else False,
     )  # fmt: skip
-    notes = _off_map_lines(parts.off_map, k) if parts.off_map else []
+    notes = _off_map_lines(parts.off_map) if parts.off_map else []
     fig.update_layout(margin={"l": 0, "r": 0, "t": 60, "b": 30 + 20 * len(notes)},
                       legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"})  # fmt: skip
     if notes:
@@ -135,7 +132,7 @@ def make_country_map_figure(rows: list[dict], title: str, k: int) -> go.Figure:
     return fig
 
 
-def summarize_countries(rows: list[dict], k: int) -> str:
+def summarize_countries(rows: list[dict]) -> str:
     """One sentence for the card (and the map's aria-label): where members are."""
     if not rows:
         return "No members to show for this selection."
@@ -146,9 +143,9 @@ def summarize_countries(rows: list[dict], k: int) -> str:
         top = max(counted, key=lambda r: r["members"])
         text += f"; most in {country_name(top['country'])} ({int(top['members']):,})"
     if hidden := len(known) - len(counted):
-        text += f"; {hidden} withheld for privacy (shown as <{k})"
+        text += f"; {hidden} {WITHHELD} to protect privacy"
     off_map = split_rows(rows).off_map
     if off_map:
-        listed = "; ".join(f"{name} ({_count(members, k)})" for name, members in off_map)
+        listed = "; ".join(f"{name} ({show_count(members)})" for name, members in off_map)
         text += f". Not on the map: {listed}"
     return text + "."

@@ -8,12 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.figures.geo import summarize_countries
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.vote_methods import SCORES, SHARE
 
+# Said when a group is shown but every question's score in it is withheld.
+ALL_WITHHELD = f"Every question's score is {WITHHELD} to protect privacy."
 
-def _count(value: Any, k: int) -> str:
-    return f"<{k}" if value is None else f"{value:,}"
+
+def _people(value: Any, phrase: str) -> str:
+    """ "1,234 members", or "members: withheld" (never a number for a withheld count)."""
+    return f"{phrase}: {WITHHELD}" if value is None else f"{value:,} {phrase}"
 
 
 def headlines(result: ChartResult) -> str:
@@ -21,8 +25,8 @@ def headlines(result: ChartResult) -> str:
     members, active = by.get("members"), by.get("active_90_days")
     if not (members and active):
         return result.title
-    return (f"{_count(members['value'], result.k)} members; "
-            f"{_count(active['value'], result.k)} active in the last 90 days.")  # fmt: skip
+    return (f"{_people(members['value'], 'members')}; "
+            f"{_people(active['value'], 'active in the last 90 days')}.")  # fmt: skip
 
 
 def priorities(result: ChartResult) -> str:
@@ -31,7 +35,7 @@ def priorities(result: ChartResult) -> str:
         return result.message
     served = [r for r in result.rows if r.get("rank")]
     if not served:
-        return f"No question has enough voters to show (fewer than {result.k})."
+        return ALL_WITHHELD
     top = served[0]
     tied = [r["question_id"] for r in served if r.get("tier") == 1]
     value = top.get(score)
@@ -65,7 +69,11 @@ def topics(result: ChartResult) -> str:
     served = [r for r in result.rows if r.get("votes")]
     top = max(served, key=lambda r: r["votes"], default=None)
     if top is None:
-        return result.message or f"No topic has enough votes to show (fewer than {result.k})."
+        if result.message:
+            return result.message
+        if any("votes" in r.get("suppressed", ()) for r in result.rows):
+            return f"Votes by topic are {WITHHELD} to protect privacy."
+        return "No votes to show for this selection."
     return f"Votes in {len(served)} topics; most votes: {top['topic']} ({top['votes']:,})."
 
 
@@ -103,7 +111,8 @@ def enrollment(result: ChartResult) -> str:
         enrolled = next((r for r in result.rows if r["stage"] == "enrolled"), None)
         shown = enrolled and enrolled.get("members")
         if not shown:
-            return f"{result.filters.project}: fewer than {result.k} enrolled, or not yet open."
+            return (f"{result.filters.project}: the number enrolled is {WITHHELD} to protect "
+                    "privacy, or the study is not yet open.")  # fmt: skip
         target = enrolled.get("target_enrollment")
         return (f"{result.filters.project}: {shown:,} members enrolled"
                 + (f" of a target of {target:,}." if target else "."))  # fmt: skip
@@ -131,8 +140,7 @@ def members(result: ChartResult) -> str:
 
 
 def new_members(result: ChartResult) -> str:
-    return (f"Members who joined each month; a gap is a month withheld (fewer than {result.k} "
-            "joiners, or recoverable from the running totals).")  # fmt: skip
+    return f"Members who joined each month; a gap is a month {WITHHELD} to protect privacy."
 
 
 def active_members(result: ChartResult) -> str:
@@ -144,7 +152,7 @@ def retention(result: ChartResult) -> str:
 
 
 def countries(result: ChartResult) -> str:
-    return summarize_countries(result.rows, result.k)
+    return summarize_countries(result.rows)
 
 
 def rounds(result: ChartResult) -> str:

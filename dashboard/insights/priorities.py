@@ -18,7 +18,7 @@ from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.cube import Axes
 from dashboard.insights.disclosure import protect, protect_batch
-from dashboard.insights.result import ChartResult, new_result, withhold
+from dashboard.insights.result import WITHHELD_GROUP, ChartResult, new_result, withhold
 from dashboard.insights.stats import (
     benjamini_hochberg,
     newcombe_difference,
@@ -35,7 +35,7 @@ from dashboard.insights.vote_methods import (
     vote_method,
 )
 
-TOO_FEW = "Too few members to show: this group has fewer than {k} voters, or showing it would let a smaller group be worked out."  # noqa: E501
+TOO_FEW = WITHHELD_GROUP  # an empty group reads the same as a small one
 MEASURES = CUBE_MEASURES
 
 
@@ -298,7 +298,7 @@ def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                    tables.snapshot, k, [*RANK_COLUMNS, *_columns(rnd)], rnd)  # fmt: skip
     cell = tables.axes.index(**{d: getattr(filters, d) for d in dims})
     if tables.voters[cell] == 0:
-        result.message = "No members in this group voted in this round."
+        result.message = TOO_FEW.format(k=k)  # as a small group: no tell
         return result
     if tables.voters_hidden[cell]:
         result.message = TOO_FEW.format(k=k)
@@ -492,6 +492,6 @@ def question_trend(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             withhold(row, withheld)
         result.rows.append(row)
     if not result.rows:
-        result.message = (f"No round has enough voters in this group for {filters.question} "
-                          f"(fewer than {k}), or it was never in a round.")  # fmt: skip
+        result.message = (f"Nothing to show for {filters.question}: it was in no round, or "
+                          "this group is withheld to protect privacy.")  # fmt: skip
     return result

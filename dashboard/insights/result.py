@@ -10,14 +10,36 @@ from typing import Any
 
 from dashboard.filters import Filters
 
+# How a withheld value reads on every surface (page, hover, table, CSV, slide, embed).
+# Never "<k": a value withheld so that a small group cannot be worked out by
+# subtraction (complementary suppression) is often large, and showing it apart
+# from a small count would tell a reader which cells are small.
+WITHHELD = "withheld"
+# One sentence for footnotes, legends and hovers: why a value reads WITHHELD.
+WITHHELD_NOTE = (
+    "Withheld to protect privacy: too few people, or a value that would let a small group "
+    "be worked out."
+)
+# What a chart says when the group asked for cannot be shown. An empty group (no one
+# voted) reads exactly the same as a small one: telling them apart is attacker knowledge.
+WITHHELD_GROUP = (
+    "Withheld to protect privacy: this group is too small to show, or showing it would let "
+    "a smaller group be worked out."
+)
+
+
+def show_count(value: Any) -> str:
+    """A served count with thousands separators, or WITHHELD (None is a withheld count)."""
+    return WITHHELD if value is None else f"{value:,}"
+
 
 @dataclass
 class ChartResult:
     """Rows for one chart, plus what a reader needs to trust them.
 
-    `count_fields` are people counts (shown as "<k" when withheld); every other
-    withheld field is a value derived from one. Each row lists its withheld
-    fields under "suppressed"; their values are None.
+    `count_fields` are people counts; every other withheld field is a value
+    derived from one. Each row lists its withheld fields under "suppressed";
+    their values are None. Wherever shown, any withheld value reads WITHHELD.
     """
 
     chart: str
@@ -93,7 +115,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def to_csv(result: ChartResult) -> str:
-    """CSV of a result: withheld counts read "<k", withheld derived values "suppressed"."""
+    """CSV of a result: every withheld value (count or derived) reads WITHHELD."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.columns)
@@ -102,7 +124,7 @@ def to_csv(result: ChartResult) -> str:
         cells = []
         for name in result.columns:
             if name in withheld:
-                cells.append(f"<{result.k}" if name in result.count_fields else "suppressed")
+                cells.append(WITHHELD)
             else:
                 value = row.get(name)
                 cells.append("" if value is None else safe_cell(value))

@@ -9,41 +9,41 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.catalogue import ChartSpec, shown_on
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.views import card_kind, chart_section, engine
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Community insights",
                    order=0)  # fmt: skip
 
 
-def format_count(value: Any, withheld: bool, k: int) -> str:
-    """A served count with thousands separators, or "<k" when withheld."""
+def format_count(value: Any, withheld: bool) -> str:
+    """A served count with thousands separators, or WITHHELD when withheld."""
     if withheld:
-        return f"<{k}"
+        return WITHHELD
     return "—" if value is None else f"{value:,}"
 
 
-def change_text(row: dict[str, Any], k: int) -> str:
+def change_text(row: dict[str, Any]) -> str:
     """ "+304 since June 2026" in words and signs, never colour alone."""
     if row.get("previous") is None and "previous" not in row.get("suppressed", ()):
         return row.get("note") or ""
     if row.get("change") is None:
-        return f"change withheld (fewer than {k} or could reveal a small group)"
+        return f"change {WITHHELD} to protect privacy"
     change = row["change"]
     word = "up" if change > 0 else "down" if change < 0 else "no change"
     sign = f"{change:+,}" if change else "0"
     return f"{word} {sign} vs {row['compared_with']}"
 
 
-def _headline(row: dict[str, Any], k: int) -> dbc.Col:
+def _headline(row: dict[str, Any]) -> dbc.Col:
     gone = row.get("suppressed", ())
     dom = f"headline-{row['measure'].replace('_', '-')}"
     return dbc.Col(
         dbc.Card(dbc.CardBody([
             html.Div(row["label"], className="small text-body-secondary"),
-            html.Div(format_count(row["value"], "value" in gone, k), className="fs-3 fw-bold",
+            html.Div(format_count(row["value"], "value" in gone), className="fs-3 fw-bold",
                      id=dom),
-            html.Div(change_text(row, k), className="small", id=f"{dom}-change"),
+            html.Div(change_text(row), className="small", id=f"{dom}-change"),
         ])),
         md=4, lg=2, sm=6, className="mb-3",
     )  # fmt: skip
@@ -52,7 +52,7 @@ def _headline(row: dict[str, Any], k: int) -> dbc.Col:
 @card_kind("numbers")
 def headline_cards(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> dbc.Row:
     """Headline counts as number cards, each with its change over the previous period."""
-    return dbc.Row([_headline(r, result.k) for r in result.rows], id="headlines")
+    return dbc.Row([_headline(r) for r in result.rows], id="headlines")
 
 
 def layout(**_: object) -> html.Div:

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.vote_methods import PRIORITY_METHOD_LABELS
 from dashboard.views import (
     card_kind,
@@ -98,11 +98,11 @@ def run_rows(chart_id: str, args: dict[str, Any]) -> list[dict[str, Any]]:
     return result.rows if isinstance(result, ChartResult) else []
 
 
-def _discussion_text(q: dict[str, Any], k: int) -> str:
-    """ "Discussion: 29 comments from 29 members", with "<k" for withheld counts."""
+def _discussion_text(q: dict[str, Any]) -> str:
+    """ "Discussion: 29 comments from 29 members", with WITHHELD for withheld counts."""
 
     def count(name: str) -> str:
-        return f"<{k}" if name in q.get("suppressed", ()) else f"{q.get(name) or 0:,}"
+        return WITHHELD if name in q.get("suppressed", ()) else f"{q.get(name) or 0:,}"
 
     return (
         f"Discussion (all time): {count('comments')} comments from {count('commenters')} members."
@@ -140,7 +140,7 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
             html.H2("Question detail", className="h5"),
             html.P(html.Strong(q["title"]), id="question-title"),  # rendered as text
             html.P(f"Topic: {q['topic']} · status: {q['status']}"),
-            html.P(_discussion_text(q, trail.k), id="question-discussion"),
+            html.P(_discussion_text(q), id="question-discussion"),
             project,
             *extras,
         ]),

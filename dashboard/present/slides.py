@@ -25,7 +25,7 @@ from dashboard.figures.chart_figures import STATUS_LABELS
 from dashboard.figures.tables import table_figure
 from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text
 from dashboard.filters import FilterError
-from dashboard.insights.result import ChartResult
+from dashboard.insights.result import WITHHELD, WITHHELD_NOTE, ChartResult, show_count
 from dashboard.insights.stats import newcombe_difference
 
 if TYPE_CHECKING:
@@ -55,10 +55,6 @@ def _stamp(content: SlideContent, *results: ChartResult) -> SlideContent:
         content.as_of, content.build_id = results[0].as_of, results[0].build_id
         content.charts = [r.chart for r in results]
     return content
-
-
-def _count(value: Any, k: int) -> str:
-    return f"<{k}" if value is None else f"{value:,}"
 
 
 def _pct(value: float) -> str:
@@ -97,10 +93,12 @@ def ranking(engine: Engine, view: View) -> SlideContent:
             f"Top: {top[0]['question_id']} · {top[0]['title']}. "
             + (f"Statistically tied with it: {', '.join(tied[1:])}." if len(tied) > 1
                else "No other question is tied with it.")
-            if top else f"No question has enough voters to show (fewer than {result.k})."
+            if top else summaries.ALL_WITHHELD
         )  # fmt: skip
     foot = ("Whiskers are 95% intervals (Wilson for shares, t for means and points); "
             "questions in the same tier are statistically tied.")  # fmt: skip
+    if any(not r.get("rank") for r in result.rows):
+        foot += f" {WITHHELD_NOTE}"
     fig = chart_figures.priorities(result, "slide")
     return _stamp(SlideContent(result.title, headline, fig, foot), result)
 
@@ -240,21 +238,28 @@ def open_projects(engine: Engine, view: View) -> SlideContent:
     return _stamp(SlideContent("Projects open for participation", headline, fig), result)
 
 
+def _progress(row: dict[str, Any]) -> str:
+    """ "120 of 200 (60%)", or "withheld (target 200)": never a count for a withheld one."""
+    target = f"{row['target_enrollment']:,}"
+    if row["members"] is None:
+        return f"{WITHHELD} (target {target})"
+    share = row["share_of_target"]
+    pct = "" if share is None else f" ({_pct(share)})"
+    return f"{show_count(row['members'])} of {target}{pct}"
+
+
 def enrollment(engine: Engine, view: View) -> SlideContent:
     result = engine.run("enrollment", view.args)
     rows = [r for r in result.rows if r["stage"] == "enrolled" and r.get("target_enrollment")]
     if not rows:
         msg = "No project has an enrollment target yet."
         return _stamp(SlideContent(result.title, msg, empty_figure(msg)), result)
-    k = result.k
     fig = go.Figure(go.Bar(
         x=[min(r["share_of_target"] or 0, 1.5) for r in rows],
         y=[safe_text(r["project_id"]) for r in rows], orientation="h",
         marker={"color": [PALETTE[0] if r["share_of_target"] is not None else "#BBBBBB"
                           for r in rows]},
-        text=[f"{_count(r['members'], k)} of {r['target_enrollment']:,}"
-              + (f" ({_pct(r['share_of_target'])})" if r["share_of_target"] is not None
-                 else " (withheld)") for r in rows],
+        text=[_progress(r) for r in rows],
         textposition="outside",
     ))  # fmt: skip
     fig.add_vline(x=1, line={"dash": "dash", "color": "#111111"})
@@ -264,7 +269,7 @@ def enrollment(engine: Engine, view: View) -> SlideContent:
     served = [r for r in rows if r["share_of_target"] is not None]
     met = sum(1 for r in served if r["share_of_target"] >= 1)
     headline = f"{len(served)} of {len(rows)} studies can be shown; {met} reached the target."
-    foot = f"{CENSUS} Counts under {k}, or recoverable by subtraction, read <{k}."
+    foot = f"{CENSUS} {WITHHELD_NOTE}"
     return _stamp(SlideContent("Enrollment progress", headline, fig, foot), result)
 
 
@@ -303,7 +308,7 @@ def growth(engine: Engine, view: View) -> SlideContent:
     now, year_ago = total_at(end), total_at(_minus_year(end))
     who = "members" if role == "all" else f"members ({role.replace('_', ' ')})"
     if now is None:
-        headline = f"The latest running total is withheld (a step under {result.k} members)."
+        headline = f"The latest running total is {WITHHELD} to protect privacy."
     elif year_ago is None:
         headline = f"{now:,} {who} as of {result.as_of}."
     else:
@@ -357,14 +362,13 @@ def new_members(engine: Engine, view: View) -> SlideContent:
     result = engine.run("members", view.args)
     role = view.args.get("role", "all")
     rows = quarter_rows(result, role, result.as_of)[-5:]
-    k = result.k
     if not rows:
         msg = "No members to show yet."
         return _stamp(SlideContent("New members this quarter", msg, empty_figure(msg)), result)
     fig = go.Figure(go.Bar(
         x=[r["quarter"] + ("" if r["complete"] else " (so far)") for r in rows],
         y=[r["new_members"] or 0 for r in rows],
-        text=[_count(r["new_members"], k) for r in rows], textposition="outside",
+        text=[show_count(r["new_members"]) for r in rows], textposition="outside",
         marker={"color": [PALETTE[0] if r["complete"] else PALETTE[4] for r in rows],
                 "pattern": {"shape": ["" if r["complete"] else "/" for r in rows]}},
     ))  # fmt: skip
@@ -376,13 +380,16 @@ def new_members(engine: Engine, view: View) -> SlideContent:
         rel = f", {(a - b) / b * 100:+.0f}%" if b else ""
         headline = (f"{a:,} new members in {done[-1]['quarter']} against {b:,} in "
                     f"{done[-2]['quarter']} ({a - b:+,}{rel}).")  # fmt: skip
+    elif len(done) >= 2:
+        headline = (f"New members in {done[-2]['quarter']} and {done[-1]['quarter']} cannot be "
+                    f"compared: {WITHHELD} to protect privacy.")  # fmt: skip
     else:
-        headline = "Too few new members to compare the last two quarters safely."
+        headline = "There are not yet two complete quarters to compare."
     running = [r for r in rows if not r["complete"]]
     if running:
-        headline += f" {running[-1]['quarter']} so far: {_count(running[-1]['new_members'], k)}."
+        headline += f" {running[-1]['quarter']} so far: {show_count(running[-1]['new_members'])}."
     foot = (f"{CENSUS} Quarters are differences of the running totals the growth chart "
-            f"serves; where one is withheld the quarter reads <{k}.")  # fmt: skip
+            f"serves; where one is withheld the quarter reads {WITHHELD}.")  # fmt: skip
     return _stamp(SlideContent("New members this quarter", headline, fig, foot), result)
 
 
@@ -397,7 +404,7 @@ def activity(engine: Engine, view: View) -> SlideContent:
         headline = f"{a:,} active members in {month}, against {b:,} the month before."
     elif series:
         month = f"{series[-1]['month']:%B %Y}"
-        headline = f"{_count(series[-1]['active'], result.k)} active in {month}."
+        headline = f"Active members in {month}: {show_count(series[-1]['active'])}."
     else:
         headline = "No activity to show yet."
     return _stamp(SlideContent("How active members are", headline, fig, CENSUS), result)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from markdown_it import MarkdownIt
 
 from dashboard.config import PROJECT_ROOT
+from dashboard.insights.result import WITHHELD
 
 HEAD = (
     '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -92,7 +93,8 @@ def methods_page() -> str:
         HEAD.format(title="Source and method", static="../static/")
         + '<body><main class="methods">'
         + "<p>Source: the network's anonymized member-platform export, rebuilt on each "
-        + "release. Counts of fewer members than the threshold are never shown.</p>"
+        + "release. No count of fewer members than the threshold is shown, nor any value "
+        + f"that would let one be worked out: each reads “{WITHHELD}”.</p>"
         + body
         + "</main></body></html>\n"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import plotly.colors
@@ -19,6 +20,7 @@ from dashboard.figures.geo import (
     split_rows,
     summarize_countries,
 )
+from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
 
 TOPOJSON = Path(__file__).resolve().parents[2] / "assets" / "topojson"
 
@@ -107,7 +109,7 @@ def test_the_map_shapes_are_the_vendored_ones() -> None:
 
 
 def test_served_counts_are_coloured_on_a_colour_blind_safe_scale() -> None:
-    fig = make_country_map_figure(ROWS, "Members by country", 11)
+    fig = make_country_map_figure(ROWS, "Members by country")
     t = traces(fig)["served"]
     assert t.type == "choropleth"
     assert t.locationmode == "ISO-3"
@@ -120,50 +122,51 @@ def test_served_counts_are_coloured_on_a_colour_blind_safe_scale() -> None:
 
 
 def test_withheld_counts_are_grey_and_labelled_never_zero() -> None:
-    fig = make_country_map_figure(ROWS, "Members by country", 11)
+    fig = make_country_map_figure(ROWS, "Members by country")
     t = traces(fig)
     grey = t["withheld"]
     assert list(grey.locations) == ["CAN"]  # Malta, withheld too, has no shape at 1:110m
     assert grey.showscale is False
-    assert "<11 members (withheld for privacy)" in grey.hovertemplate
+    assert WITHHELD_NOTE in grey.hovertemplate
     assert "%{z" not in grey.hovertemplate  # its z only picks the grey; it is not a count
     assert 0 not in grey.z
     # A withheld country is never among the coloured counts, as 0 or anything else.
     assert "CAN" not in t["served"].locations
     assert 0 not in t["served"].z
-    assert "withheld for privacy" in grey.name
+    assert grey.name == WITHHELD
 
 
-def test_k_is_the_threshold_shown() -> None:
-    fig = make_country_map_figure([withheld("FR")], "t", 5)
+def test_no_threshold_is_shown_for_a_withheld_count() -> None:
+    """A withheld count may be large (withheld so a small one cannot be worked out)."""
+    fig = make_country_map_figure([withheld("FR"), withheld("unknown")], "t")
     grey = traces(fig)["withheld"]
-    assert "<5 members (withheld for privacy)" in grey.hovertemplate
-    assert "<11" not in fig.to_json()
+    assert WITHHELD_NOTE in grey.hovertemplate
+    assert not re.search(r"<\d|&lt;\d|\\u003c\d|fewer than", fig.to_json())
 
 
 def test_unknown_small_and_unrecognised_are_listed_not_drawn() -> None:
-    fig = make_country_map_figure(ROWS, "Members by country", 11)
+    fig = make_country_map_figure(ROWS, "Members by country")
     drawn = {loc for t in fig.data for loc in t.locations}
     assert drawn == {"USA", "GBR", "CAN"}
     assert "unknown" not in drawn and None not in drawn
     text = note(fig)
     assert text.startswith("Not on the map: ")
-    assert "Country unknown (<11)" in text
+    assert "Country unknown (withheld)" in text
     assert "Singapore (25)" in text  # no shape at 1:110m
-    assert "Malta (<11)" in text
+    assert "Malta (withheld)" in text
     assert "ZZ (unrecognised code) (12)" in text
 
 
 def test_a_served_zero_is_a_real_zero() -> None:
     """With a role filter a country can have 0 such members: that is served, not withheld."""
-    fig = make_country_map_figure([served("US", 40), served("CA", 0)], "t", 11)
+    fig = make_country_map_figure([served("US", 40), served("CA", 0)], "t")
     t = traces(fig)
     assert set(t) == {"served"}
     assert dict(zip(t["served"].locations, t["served"].z, strict=True)) == {"USA": 40, "CAN": 0}
 
 
 def test_map_layout_is_plain() -> None:
-    fig = make_country_map_figure(ROWS, "Members by country", 11)
+    fig = make_country_map_figure(ROWS, "Members by country")
     geo = fig.layout.geo
     assert geo.projection.type == "natural earth"
     assert geo.scope == "world" and geo.resolution == 110  # i.e. world_110m.json
@@ -172,22 +175,22 @@ def test_map_layout_is_plain() -> None:
 
 
 def test_names_are_shown_literally() -> None:
-    fig = make_country_map_figure([served("CI", 30)], "t", 11)
+    fig = make_country_map_figure([served("CI", 30)], "t")
     assert list(traces(fig)["served"].text) == ["Côte d&#x27;Ivoire"]
 
 
 def test_nothing_to_show() -> None:
-    fig = make_country_map_figure([], "t", 11)
+    fig = make_country_map_figure([], "t")
     assert not fig.data
     assert "Nothing to show" in note(fig)
 
 
 def test_only_unknown_still_draws_the_world() -> None:
-    fig = make_country_map_figure([withheld("unknown")], "t", 11)
+    fig = make_country_map_figure([withheld("unknown")], "t")
     assert [t.type for t in fig.data] == ["choropleth"]
     assert not fig.data[0].locations
     assert not fig.layout.geo.fitbounds
-    assert "Country unknown (<11)" in note(fig)
+    assert "Country unknown (withheld)" in note(fig)
 
 
 country_rows = st.lists(
@@ -206,7 +209,7 @@ country_rows = st.lists(
 def test_every_row_is_shown_once_and_no_withheld_count_is_drawn(rows: list[dict]) -> None:
     parts = split_rows(rows)
     assert len(parts.served) + len(parts.withheld) + len(parts.off_map) == len(rows)
-    fig = make_country_map_figure(rows, "t", 11)
+    fig = make_country_map_figure(rows, "t")
     t = traces(fig)
     counts = {r["country"]: r["members"] for r in rows}
     if "served" in t:
@@ -225,24 +228,24 @@ def test_every_row_is_shown_once_and_no_withheld_count_is_drawn(rows: list[dict]
 
 def test_summary_lists_unknown_and_withheld() -> None:
     rows = [withheld("CA"), withheld("US"), withheld("unknown")]
-    assert summarize_countries(rows, 11) == (
-        "Members in 2 countries; 2 withheld for privacy (shown as <11). "
-        "Not on the map: Country unknown (<11)."
+    assert summarize_countries(rows) == (
+        "Members in 2 countries; 2 withheld to protect privacy. "
+        "Not on the map: Country unknown (withheld)."
     )
 
 
 def test_summary_names_the_largest() -> None:
-    text = summarize_countries(ROWS, 11)
+    text = summarize_countries(ROWS)
     assert text.startswith("Members in 5 countries; most in United States (1,234); ")
-    assert "2 withheld for privacy (shown as <11)" in text
-    assert summarize_countries([], 11) == "No members to show for this selection."
+    assert "2 withheld to protect privacy" in text
+    assert summarize_countries([]) == "No members to show for this selection."
 
 
 @pytest.mark.parametrize("role", [None, "caregiver"])
 def test_the_real_rows(engine: Engine, role: str | None) -> None:
     result = engine.run("countries", {"role": role} if role else {})
-    fig = make_country_map_figure(result.rows, result.title, result.k)
+    fig = make_country_map_figure(result.rows, result.title)
     drawn = {loc for t in fig.data for loc in t.locations}
     assert drawn == {"USA", "CAN"}  # the fixture's countries, both withheld there
     assert set(traces(fig)) == {"withheld"}
-    assert "Country unknown (<11)" in note(fig)
+    assert "Country unknown (withheld)" in note(fig)

@@ -17,6 +17,7 @@ from app import create_app
 from dashboard.catalogue import CATALOGUE as CHARTS
 from dashboard.config import Settings
 from dashboard.engine import Engine
+from dashboard.insights.result import WITHHELD
 from dashboard.present import DeckStore
 from dashboard.security import Auth
 
@@ -97,7 +98,7 @@ def assert_no_small_counts(
             continue
         for name in set(fields) & set(row):
             value = row[name]
-            if value in (None, "", f"<{K}"):
+            if value in (None, "", WITHHELD):
                 continue
             number = float(value) if csv_text else value
             assert not 1 <= number < K, (where, name, value, row)

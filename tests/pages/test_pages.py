@@ -88,13 +88,13 @@ def test_question_panel_shows_trail_trend_and_groups(app) -> None:
         assert needed in found, needed
 
 
-def test_question_panel_says_its_discussion_with_withheld_counts_as_less_than_k(app) -> None:
+def test_question_panel_says_its_discussion_with_withheld_counts_as_withheld(app) -> None:
     priorities = page("priorities")
     # Fixture Q1: 12 commenters (served); its comment count is withheld (see topics).
     text = priorities._discussion_text(
-        {"comments": None, "commenters": 12, "suppressed": ["comments"]}, 11
+        {"comments": None, "commenters": 12, "suppressed": ["comments"]}
     )
-    assert text == "Discussion (all time): <11 comments from 12 members."
+    assert text == "Discussion (all time): withheld comments from 12 members."
 
 
 def test_a_bad_link_gets_a_message_not_an_error(app) -> None:
