@@ -2,7 +2,7 @@
 
 GET /api/v1/charts                       the catalogue
 GET /api/v1/charts/<chart_id>.json?...   rows, build id, as-of, filters, method
-GET /api/v1/charts/<chart_id>.csv?...    the same rows; withheld counts as "<k"
+GET /api/v1/charts/<chart_id>.csv?...    the same rows; every withheld value reads "withheld"
 GET /healthz                             status, build id, as-of
 """
 

@@ -62,7 +62,7 @@ class PublicView:
         return json.dumps(self.payload(), separators=(",", ":"), allow_nan=False).encode()
 
     def csv(self) -> str:
-        """Exactly the numbers shown, with withheld counts as "<k"."""
+        """Exactly the numbers shown; every withheld value reads "withheld"."""
         return to_csv(self.result)
 
 

@@ -84,9 +84,18 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
     if previous is None:
         _record(con, found)
         return found
-    info = con.execute("SELECT build_id, as_of FROM prev.build_info").fetchone()
+    try:
+        info = con.execute("SELECT build_id, as_of FROM prev.build_info").fetchone()
+    except duckdb.Error as exc:
+        info, why = None, str(exc).splitlines()[0]
+    else:
+        why = "it has no build_info"
     if info is None:
-        raise RuntimeError(f"{previous} has no build_info: not a release")
+        raise UnreadablePrevious(
+            f"the release this build follows, {previous}, is not a readable release ({why}); "
+            "name the last good release with --previous FILE, or build a first release "
+            "with --first-release"
+        )
     found.previous, (found.previous_build_id, found.previous_as_of) = str(previous), info
     month = found.previous_as_of.replace(day=1)
     quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
@@ -150,6 +159,10 @@ def _current_catalog(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0]) if row else ""
 
 
+class UnreadablePrevious(RuntimeError):
+    """The previous release exists but cannot be read: the build will not silently reset."""
+
+
 class attached:
     """ATTACH the previous release read-only as `prev` (a copy if this process has it open).
 
@@ -165,12 +178,21 @@ class attached:
         try:
             self.con.execute("ATTACH $path AS prev (READ_ONLY)", {"path": str(self.path)})
         except duckdb.Error:
-            # The same process has the file open with other settings (a server that
+            # The same process may have the file open with other settings (a server that
             # rebuilds in-process): read a copy instead.
             folder = Path(tempfile.mkdtemp(prefix=".previous-", dir=self.path.parent))
             self.copy = folder / self.path.name
             shutil.copyfile(self.path, self.copy)
-            self.con.execute("ATTACH $path AS prev (READ_ONLY)", {"path": str(self.copy)})
+            try:
+                self.con.execute("ATTACH $path AS prev (READ_ONLY)", {"path": str(self.copy)})
+            except duckdb.Error as exc:
+                shutil.rmtree(folder, ignore_errors=True)
+                self.path = None
+                raise UnreadablePrevious(
+                    f"the release this build follows, {self.copy.name}, cannot be read ({exc}); "
+                    "name the last good release with --previous FILE, or build a first "
+                    "release with --first-release"
+                ) from None
         return self.path
 
     def __exit__(self, *exc: object) -> None:

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from dashboard.catalogue import CHARTS
@@ -22,6 +23,7 @@ from dashboard.config import Settings
 from dashboard.engine import Engine
 from dashboard.filters import GROUP_VALUES, FilterError
 from dashboard.warehouse.build import build_warehouse
+from dashboard.warehouse.release import UnreadablePrevious
 
 K = 11
 EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "export"
@@ -151,6 +153,20 @@ def test_a_first_release_keeps_nothing(releases: dict[str, Any], tmp_path: Path)
 def test_a_missing_previous_release_is_an_error_not_a_silent_reset(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="previous release"):
         build_warehouse(EXPORT, tmp_path / "w.duckdb", previous=tmp_path / "gone.duckdb")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "not-a-release"])
+def test_an_unreadable_replaced_warehouse_stops_the_build(tmp_path: Path, damage: str) -> None:
+    target = tmp_path / "w.duckdb"
+    if damage == "garbage":
+        target.write_bytes(b"not a database" * 100)
+    else:
+        con = duckdb.connect(str(target))
+        con.execute("CREATE TABLE t AS SELECT 1 AS x")
+        con.close()
+    with pytest.raises(UnreadablePrevious, match="--first-release"):
+        build_warehouse(EXPORT, target)
+    assert build_warehouse(EXPORT, target, previous=None).release.previous_build_id is None
 
 
 @pytest.mark.xfail(
