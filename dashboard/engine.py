@@ -64,6 +64,8 @@ class Engine:
         return self.run_filters(chart, filters)
 
     def run_filters(self, chart: ChartSpec, filters: Filters) -> ChartResult:
+        """The chart for these filters, computed once per build for each group of people."""
+        filters = filters.canonical()
         warehouse = self.warehouse.pinned()
         build_id = warehouse.snapshot().build_id
         key = (build_id, chart.id, filters)

@@ -43,6 +43,10 @@ GROUP_LABELS = {
 # of MS types, "not-applicable" MS type is caregivers plus others, ...): one is
 # used at a time, and disclosure control protects them on one shared axis.
 WHO_DIMS = ("role", "ms_type", "ms_course", "voter_group")
+# Who-filter values that name members without MS (years since diagnosis "not-applicable").
+WITHOUT_MS = frozenset({("role", "caregiver"), ("role", "other"), ("ms_type", "not-applicable"),
+                        ("ms_course", "not-applicable"), ("voter_group", "caregiver"),
+                        ("voter_group", "other")})  # fmt: skip
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}|unknown")
@@ -139,6 +143,23 @@ class Filters:
             params[dim] = getattr(self, dim)
             params[f"by_{dim}"] = dim in used or dim == self.compare
         return params
+
+    def canonical(self) -> Filters:
+        """The same people under one name, so one group always gets one answer.
+
+        Years since diagnosis is "not-applicable" for exactly the members without MS,
+        so it adds nothing beside a who filter naming people without MS, and alone it
+        names the same people as ms_course=not-applicable. Without this, the redundant
+        form was protected as a finer table and could answer differently.
+        """
+        if self.duration_band != "not-applicable":
+            return self
+        who = [(d, getattr(self, d)) for d in WHO_DIMS if getattr(self, d) is not None]
+        if who and who[0] in WITHOUT_MS:
+            return replace(self, duration_band=None)
+        if not who and self.compare not in WHO_DIMS:
+            return replace(self, duration_band=None, ms_course="not-applicable")
+        return self
 
     def without(self, *names: str) -> Filters:
         """A copy with some filters cleared."""

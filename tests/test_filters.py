@@ -63,3 +63,30 @@ def test_group_filter_limit_is_the_filters_own() -> None:
     code = "import sys, dashboard.filters; print('dashboard.insights.disclosure' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_without_ms_matches_the_who_axis() -> None:
+    """WITHOUT_MS names exactly the who filters whose category is people without MS."""
+    from dashboard.filters import WITHOUT_MS
+    from dashboard.insights.cube import WHO_BLOCKS, WHO_LABEL
+
+    without = {"not-applicable", *WHO_BLOCKS["not-applicable"]}
+    assert {key for key, label in WHO_LABEL.items() if label in without} == WITHOUT_MS
+
+
+@pytest.mark.parametrize(("redundant", "plain"), [
+    ({"duration_band": "not-applicable", "role": "caregiver"}, {"role": "caregiver"}),
+    ({"duration_band": "not-applicable", "voter_group": "other", "country": "GB"},
+     {"voter_group": "other", "country": "GB"}),
+    ({"duration_band": "not-applicable"}, {"ms_course": "not-applicable"}),
+    ({"duration_band": "not-applicable", "sex": "female", "age_band": "30-39"},
+     {"ms_course": "not-applicable", "sex": "female", "age_band": "30-39"}),
+])  # fmt: skip
+def test_one_group_under_two_names_is_one_filter_set(redundant: dict, plain: dict) -> None:
+    assert Filters.parse(redundant).canonical() == Filters.parse(plain).canonical()
+
+
+def test_duration_beside_people_with_ms_is_kept() -> None:
+    kept = {"duration_band": "not-applicable", "role": "person_with_ms"}
+    assert Filters.parse(kept).canonical() == Filters.parse(kept)
+    assert Filters.parse({"duration_band": "5-9"}).canonical().duration_band == "5-9"
