@@ -172,7 +172,7 @@ def test_an_unreadable_replaced_warehouse_stops_the_build(tmp_path: Path, damage
 @pytest.mark.xfail(
     strict=True,
     reason="issue 14 partial: a study's enrollment funnel (people who reached each stage "
-    "by now) is recomputed each release; P1's enrolled count moves 30 -> 27 when the "
+    "by now) is recomputed each release; P1's 'invited' count moves 30 -> 27 when the "
     "three withdraw",
 )
 def test_current_state_counts_do_not_move_by_1_to_k_either(releases) -> None:
