@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dashboard.figures import chart_figures as fig
 from dashboard.figures import summaries as say
 from dashboard.filters import GROUP_DIMS
-from dashboard.insights import headlines, participation, priorities, projects, topics
+from dashboard.insights import headlines, participation, pipeline, priorities, projects, topics
 from dashboard.insights.result import ChartResult
 from dashboard.insights.vote_methods import CROSS_GROUP_RANKINGS
 from dashboard.present import slides
@@ -118,6 +118,12 @@ CHARTS: tuple[ChartSpec, ...] = (
         "headlines", "The network at a glance, with change", headlines.headlines,
         fig.headlines, say.headlines, "/", (), card="numbers", footnote=CENSUS,
         slides=(SlideSpec("headlines", "Headline numbers", slides.overview),),
+    ),
+    ChartSpec(
+        "pipeline", "From question to result: the five steps", pipeline.pipeline,
+        fig.pipeline, say.pipeline, "/", (), public=(),
+        footnote="Counts of questions, not of people: exact. Archived questions are apart.",
+        slides=(SlideSpec("pipeline", "The five steps from question to result"),),
     ),
     ChartSpec(
         "priorities", "Research priorities of a round", priorities.priorities,

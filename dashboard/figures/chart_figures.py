@@ -171,3 +171,30 @@ def rounds(result: ChartResult, size: Size) -> go.Figure:
             for series, field in (("members who voted", "voters"),
                                   ("members who commented", "commenters"))]  # fmt: skip
     return make_line_figure(rows, "round", "people", "series", result.title, "Members")
+
+
+def pipeline(result: ChartResult, size: Size) -> go.Figure:
+    """The five steps left to right: questions at each, how many went further, days between."""
+    rows = result.rows
+    if not rows:
+        return empty_figure(result.message or "No questions yet.")
+    labels = [safe_text(r["label"]) for r in rows]
+    fig = go.Figure(go.Bar(
+        x=labels, y=[r["questions"] for r in rows], marker={"color": PALETTE[0]},
+        text=[f"{r['questions']:,} now" for r in rows], textposition="outside",
+        hovertemplate="%{x}: %{y} questions are at this step now<extra></extra>",
+    ))  # fmt: skip
+    for r, label in zip(rows, labels, strict=True):
+        parts = []
+        if r["moved_on"] is not None:
+            parts.append(f"{r['moved_on']:,} went further")
+        if r["median_days_to_next"] is not None:
+            parts.append(f"median {r['median_days_to_next']:,.0f} days to the next step")
+        if parts:
+            fig.add_annotation(x=label, y=0, yref="y", yanchor="top", yshift=-28,
+                               text="<br>".join(parts), showarrow=False,
+                               font={"size": 12, "color": "#333333"})  # fmt: skip
+    base_layout(fig, result.title, 420)
+    fig.update_yaxes(title="Questions at this step now", rangemode="tozero")
+    fig.update_layout(margin={"b": 90})
+    return fig

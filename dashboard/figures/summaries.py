@@ -161,3 +161,15 @@ def rounds(result: ChartResult) -> str:
         return (f"{latest['round_id']}: {latest['voters']:,} members voted and "
                 f"{latest['commenters']:,} commented while it was open.")  # fmt: skip
     return result.title
+
+
+def pipeline(result: ChartResult) -> str:
+    if not result.rows:
+        return result.message or "No questions yet."
+    by = {r["step"]: r for r in result.rows}
+    total = sum(r["questions"] for r in result.rows)
+    steps = ", ".join(f"{r['questions']:,} {r['label'].lower()}" for r in result.rows)
+    studied = by["in_study"]["questions"] + by["results_shared"]["questions"]
+    archived = result.context.get("archived", 0)
+    return (f"{total:,} questions: {steps}; {studied:,} led to a study"
+            + (f" ({archived:,} more archived)." if archived else "."))  # fmt: skip
