@@ -69,7 +69,7 @@ def _file_id(path: Path) -> tuple[int, int, int]:
 _OPEN_SEQ = itertools.count()
 
 
-def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def open_read_only(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int, int]]:
     """Open a warehouse file the only way the app ever does.
 
     DuckDB caches database instances by path, so reopening a path after a new
@@ -89,7 +89,10 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     except OSError:
         target = path
     try:
-        return duckdb.connect(str(target), read_only=True, config=dict(READ_ONLY_CONFIG))
+        # The identity of the file actually opened (the link's inode), taken before the
+        # open: a build swapped in meanwhile then differs from it and is picked up next.
+        opened = _file_id(target)
+        return duckdb.connect(str(target), read_only=True, config=dict(READ_ONLY_CONFIG)), opened
     except duckdb.Error as exc:
         raise WarehouseError(f"{path} is not a readable warehouse: {exc}") from exc
     finally:
@@ -97,14 +100,15 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             link.unlink(missing_ok=True)
 
 
-def _describe(con: duckdb.DuckDBPyConnection, path: Path) -> Snapshot:
+def _describe(
+    con: duckdb.DuckDBPyConnection, path: Path, file_id: tuple[int, int, int]
+) -> Snapshot:
     try:
         row = con.execute("SELECT build_id, as_of::VARCHAR, network FROM build_info").fetchone()
     except duckdb.Error as exc:
         raise WarehouseError(f"{path} has no build_info table: not a built warehouse") from exc
     if row is None:
         raise WarehouseError(f"{path} has an empty build_info table")
-    file_id = _file_id(path)
     blocks = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
     needed = FILE_HEADERS + blocks[0] * blocks[1] if blocks else 0
     if file_id[1] < needed:
@@ -168,13 +172,13 @@ class Warehouse:
                 return current  # this replacement was refused already: no reopening per query
             if changed:
                 try:
-                    con = open_read_only(self.path)
+                    con, opened = open_read_only(self.path)
                 except WarehouseError as exc:
                     if current is None:
                         raise
                     return self._refuse(current, exc)
                 try:
-                    fresh = _describe(con, self.path)
+                    fresh = _describe(con, self.path, opened)
                 except WarehouseError as exc:
                     con.close()
                     if current is None:

@@ -1,0 +1,35 @@
+"""The one place DuckDB is opened: a build swapped in while a file is being opened."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from dashboard import db
+from dashboard.warehouse.build import build_warehouse
+
+EXPORT = Path(__file__).resolve().parent / "fixtures" / "export"
+
+
+def test_a_build_swapped_in_during_an_open_is_picked_up_next(tmp_path: Path,
+                                                             monkeypatch) -> None:  # fmt: skip
+    target = tmp_path / "wh.duckdb"
+    first = build_warehouse(EXPORT, target, previous=None).build_id
+    second = build_warehouse(EXPORT, tmp_path / "next.duckdb", previous=None).build_id
+    shutil.copyfile(tmp_path / "next.duckdb", tmp_path / "ready.duckdb")
+    real_connect = duckdb.connect
+    swapped = []
+
+    def connect_while_a_build_lands(*args, **kwargs):
+        con = real_connect(*args, **kwargs)
+        if not swapped:  # the new build is renamed over the target mid-open
+            (tmp_path / "ready.duckdb").replace(target)
+            swapped.append(True)
+        return con
+
+    monkeypatch.setattr(db.duckdb, "connect", connect_while_a_build_lands)
+    warehouse = db.Warehouse(target)
+    assert warehouse.snapshot().build_id == first  # what was opened
+    assert warehouse.snapshot().build_id == second  # not skipped: the swap is seen
