@@ -86,7 +86,9 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
             response.headers["Vary"] = "Accept-Encoding"
         if accepts_gzip:
             response.headers["Content-Encoding"] = "gzip"
-        response.set_etag(etag_for(build, request.path, *etag_parts))
+        # The gzipped and the plain body are different representations: never one ETag.
+        encoding = "gzip" if accepts_gzip else "identity"
+        response.set_etag(etag_for(build, request.path, encoding, *etag_parts))
         response.headers["Cache-Control"] = PAGE_CACHE
         return response.make_conditional(request)
 
@@ -158,7 +160,7 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         response.headers["Vary"] = "Accept-Encoding"
         versioned = request.args.get("v") == static_version(name)
         response.headers["Cache-Control"] = VERSIONED_CACHE if versioned else STATIC_CACHE
-        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+        response.set_etag(hashlib.sha256(body).hexdigest()[:32] + ("-gzip" if gz else ""))
         return response.make_conditional(request)
 
     @app.errorhandler(FilterError)

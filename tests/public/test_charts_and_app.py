@@ -285,6 +285,18 @@ def test_etag_and_304_until_the_next_build(export_copy: Path, tmp_path: Path) ->
     assert again.headers["ETag"] != etag
 
 
+@pytest.mark.parametrize("path", ["/embed/priorities/data/all.json", "/embed/static/embed.js"])
+def test_gzipped_and_plain_bodies_never_share_an_etag(client, path: str) -> None:
+    """A cache that stores one would otherwise answer a 304 for the other's bytes."""
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(path)
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 200  # the plain body is not what that ETag named
+
+
 def test_static_files_are_compressed_and_the_embed_bundle_is_light(client) -> None:
     js = client.get("/embed/static/plotly-basic.min.js", headers={"Accept-Encoding": "gzip"})
     assert js.headers["Content-Encoding"] == "gzip"
