@@ -38,6 +38,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a query may run before it is interrupted."),
     Setting("DASHBOARD_NETWORK_NAME", "",
             "The network's name in the page header and slides (else the export's name)."),
+    Setting("DASHBOARD_PUBLIC_URL", "http://127.0.0.1:8050",
+            "The address the public reaches this app at (e.g. `https://insights.example.org`): "
+            "embed snippets use it, never the request's Host header."),
     Setting("DASHBOARD_EMBED_ORIGINS", "*",
             "Sites allowed to frame the public embeds (CSP `frame-ancestors`): `*` "
             "or space-separated origins like `https://example.org`."),
@@ -127,6 +130,7 @@ class Settings:
     query_timeout_s: float
     network_name: str
     embed_origins: str = "*"
+    public_url: str = "http://127.0.0.1:8050"
     cache_dir: Path | None = None
     cache_redis_url: str | None = None
 
@@ -142,9 +146,25 @@ class Settings:
             query_timeout_s=env_float("DASHBOARD_QUERY_TIMEOUT_S"),
             network_name=env("DASHBOARD_NETWORK_NAME"),
             embed_origins=embed_origins(env("DASHBOARD_EMBED_ORIGINS")),
+            public_url=public_url(env("DASHBOARD_PUBLIC_URL")),
             cache_dir=_cache_dir(),
             cache_redis_url=env("DASHBOARD_CACHE_REDIS_URL") or None,
         )
+
+
+PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?")
+
+
+def public_url(value: str) -> str:
+    """DASHBOARD_PUBLIC_URL checked: http(s), a host, an optional port and path; no '/' at end.
+
+    Snippets pasted on other sites are built from it; taking the request's Host header
+    instead would let one request poison a cache keyed on the path alone.
+    """
+    url = value.strip().rstrip("/")
+    if not PUBLIC_URL.fullmatch(url):
+        raise ValueError(f"DASHBOARD_PUBLIC_URL={value[:80]!r} is not an http(s) address")
+    return url
 
 
 def _cache_dir() -> Path | None:

@@ -17,7 +17,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
-from flask import current_app, request
+from flask import current_app
 
 from dashboard.catalogue import CATALOGUE, ChartSpec
 from dashboard.engine import Engine
@@ -205,7 +205,7 @@ def embed_dialog(result: ChartResult, dom_id: str, chart: ChartSpec | None) -> A
         body: Any = html.P(f"This view cannot be embedded as it is: {exc}. Public embeds "
                            "take only a round and one of role or MS course.")  # fmt: skip
     else:
-        code = snippet(request.host_url.rstrip("/"), result.chart, query, result.title)
+        code = snippet(engine().settings.public_url, result.chart, query, result.title)
         body = [
             html.P(
                 "Paste this into any web page. It shows these public, suppressed numbers "

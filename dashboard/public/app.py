@@ -95,7 +95,7 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
     @app.get("/")
     def index() -> Response:
         charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
-        return cached(index_page(charts, request.host_url.rstrip("/")), "text/html")
+        return cached(index_page(charts, engine.settings.public_url), "text/html")
 
     @app.get("/methods/")
     def methods() -> Response:

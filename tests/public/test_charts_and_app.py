@@ -347,3 +347,42 @@ def test_commands_refuse_a_corrupt_warehouse_clearly(tmp_path: Path, command) ->
     result = CliRunner().invoke(cli, [*args, "--warehouse", str(bad)])
     assert result.exit_code == 2, result.output
     assert str(bad) in result.output and "Traceback" not in result.output
+
+
+def test_snippets_use_the_configured_address_never_the_host_header(fixture_warehouse) -> None:
+    from dashboard.config import Settings
+
+    settings = Settings(warehouse=fixture_warehouse, k=K, query_timeout_s=5, network_name="",
+                        public_url="https://insights.example.org")  # fmt: skip
+    app = create_app(settings, Auth())
+    index = app.server.test_client().get("/embed/", headers={"Host": "evil.example"})
+    text = index.get_data(as_text=True)
+    assert "https://insights.example.org/embed/" in text
+    assert "evil.example" not in text
+    from dashboard.pages import priorities  # registered by create_app
+
+    with app.server.test_request_context("/priorities", headers={"Host": "evil.example"}):
+        tree = priorities.layout(round="R1")
+    code = next(n for n in _walk(tree) if getattr(n, "id", None) == "priorities-embed-code")
+    assert "https://insights.example.org/embed/priorities/" in str(code.children)
+    assert "evil.example" not in str(code.children)
+
+
+def _walk(tree):
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+        elif node is not None and not isinstance(node, str | int | float):
+            yield node
+            stack.append(getattr(node, "children", None))
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "https://a.example/x?y=<b>", "ftp://x"])
+def test_a_public_url_that_is_not_an_address_is_refused(bad: str) -> None:
+    from dashboard.config import public_url
+
+    with pytest.raises(ValueError, match="DASHBOARD_PUBLIC_URL"):
+        public_url(bad)
+    assert public_url("https://insights.example.org/") == "https://insights.example.org"
