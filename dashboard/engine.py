@@ -9,6 +9,7 @@ the engine, the engine asks insights, insights ask the warehouse.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -48,6 +49,12 @@ class Engine:
         """The chart and validated filters for a request (or a clear error)."""
         chart = spec(chart_id)
         return chart, Filters.parse(args, allowed=chart.filters)
+
+    def pinned(self) -> Engine:
+        """This engine fixed to today's snapshot: a long run (publish) reads one build."""
+        other = copy.copy(self)
+        other.warehouse = self.warehouse.pinned()
+        return other
 
     def rounds(self) -> list[Round]:
         """The rounds with votes, oldest first (for round pickers and round-to-round slides)."""

@@ -10,6 +10,7 @@ works against a CDN or any static host with no Python running:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import tempfile
@@ -22,6 +23,20 @@ from dashboard.public import charts as public
 from dashboard.public.app import STATIC_FILES, static_dir
 from dashboard.public.pages import chart_page, index_page, methods_page
 
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where it is not offered."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return done == 0
+
 
 @dataclass(frozen=True)
 class Published:
@@ -33,8 +48,12 @@ class Published:
 
 
 def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
-    """Write the static site into `out` (replacing its embed/ folder atomically)."""
+    """Write the static site into `out` (replacing its embed/ folder atomically).
+
+    One snapshot for the whole run: a build landing meanwhile is not mixed in.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    engine = engine.pinned()
     snap = engine.warehouse.snapshot()
     staging = Path(tempfile.mkdtemp(prefix=".embed-", dir=out))
     root = staging / "embed"
@@ -60,13 +79,15 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
                 write(root / chart_id / "data" / f"{key}.json", shown.json_bytes())
                 write(root / chart_id / "data" / f"{key}.csv", shown.csv())
         target = out / "embed"
-        if target.exists():
+        if not target.exists():
+            root.rename(target)
+        elif exchange(root, target):  # atomic: embed/ is never missing
+            shutil.rmtree(root)
+        else:  # no renameat2 here: a moment without embed/, between two renames
             old = out / f".embed-old-{os.getpid()}"
             target.rename(old)
             root.rename(target)
             shutil.rmtree(old)
-        else:
-            root.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Published(out=out, build_id=snap.build_id, files=files)
