@@ -5,8 +5,8 @@ disclosure control and compare.
 
     python scripts/withheld_share.py WAREHOUSE [--k 11]
 
-The filter sets are every chart with no filter, each single filter value, and
-every round by role, age band and sex (the walk of tests/warehouse/test_release.py).
+The filter sets are dashboard/walk.py's: every chart with no filter, each single
+filter value, and every round by role, age band and sex.
 A cell is one count field of one served row; "withheld" counts the fields listed
 in the row's `suppressed` list, and a whole group withheld (a message, no rows)
 counts as one withheld cell.
@@ -18,35 +18,10 @@ import argparse
 import os
 from pathlib import Path
 
-from dashboard.catalogue import CHARTS
 from dashboard.config import Settings
 from dashboard.engine import Engine
-from dashboard.filters import GROUP_VALUES, FilterError
-
-
-def filter_sets(engine: Engine) -> list[tuple[str, dict[str, str]]]:
-    rounds = [r.round_id for r in engine.rounds()]
-    trail = engine.run("question-trail", {}).rows
-    values = {
-        "round": rounds,
-        "project": [r["project_id"] for r in engine.run("projects", {}).rows],
-        "question": [q["question_id"] for q in trail][:5],
-        "topic": sorted({str(q["topic"]) for q in trail}),
-        "compare": list(GROUP_VALUES)[:7],
-        **{d: list(v) for d, v in GROUP_VALUES.items() if v},
-    }
-    out = []
-    for chart in CHARTS:
-        base = {"question": values["question"][0]} if chart.needs_question else {}
-        out.append((chart.id, base))
-        for name in chart.filters:
-            out += [(chart.id, {**base, name: v}) for v in values.get(name, [])]
-        if "round" in chart.filters:
-            for dim in ("role", "age_band", "sex"):
-                if dim in chart.filters:
-                    out += [(chart.id, {"round": r, dim: v}) for r in rounds
-                            for v in GROUP_VALUES[dim]]  # fmt: skip
-    return out
+from dashboard.filters import FilterError
+from dashboard.walk import filter_sets
 
 
 def shares(engine: Engine) -> dict[str, tuple[int, int]]:

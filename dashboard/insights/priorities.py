@@ -8,6 +8,8 @@ becomes a score. A withheld count withholds every score derived from it.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,7 +185,38 @@ def _duration_given(
     return given
 
 
+_RECENT_TABLES: OrderedDict[tuple, Tables] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+RECENT_TABLES = 8  # a page render asks for a few; they can be large at 1M members
+
+
 def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
+    """The round's protected tables split by `dims`, computed once for a page's charts.
+
+    The ranking, the topics card and a comparison on one page ask for the same
+    tables; the few most recent are kept (per build, round, split, topic and k).
+    """
+    key = (wh.snapshot().build_id, rnd.round_id, tuple(dims), filters.topic,
+           tuple(getattr(filters, d) for d in dims), k)  # fmt: skip
+    with _RECENT_LOCK:
+        if key in _RECENT_TABLES:
+            _RECENT_TABLES.move_to_end(key)
+            return _RECENT_TABLES[key]
+    tables = _load_tables(wh, rnd, filters, dims, k)
+    with _RECENT_LOCK:
+        _RECENT_TABLES[key] = tables
+        while len(_RECENT_TABLES) > RECENT_TABLES:
+            _RECENT_TABLES.popitem(last=False)
+    return tables
+
+
+def forget_recent_tables() -> None:
+    """Drop the recent tables (benchmarks measure the computation, not this reuse)."""
+    with _RECENT_LOCK:
+        _RECENT_TABLES.clear()
+
+
+def _load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
     """Fetch the round's cells split by `dims` and make them dense."""
     params = {**filters.group_params(), "round": rnd.round_id, "topic": filters.topic}
     who = any(d in WHO_DIMS for d in dims)
