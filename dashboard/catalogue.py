@@ -19,7 +19,15 @@ import plotly.graph_objects as go
 from dashboard.figures import chart_figures as fig
 from dashboard.figures import summaries as say
 from dashboard.filters import GROUP_DIMS
-from dashboard.insights import headlines, participation, pipeline, priorities, projects, topics
+from dashboard.insights import (
+    headlines,
+    participation,
+    pipeline,
+    priorities,
+    projects,
+    round_compare,
+    topics,
+)
 from dashboard.insights.result import ChartResult
 from dashboard.insights.vote_methods import CROSS_GROUP_RANKINGS
 from dashboard.present import slides
@@ -134,6 +142,14 @@ CHARTS: tuple[ChartSpec, ...] = (
                 SlideSpec("change", "What changed since the previous round", slides.change)),
     ),
     ChartSpec(
+        "round-shifts", "Shifts in priorities between rounds", round_compare.round_shifts,
+        fig.round_shifts, say.round_shifts, "/priorities", ("topic", *G),
+        when=lambda a: not (a.get("compare") or a.get("question") or _cross_group(a)),
+        footnote="Rank by each round's own default score; whiskers are rank intervals. "
+        "The largest movers into the latest round are in colour.",
+        slides=(SlideSpec("shifts", "How priorities shifted between rounds"),),
+    ),
+    ChartSpec(
         "priorities-balanced", "Stakeholder-balanced priorities and bridging scores",
         priorities.balanced, fig.balanced, say.balanced, "/priorities",
         ("round", "topic", "compare", "method", *G), when=_cross_group, dom="balanced",
@@ -149,6 +165,15 @@ CHARTS: tuple[ChartSpec, ...] = (
         footnote="Share with 95% interval; * marks a difference that holds after "
         "Benjamini-Hochberg correction.",
         slides=(SlideSpec("compare", "Groups compared, question by question"),),
+    ),
+    ChartSpec(
+        "group-top", "Each group's top ten beside the combined top ten",
+        round_compare.group_top, fig.group_top, say.group_top, "/priorities",
+        ("round", "topic", "compare", *G), when=lambda a: bool(a.get("compare")),
+        view_args={"compare": "role"},
+        footnote="Numbers are ranks within each group; combined = stakeholder-balanced. "
+        "Orange diamonds: in a group's top ten, left out of the combined top ten.",
+        slides=(SlideSpec("group-top", "Each group's top ten and the combined top ten"),),
     ),
     ChartSpec(
         "question-trail", "From question to study", topics.question_trail,

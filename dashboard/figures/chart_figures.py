@@ -12,6 +12,7 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 
 from dashboard.figures.charts import (
+    DASHES,
     make_bar_figure,
     make_group_figure,
     make_line_figure,
@@ -19,7 +20,7 @@ from dashboard.figures.charts import (
 )
 from dashboard.figures.geo import make_country_map_figure
 from dashboard.figures.tables import numbers_figure, table_figure
-from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text
+from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text, wrap_label
 from dashboard.insights.result import WITHHELD, ChartResult, show_count
 
 Size = Literal["page", "embed", "slide"]
@@ -197,4 +198,139 @@ def pipeline(result: ChartResult, size: Size) -> go.Figure:
     base_layout(fig, result.title, 420)
     fig.update_yaxes(title="Questions at this step now", rangemode="tozero")
     fig.update_layout(margin={"b": 90})
+    return fig
+
+
+SHIFT_GREY = "#A0A0A0"
+
+
+def round_shifts(result: ChartResult, size: Size) -> go.Figure:
+    """Bump chart: rank per round (1 at the top), one line per question asked more than once.
+
+    Only the largest movers into the latest round get colour, a dash style and
+    interval whiskers; the rest are grey, labelled at the right end if the
+    latest round asked them. Questions new in the latest round are open dots.
+    A withheld rank is a gap in its line.
+    """
+    served = [r for r in result.rows if r.get("rank") is not None]
+    if result.message or not served:
+        return empty_figure(result.message or "Every rank is withheld to protect privacy.")
+    rounds = result.context.get("rounds") or list(dict.fromkeys(r["round_id"] for r in served))
+    movers = list(result.context.get("movers", []))
+    lines: dict[str, list[dict]] = {}
+    for row in result.rows:
+        lines.setdefault(row["question_id"], []).append(row)
+    latest = sorted((r for r in served if r["round_id"] == rounds[-1]), key=lambda r: r["rank"])
+    repeated = [q for q, rows in lines.items() if len(rows) > 1]
+    order = list(dict.fromkeys(movers + [r["question_id"] for r in latest if r["question_id"]
+                                         in repeated] + repeated))  # fmt: skip
+    new = [r for r in latest if len(lines[r["question_id"]]) == 1]
+    if size != "page":  # the movers and the latest round's best-ranked repeated questions
+        order, new = order[:TOP], []
+    fig = go.Figure()
+    if new:
+        fig.add_scatter(
+            x=[r["round_id"] for r in new], y=[r["rank"] for r in new], mode="markers",
+            name=f"new in {safe_text(rounds[-1])}",
+            marker={"color": "#FFFFFF", "size": 8, "line": {"color": "#555555", "width": 1.5}},
+            hovertext=[f"{safe_text(r['question_id'])}: new, rank {r['rank']}" for r in new],
+            hoverinfo="text",
+        )  # fmt: skip
+    for qid in reversed(order):  # movers drawn last, on top
+        rows = lines[qid]
+        colour = movers.index(qid) if qid in movers else None
+        ranks = [r.get("rank") for r in rows]
+        hover = [f"{safe_text(qid)} in {safe_text(r['round_id'])}: "
+                 + (f"rank {r['rank']} (could be {r['rank_low']}-{r['rank_high']})"
+                    if r.get("rank") is not None else WITHHELD) for r in rows]  # fmt: skip
+        whiskers = None
+        if colour is not None:
+            whiskers = {"type": "data", "symmetric": False, "thickness": 1.5,
+                        "array": [None if v is None else r["rank_high"] - v
+                                  for r, v in zip(rows, ranks, strict=True)],
+                        "arrayminus": [None if v is None else v - r["rank_low"]
+                                       for r, v in zip(rows, ranks, strict=True)]}  # fmt: skip
+        fig.add_scatter(
+            x=[r["round_id"] for r in rows], y=ranks, mode="lines+markers", connectgaps=False,
+            name=safe_text(qid), showlegend=colour is not None, error_y=whiskers,
+            line={"color": SHIFT_GREY if colour is None else PALETTE[colour],
+                  "width": 1.5 if colour is None else 3,
+                  "dash": "solid" if colour is None else DASHES[colour % len(DASHES)]},
+            hovertext=hover, hoverinfo="text",
+        )  # fmt: skip
+        last = rows[-1]
+        if last["round_id"] == rounds[-1] and last.get("rank") is not None:
+            fig.add_annotation(
+                x=last["round_id"], y=last["rank"], xanchor="left", xshift=10, align="left",
+                showarrow=False,
+                text=wrap_label(f"{qid} · {'' if last['title'] is None else last['title']}",
+                                34, 2 if colour is not None else 1),
+                font={"size": 12, "color": "#111111" if colour is not None else "#555555"},
+            )  # fmt: skip
+    drawn = [r for q in order for r in lines[q] if r.get("rank") is not None] + new
+    deepest = max((r["rank_high"] or r["rank"] for r in drawn), default=1)
+    base_layout(fig, result.title, max(420, 160 + 26 * deepest))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=rounds,
+                     title="Round", range=[-0.3, len(rounds) - 0.7])  # fmt: skip
+    fig.update_yaxes(autorange="reversed", title="Rank (1 = top)", rangemode="tozero",
+                     dtick=1 if deepest <= 20 else None)  # fmt: skip
+    fig.update_layout(margin={"r": 300 if size != "embed" else 180})
+    return fig
+
+
+LEFT_OUT_COLOUR = PALETTE[5]
+DOT_GREY = "#767676"  # white rank numbers stay readable on it
+
+
+TOP_KINDS = {  # name, colour, symbol: shape tells them apart without colour
+    "kept": ("in the combined top 10", DOT_GREY, "circle"),
+    "left_out": ("left out of the combined top 10", LEFT_OUT_COLOUR, "diamond"),
+    "unknown": (f"combined ranking {WITHHELD}", DOT_GREY, "circle"),
+    "combined": ("combined (stakeholder-balanced) top 10", PALETTE[0], "square"),
+}
+
+
+def _top_kind(row: dict) -> str:
+    if row["group"] == "combined":
+        return "combined"
+    flag = row["in_combined_top"]
+    return "unknown" if flag is None else "kept" if flag else "left_out"
+
+
+def group_top(result: ChartResult, size: Size) -> go.Figure:
+    """A dot grid: questions down, groups across, each dot a group's rank of the question.
+
+    The combined (balanced) column is blue; in a group's column a question the
+    combined top ten leaves out is an orange diamond, one it keeps a grey dot.
+    """
+    if result.message or not result.rows:
+        return empty_figure(result.message or "Every group's ranks are withheld to protect "
+                            "privacy.")  # fmt: skip
+    rows = result.rows
+    combined = [r for r in rows if r["group"] == "combined"]
+    others = sorted((r for r in rows if r["group"] != "combined"),
+                    key=lambda r: (r["rank"], r["question_id"]))  # fmt: skip
+    questions = list(dict.fromkeys([r["question_id"] for r in combined]
+                                   + [r["question_id"] for r in others]))  # fmt: skip
+    title = {r["question_id"]: r.get("title") for r in rows}
+    label = {q: wrap_label(f"{q} · {'' if title[q] is None else title[q]}") for q in questions}
+    columns = [*dict.fromkeys(r["group"] for r in rows if r["group"] != "combined"), "combined"]
+    fig = go.Figure()
+    for kind, (name, colour, symbol) in TOP_KINDS.items():
+        part = [r for r in rows if _top_kind(r) == kind]
+        if not part:
+            continue
+        fig.add_scatter(
+            x=[safe_text(r["group"]) for r in part], y=[label[r["question_id"]] for r in part],
+            mode="markers+text", name=name, text=[str(r["rank"]) for r in part],
+            textfont={"color": "#FFFFFF", "size": 12},
+            marker={"color": colour, "symbol": symbol, "size": 26},
+            hovertext=[f"{safe_text(r['question_id'])}: rank {r['rank']} for "
+                       f"{safe_text(r['group'])}" for r in part], hoverinfo="text",
+        )  # fmt: skip
+    base_layout(fig, result.title, max(360, 160 + 48 * len(questions)))
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=[safe_text(c) for c in columns])  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", autorange="reversed",
+                     categoryarray=[label[q] for q in questions], automargin=True)  # fmt: skip
     return fig

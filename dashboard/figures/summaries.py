@@ -173,3 +173,55 @@ def pipeline(result: ChartResult) -> str:
     archived = result.context.get("archived", 0)
     return (f"{total:,} questions: {steps}; {studied:,} led to a study"
             + (f" ({archived:,} more archived)." if archived else "."))  # fmt: skip
+
+
+def _ids(ids: list[str], most: int = 5) -> str:
+    """ "Q1, Q2", or "none", or the first few "and 15 more" (a sentence, not a table)."""
+    if not ids:
+        return "none"
+    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    return ", ".join(ids[:most]) + more
+
+
+def round_shifts(result: ChartResult) -> str:
+    if result.message:
+        return result.message
+    ctx = result.context
+    latest, previous = ctx.get("latest"), ctx.get("previous")
+    repeated = {r["question_id"] for r in result.rows if (r.get("rounds_in") or 0) > 1}
+    n, rounds = len(repeated), len(ctx.get("rounds", []))
+    head = f"{n} question{'s were' if n != 1 else ' was'} in more than one of {rounds} rounds"
+    if previous is None:
+        return f"{head}; only {latest} can be shown, so there is nothing to compare."
+    rows = {(r["round_id"], r["question_id"]): r for r in result.rows}
+    moves = []
+    for qid in ctx.get("movers", []):
+        now, before = rows[(latest, qid)], rows[(previous, qid)]
+        clear = now["rank_high"] < before["rank_low"] or now["rank_low"] > before["rank_high"]
+        moves.append(f"{qid} {'rose' if now['move'] > 0 else 'fell'} from {before['rank']} to "
+                     f"{now['rank']}" + (" (rank intervals apart)" if clear else ""))  # fmt: skip
+    gone = ctx.get("rounds_withheld") or []
+    withheld = f" Rounds {WITHHELD} for this group: {_ids(gone)}." if gone else ""
+    new, dropped = _ids(ctx.get("new", [])), _ids(ctx.get("dropped", []))
+    back = f"; back from an earlier round: {_ids(ctx['returned'])}" if ctx.get("returned") else ""
+    return (f"{head}. From {previous} to {latest}, largest movers: {_ids(moves)}. "
+            f"New in {latest}: {new}{back}; dropped: {dropped}.{withheld}")  # fmt: skip
+
+
+def group_top(result: ChartResult) -> str:
+    if result.message:
+        return result.message
+    groups = ", ".join(result.context.get("groups", []))
+    if not any(r["group"] != "combined" for r in result.rows):
+        return f"Every group's top questions are {WITHHELD} to protect privacy ({groups})."
+    if not any(r["group"] == "combined" for r in result.rows):
+        return (f"Each group's top 10 ({groups}); the combined ranking is {WITHHELD} to "
+                "protect privacy.")  # fmt: skip
+    out: dict[str, list[str]] = {}
+    for group, ids in result.context.get("left_out", {}).items():
+        for qid in ids:
+            out.setdefault(qid, []).append(group)
+    if not out:
+        return f"Every question in a top 10 of {groups} is in the combined top 10."
+    named = "; ".join(f"{q} (top 10 of {', '.join(g)})" for q, g in out.items())
+    return f"Left out of the combined top 10 but in a group's top 10: {named}."
