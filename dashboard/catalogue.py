@@ -18,8 +18,9 @@ import plotly.graph_objects as go
 
 from dashboard.figures import chart_figures as fig
 from dashboard.figures import summaries as say
-from dashboard.filters import GROUP_DIMS
+from dashboard.filters import CONSENSUS_DEFAULTS, GROUP_DIMS
 from dashboard.insights import (
+    consensus,
     headlines,
     participation,
     pipeline,
@@ -115,6 +116,11 @@ def _cross_group(args: Args) -> bool:
     return args.get("method") in CROSS_GROUP_RANKINGS
 
 
+def _consensus_asked(args: Args) -> bool:
+    """The consensus card shows when its rule is in the URL (a rate round is not known here)."""
+    return any(args.get(name) for name in CONSENSUS_DEFAULTS)
+
+
 G = GROUP_DIMS
 PUBLIC_GROUPS = ("role", "ms_course")
 CENSUS = "Counts of everyone, not a sample: no sampling interval applies."
@@ -174,6 +180,15 @@ CHARTS: tuple[ChartSpec, ...] = (
         footnote="Numbers are ranks within each group; combined = stakeholder-balanced. "
         "Orange diamonds: in a group's top ten, left out of the combined top ten.",
         slides=(SlideSpec("group-top", "Each group's top ten and the combined top ten"),),
+    ),
+    ChartSpec(
+        "consensus", "Consensus on importance in a rate round", consensus.consensus,
+        fig.consensus, say.consensus, "/priorities",
+        ("round", "topic", "compare", *G, *CONSENSUS_DEFAULTS), when=_consensus_asked,
+        view_args={"consensus_high": "70"},
+        footnote="Dots: share rating it 4-5 (important) and 1-2 (unimportant), with 95% "
+        "Wilson intervals; lines: the rule's thresholds.",
+        slides=(SlideSpec("consensus", "Consensus on importance, question by question"),),
     ),
     ChartSpec(
         "question-trail", "From question to study", topics.question_trail,

@@ -57,6 +57,11 @@ MAX_VALUE_LENGTH = 120
 MAX_GROUP_FILTERS = 3
 
 
+# Delphi consensus thresholds (whole percentages), and their defaults: consensus in = at
+# least `consensus_high`% rate it 4-5 and under `consensus_low`% rate it 1-2.
+CONSENSUS_DEFAULTS = {"consensus_high": 70, "consensus_low": 15}
+PERCENT_PATTERN = re.compile(r"[1-9][0-9]?")
+
 # Query-string names that differ from field names.
 ALIASES = {"from": "date_from", "to": "date_to"}
 
@@ -85,6 +90,8 @@ class Filters:
     duration_band: str | None = None
     sex: str | None = None
     country: str | None = None
+    consensus_high: int | None = None
+    consensus_low: int | None = None
 
     @classmethod
     def parse(cls, args: Mapping[str, Any], allowed: Iterable[str] | None = None) -> Filters:
@@ -130,6 +137,17 @@ class Filters:
             )
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise FilterError("from is after to")
+        high, low = self.consensus_thresholds()
+        if low > high:
+            raise FilterError(
+                f"consensus_low ({low}) is above consensus_high ({high}): a question could "
+                "then reach consensus in and out at once"
+            )
+
+    def consensus_thresholds(self) -> tuple[int, int]:
+        """(high, low) percentages of the consensus rule, defaults where not given."""
+        high = self.consensus_high or CONSENSUS_DEFAULTS["consensus_high"]
+        return high, self.consensus_low or CONSENSUS_DEFAULTS["consensus_low"]
 
     def group_dims(self) -> list[str]:
         """The voter-profile filters in use, in canonical order."""
@@ -232,4 +250,8 @@ def _check(field: str, key: str, value: str) -> Any:
         if value not in PRIORITY_METHODS:
             raise FilterError(f"method={value[:40]!r}; use one of {', '.join(PRIORITY_METHODS)}")
         return value
+    if field in CONSENSUS_DEFAULTS:
+        if not PERCENT_PATTERN.fullmatch(value):
+            raise FilterError(f"{key}={value[:40]!r}; use a whole percentage from 1 to 99")
+        return int(value)
     raise FilterError(f"unknown filter {key!r}")  # pragma: no cover - guarded by parse()

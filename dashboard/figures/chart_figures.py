@@ -334,3 +334,61 @@ def group_top(result: ChartResult, size: Size) -> go.Figure:
     fig.update_yaxes(type="category", categoryorder="array", autorange="reversed",
                      categoryarray=[label[q] for q in questions], automargin=True)  # fmt: skip
     return fig
+
+
+CONSENSUS_WORDS = {"in": "consensus in", "out": "consensus out", "none": "no consensus"}
+CONSENSUS_DOTS = (  # (share, low, high, name, colour, symbol): shape tells them apart too
+    ("share_important", "ci_low", "ci_high", "rated 4-5 (important)", PALETTE[0], "circle"),
+    ("share_unimportant", "unimportant_low", "unimportant_high", "rated 1-2 (unimportant)",
+     PALETTE[1], "diamond"),
+)  # fmt: skip
+
+
+def consensus_words(row: dict) -> str:
+    """A row's status in words; WITHHELD when withheld, "not rated" when nobody rated it."""
+    if "status" in row.get("suppressed", ()):
+        return WITHHELD
+    return CONSENSUS_WORDS.get(row["status"], "not rated")
+
+
+def consensus(result: ChartResult, size: Size) -> go.Figure:
+    """Per question (and group): the two shares with Wilson whiskers, the status in words.
+
+    The rule's thresholds are quiet dotted lines; only the two dots carry colour.
+    """
+    if result.message or not result.rows:
+        return empty_figure(result.message or "No question was rated in this round.")
+    rows = result.rows
+    if size != "page":
+        keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
+        rows = [r for r in rows if r["question_id"] in keep]
+    label = [wrap_label(f"{r['question_id']} · {'' if r['title'] is None else r['title']}"
+                        + ("" if r["group"] == "all" else f" · {r['group']}"))
+             for r in rows]  # fmt: skip
+    fig = go.Figure()
+    for field, low, high, name, colour, symbol in CONSENSUS_DOTS:
+        part = [(y, r) for y, r in zip(label, rows, strict=True) if r.get(field) is not None
+                and r[field] == r[field]]  # fmt: skip
+        fig.add_scatter(
+            x=[r[field] for _, r in part], y=[y for y, _ in part], mode="markers", name=name,
+            marker={"color": colour, "symbol": symbol, "size": 11},
+            error_x={"type": "data", "symmetric": False, "color": colour, "thickness": 1.5,
+                     "array": [r[high] - r[field] for _, r in part],
+                     "arrayminus": [r[field] - r[low] for _, r in part]},
+            hovertext=[f"{safe_text(r['question_id'])} ({safe_text(r['group'])}): {name} "
+                       f"{r[field]:.0%} ({r[low]:.0%}-{r[high]:.0%}) of {r['raters']:,} raters"
+                       for _, r in part], hoverinfo="text",
+        )  # fmt: skip
+    fig.add_scatter(x=[1.04] * len(rows), y=label, mode="text", showlegend=False,
+                    text=[consensus_words(r) for r in rows], textposition="middle right",
+                    textfont={"color": "#333333"}, hoverinfo="skip")  # fmt: skip
+    high, low = result.context.get("high", 70), result.context.get("low", 15)
+    for value in (high, low):
+        fig.add_vline(x=value / 100, line={"color": "#9A9A9A", "dash": "dot", "width": 1},
+                      annotation_text=f"{value}%", annotation_position="top")  # fmt: skip
+    base_layout(fig, result.title, max(360, 160 + 40 * len(rows)))
+    fig.update_xaxes(range=[0, 1.3], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1],
+                     title_text="Share of raters")  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", autorange="reversed",
+                     categoryarray=label, automargin=True)  # fmt: skip
+    return fig

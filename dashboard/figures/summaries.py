@@ -225,3 +225,28 @@ def group_top(result: ChartResult) -> str:
         return f"Every question in a top 10 of {groups} is in the combined top 10."
     named = "; ".join(f"{q} (top 10 of {', '.join(g)})" for q, g in out.items())
     return f"Left out of the combined top 10 but in a group's top 10: {named}."
+
+
+def consensus(result: ChartResult) -> str:
+    if result.message:
+        return result.message
+    ctx = result.context
+    groups = ctx.get("groups") or []
+    counts = {name: len(ctx.get(f"reach_{name}", [])) for name in
+              ("every", "some", "none", "undetermined")}  # fmt: skip
+    everyone = [r for r in result.rows if r["group"] == "all"]
+    ins = [r["question_id"] for r in everyone if r.get("status") == "in"]
+    outs = [r["question_id"] for r in everyone if r.get("status") == "out"]
+    head = (f"Consensus ({ctx.get('high')}% / {ctx.get('low')}% rule) among all raters: "
+            f"in for {_ids(ins)}; out for {_ids(outs)}")  # fmt: skip
+    if groups:
+        where = (f"{counts['every']} of {len(everyone)} questions reach consensus in every "
+                 f"group ({', '.join(groups)}), {counts['some']} in some, {counts['none']} in "
+                 "none")  # fmt: skip
+    else:
+        where = (f"{counts['every']} of {len(everyone)} questions reach consensus, "
+                 f"{counts['none']} do not")  # fmt: skip
+    open_ = f"; {counts['undetermined']} {WITHHELD}" if counts["undetermined"] else ""
+    hidden = (f" No group of {ctx['compare']} can be shown: {WITHHELD} to protect privacy."
+              if ctx.get("compare") and not groups else "")  # fmt: skip
+    return f"{head}. {where}{open_}.{hidden}"

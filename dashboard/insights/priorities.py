@@ -123,34 +123,48 @@ class Tables:
         return self._info["info"]
 
     def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
-        """Mask over axes + outcome (chosen / not chosen): withheld cells.
+        """Mask over axes + outcome (outcome 0: the measure's own count): withheld cells.
 
         Computed for every question at once on first use (protect_batch). Where
         the method serves the round's voter count beside each question's count,
         "voted but did not choose it" is protected too; where it does not (rate:
         "voters minus raters" would be a handful of people and withhold almost
-        every cell), only the question's own count is.
+        every cell), only the question's own count is. The method's `joint`
+        measures (rate: rated 4-5, rated 1-2) are one split of raters, protected
+        together with what is left (rated 3), so none of the three is raters
+        minus the other two; each one's mask puts its own outcome first.
         """
+        asked = measure
         if measure not in self._hidden:
             order = list(self.measures)
-            if measure == "voters" and not self.vote.serves_voters:
+            joint = self.vote.joint
+            if measure in joint:
+                measure = joint[0]  # the split's own order: its masks are the reference's
+                parts = [self._stack(order, m) for m in joint]
+                rest = self._stack(order, "voters") - np.sum(parts, axis=0)
+                table = np.stack([*parts, rest], axis=-1)
+            elif measure == "voters" and not self.vote.serves_voters:
                 table = self._stack(order, "voters")[..., None]
             else:  # chosen / not chosen, out of voters or (top2) out of raters
                 chosen = self._stack(order, "voters" if measure == "voters" else "top2")
                 total = (np.broadcast_to(self.voters, chosen.shape) if measure == "voters"
                          else self._stack(order, "voters"))  # fmt: skip
                 table = np.stack([chosen, total - chosen], axis=-1)
-            given = self._given(order, measure, k)
+            given = self._given(order, measure, k, table.shape[-1])
             masks = protect_batch(table, k, self.axes.hierarchy, given)
-            self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
-        return self._hidden[measure][question_id]
+            if measure in joint:
+                for i, name in enumerate(joint):
+                    first = [i, *(j for j in range(table.shape[-1]) if j != i)]
+                    self._hidden[name] = {q: masks[x][..., first] for x, q in enumerate(order)}
+            else:
+                self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
+        return self._hidden[asked][question_id]
 
-    def _given(self, order: list[str], measure: str, k: int) -> np.ndarray | None:
+    def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
         """Fixed decisions for the duration "not-applicable" column, from the who table."""
         if self.reference is None:
             return None
         ref = self.reference
-        outcomes = 1 if measure == "voters" and not self.vote.serves_voters else 2
         masks = [ref.hidden(q, measure, k) if q in ref.measures else None for q in order]
         return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
             if order else None  # fmt: skip

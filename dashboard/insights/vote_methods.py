@@ -87,6 +87,13 @@ class VoteMethod:
     # (measure, row fields withheld when that measure's cell is withheld), widest first.
     protects: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
     has_max_choices: ClassVar[bool]  # whether a round caps how many questions a voter picks
+    # Measures protected together as one outcome split of the base count (raters), the
+    # rest of the base being the last outcome: (top2, bottom2) -> important, unimportant,
+    # neither. Empty: each measure is protected alone against "did not choose it".
+    joint: ClassVar[tuple[str, ...]]
+    # (important, unimportant) measures of a rating scale, for Delphi consensus; None
+    # for a method without one.
+    importance: ClassVar[tuple[str, str] | None]
 
     def describe(self, max_choices: int | None) -> str:
         """The label with the round's cap filled in."""
@@ -155,6 +162,8 @@ class Pick(VoteMethod):
     serves_voters = True
     protects = (("voters", ("picks", "share", "ci_low", "ci_high")),)
     has_max_choices = True
+    joint = ()
+    importance = None
 
     def value_range(self, max_choices: int | None) -> tuple[int, int]:
         return (1, 1)
@@ -186,6 +195,8 @@ class Rank(VoteMethod):
     protects = (("voters", ("ranked", "share", "ci_low", "ci_high", "points", "mean_points",
                             "mean_points_low", "mean_points_high")),)  # fmt: skip
     has_max_choices = True
+    joint = ()
+    importance = None
 
     def value_range(self, max_choices: int | None) -> tuple[int, int]:
         return (1, max_choices or 1)
@@ -217,7 +228,8 @@ class Rate(VoteMethod):
 
     Nearly every voter rates every question, so "voters minus raters" would be
     a handful of people: the round's voter count is never served beside the
-    raters, who are the base of every score.
+    raters, who are the base of every score. Ratings of 1-2 (`bottom2`) are read
+    only by the consensus chart; they are protected jointly with 4-5 (`joint`).
     """
 
     name = "rate"
@@ -233,11 +245,15 @@ class Rate(VoteMethod):
     count_fields = ("raters", "rated_4_or_5")
     _top = ("rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high")
     columns = ("raters", "mean_rating", "mean_low", "mean_high", *_top)
-    cube_measures = ("voters", "value_sum", "value_sq_sum", "top2")
+    cube_measures = ("voters", "value_sum", "value_sq_sum", "top2", "bottom2")
     serves_voters = False
     protects = (("voters", ("raters", "mean_rating", "mean_low", "mean_high", *_top)),
                 ("top2", _top))  # fmt: skip
     has_max_choices = False
+    # Rated 4-5, rated 1-2 and rated 3, out of raters: protected as one split, so no
+    # withheld count among the three is raters minus the other two.
+    joint = ("top2", "bottom2")
+    importance = ("top2", "bottom2")
 
     def value_range(self, max_choices: int | None) -> tuple[int, int]:
         return (1, 5)

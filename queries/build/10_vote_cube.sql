@@ -3,7 +3,7 @@
 -- sum over these rows, so an interaction never scans the votes table.
 -- voters: members who picked, ranked or rated the question; points: Borda
 -- points (rank 1 earns max_choices); value_sum / value_sq_sum: for means and
--- variances of ratings; top2: ratings of 4 or 5. Each method's class in
+-- variances of ratings; top2: ratings of 4 or 5; bottom2: ratings of 1 or 2. Each method's class in
 -- dashboard/insights/vote_methods.py names the measures it reads (cube_measures);
 -- a new method adds its measure here.
 -- Parameters: none.
@@ -16,7 +16,8 @@ SELECT
     sum(CASE WHEN r.method = 'rank' THEN r.max_choices + 1 - v.value ELSE 0 END) AS points,
     sum(v.value) AS value_sum,
     sum(v.value * v.value) AS value_sq_sum,
-    count(*) FILTER (WHERE r.method = 'rate' AND v.value >= 4) AS top2
+    count(*) FILTER (WHERE r.method = 'rate' AND v.value >= 4) AS top2,
+    count(*) FILTER (WHERE r.method = 'rate' AND v.value <= 2) AS bottom2
 FROM votes AS v
 JOIN members AS m USING (member_key)
 JOIN rounds AS r USING (round_id)

@@ -1,0 +1,149 @@
+"""Delphi consensus in rate rounds: who rates each question important, who unimportant.
+
+Per question and group, the share of raters giving it 4-5 (important) and 1-2
+(unimportant), each with a Wilson 95% interval, and a status under a named
+rule (see the README's "Scores"): *in* = at least `high`% rate it important and
+under `low`% unimportant; *out* = at least `high`% rate it unimportant and
+under `low`% important; *none* otherwise. Thresholds come from the filters
+`consensus_high` and `consensus_low` (70 and 15 by default).
+
+Counts come from the same protected tables as `priorities` (the `all` rows) and
+`priorities-by-group` (each group's rows). Rated 4-5, rated 1-2 and the rest
+(rated 3) are one split of raters, protected together (`Tables.hidden`), so
+none of them is raters minus the other two. A status read from a withheld
+share is withheld with it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dashboard.db import Warehouse
+from dashboard.filters import Filters
+from dashboard.insights import priorities as pr
+from dashboard.insights.result import ChartResult, new_result, withhold
+from dashboard.insights.stats import wilson
+
+STATUSES = ("in", "out", "none")
+IMPORTANT = ["rated_4_or_5", "share_important", "ci_low", "ci_high"]
+UNIMPORTANT = ["rated_1_or_2", "share_unimportant", "unimportant_low", "unimportant_high"]
+COLUMNS = ["question_id", "title", "topic", "group", "raters", *IMPORTANT, *UNIMPORTANT,
+           "status"]  # fmt: skip
+COUNTS = {"raters", "rated_4_or_5", "rated_1_or_2"}
+# How many questions reach consensus (in or out) in every group shown, in some, in none;
+# "undetermined": a withheld status leaves it open.
+REACH = ("every", "some", "none", "undetermined")
+
+
+def rule_name(high: int, low: int) -> str:
+    """The rule in words, as the response's `method` states it."""
+    return (f"share rule: in = at least {high}% rate it 4-5 and below {low}% rate it 1-2; "
+            f"out = at least {high}% rate it 1-2 and below {low}% rate it 4-5 "
+            "(95% Wilson intervals)")  # fmt: skip
+
+
+def status(important: int, unimportant: int, raters: int, high: int, low: int) -> str | None:
+    """`in`, `out` or `none` under the share rule; None when nobody rated it.
+
+    Whole-number arithmetic, so a share of exactly 70% is "at least 70%".
+    """
+    if raters <= 0:
+        return None
+    if important * 100 >= high * raters and unimportant * 100 < low * raters:
+        return "in"
+    if unimportant * 100 >= high * raters and important * 100 < low * raters:
+        return "out"
+    return "none"
+
+
+def consensus(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Consensus per question for everyone filtered (`all`), and per group with `compare`."""
+    rnd = pr.resolve_round(wh, filters.round)
+    high, low = filters.consensus_thresholds()
+    result = new_result("consensus", f"Consensus on importance: {rnd.name}",
+                        rule_name(high, low), filters, wh.snapshot(), k, COLUMNS,
+                        COUNTS)  # fmt: skip
+    result.context.update(round=rnd.__dict__, high=high, low=low, groups=[])
+    measures = rnd.vote.importance
+    if measures is None:
+        result.message = (
+            f"Consensus applies to rounds where members rate questions; {rnd.round_id} is a "
+            f"{rnd.method} round. Pick a rate round."
+        )
+        return result
+    dims = filters.group_dims()
+    tables = pr.load_tables(wh, rnd, filters, dims, k)
+    result.build_id, result.as_of = tables.snapshot.build_id, tables.snapshot.as_of
+    cell = tables.axes.index(**{d: getattr(filters, d) for d in dims})
+    if tables.voters[cell] == 0 or tables.voters_hidden[cell]:
+        result.message = pr.TOO_FEW  # an empty group reads as a small one
+        return result
+    rows = [_row(tables, measures, qid, cell, "all", high, low, k) for qid in tables.measures]
+    groups: list[str] = []
+    if filters.compare:
+        _, compared, dim = pr._compare_tables(wh, filters, k)
+        for value, gcell in pr._groups(compared, dim, filters):
+            groups.append(value)
+            rows += [_row(compared, measures, qid, gcell, value, high, low, k)
+                     for qid in compared.measures]  # fmt: skip
+        result.context["compare"] = dim
+    result.context["groups"] = groups
+    result.rows = sorted(rows, key=lambda r: (r["question_id"], r["group"] != "all"))
+    result.context.update(reach(result.rows, groups or ["all"]))
+    return result
+
+
+def _row(tables: pr.Tables, measures: tuple[str, str], qid: str, cell: tuple, group: str,
+         high: int, low: int, k: int) -> dict[str, Any]:  # fmt: skip
+    """One question in one group: both shares with intervals, the status, what is withheld."""
+    m = tables.measures[qid]
+    raters = int(m["voters"][cell])
+    top, bottom = int(m[measures[0]][cell]), int(m[measures[1]][cell])
+    info = tables.question_info().get(qid, {})
+    row: dict[str, Any] = {"question_id": qid, "title": info.get("title"),
+                           "topic": info.get("topic"), "group": group,
+                           "raters": raters}  # fmt: skip
+    for names, count in ((IMPORTANT, top), (UNIMPORTANT, bottom)):
+        low_ci, high_ci = wilson(count, raters)
+        share = count / raters if raters else math.nan
+        row.update(zip(names, (count, share, low_ci, high_ci), strict=True))
+    row["status"] = status(top, bottom, raters, high, low)
+
+    def hidden(measure: str) -> bool:
+        return bool(tables.hidden(qid, measure, k)[(*cell, 0)])
+
+    if hidden("voters"):
+        withhold(row, ["raters", *IMPORTANT, *UNIMPORTANT, "status"])
+        return row
+    gone = [*(IMPORTANT if hidden(measures[0]) else []),
+            *(UNIMPORTANT if hidden(measures[1]) else [])]  # fmt: skip
+    if gone:
+        withhold(row, [*gone, "status"])
+    return row
+
+
+def reach(rows: list[dict[str, Any]], groups: list[str]) -> dict[str, Any]:
+    """Questions reaching consensus (in or out) in every group shown, some, none, or unknown.
+
+    A group where nobody rated the question does not count; a withheld status
+    leaves the question undetermined unless the served ones already say "some".
+    """
+    by: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["group"] in groups:
+            by.setdefault(row["question_id"], []).append(row)
+    out: dict[str, list[str]] = {f"reach_{name}": [] for name in REACH}
+    for qid, found in by.items():
+        asked = [r for r in found if r.get("raters") != 0]
+        withheld = sum(1 for r in asked if "status" in r.get("suppressed", ()))
+        reached = sum(1 for r in asked if r["status"] in ("in", "out"))
+        missed = sum(1 for r in asked if r["status"] == "none")
+        if reached and missed:
+            kind = "some"
+        elif withheld or not asked:
+            kind = "undetermined"
+        else:
+            kind = "every" if reached else "none"
+        out[f"reach_{kind}"].append(qid)
+    return out
