@@ -57,7 +57,8 @@ browser:
 demo: install
 	$(PY) -m dashboard demo --members $(DEMO_MEMBERS) --out $(WAREHOUSE)
 
-$(WAREHOUSE):
+# Rebuilt when the build steps change: the app refuses a warehouse of another schema.
+$(WAREHOUSE): $(wildcard queries/build/*.sql)
 	$(MAKE) demo
 
 # Lint and check formatting.

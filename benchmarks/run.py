@@ -85,18 +85,23 @@ def ensure_warehouse(members: int) -> tuple[Path, dict[str, Any]]:
     export = CACHE / f"export-{members}"
     warehouse = CACHE / f"warehouse-{members}.duckdb"
     stats_file = CACHE / f"build-{members}.json"
+    from dashboard.db import build_schema
+
     if warehouse.exists() and stats_file.exists():
         stats = json.loads(stats_file.read_text())
-        stats["cached"] = True
-        return warehouse, stats
-    stats: dict[str, Any] = {"members": members}
+        if stats.get("schema") == build_schema():
+            stats["cached"] = True
+            return warehouse, stats
+        log("the build changed since the cached warehouse was made: rebuilding it")
+        warehouse.unlink()
+    stats: dict[str, Any] = {"members": members, "schema": build_schema()}
     if not (export / "votes.csv").exists():
         log(f"synth: {members:,} members")
         stats["synth"] = measured([PY, "-m", "dashboard", "synth", "--out", str(export),
                                    "--members", str(members), "--seed", "1"])  # fmt: skip
     log("build: warehouse from the export")
     stats["build"] = measured([PY, "-m", "dashboard", "build", str(export), "--out",
-                               str(warehouse)])  # fmt: skip
+                               str(warehouse), "--first-release"])  # fmt: skip
     stats["votes_csv_rows"] = sum(1 for _ in (export / "votes.csv").open("rb")) - 1
     stats["measured_on"] = time.strftime("%Y-%m-%d %H:%M")
     stats_file.write_text(json.dumps(stats, indent=2))

@@ -9,6 +9,8 @@ snapshot without a restart and in-flight queries finish on the old one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import logging
 import os
@@ -100,6 +102,15 @@ def open_read_only(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, in
             link.unlink(missing_ok=True)
 
 
+@functools.cache
+def build_schema() -> str:
+    """A short hash of the build steps (queries/build/*.sql): what a warehouse's tables are."""
+    digest = hashlib.sha256()
+    for path in sorted((QUERIES_DIR / "build").glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def _describe(
     con: duckdb.DuckDBPyConnection, path: Path, file_id: tuple[int, int, int]
 ) -> Snapshot:
@@ -109,6 +120,16 @@ def _describe(
         raise WarehouseError(f"{path} has no build_info table: not a built warehouse") from exc
     if row is None:
         raise WarehouseError(f"{path} has an empty build_info table")
+    try:
+        built = con.execute("SELECT schema FROM build_info").fetchone()
+    except duckdb.Error:
+        built = None
+    if built is None or built[0] != build_schema():
+        raise WarehouseError(
+            f"{path} was built by another version of the build (schema "
+            f"{built[0] if built else 'unknown'}, this app needs {build_schema()}): rebuild it "
+            "with `python -m dashboard build EXPORT_DIR` (or `make demo`)"
+        )
     blocks = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
     needed = FILE_HEADERS + blocks[0] * blocks[1] if blocks else 0
     if file_id[1] < needed:

@@ -33,3 +33,15 @@ def test_a_build_swapped_in_during_an_open_is_picked_up_next(tmp_path: Path,
     warehouse = db.Warehouse(target)
     assert warehouse.snapshot().build_id == first  # what was opened
     assert warehouse.snapshot().build_id == second  # not skipped: the swap is seen
+
+
+def test_a_warehouse_built_by_another_version_is_refused_clearly(tmp_path: Path) -> None:
+    import pytest
+
+    target = tmp_path / "wh.duckdb"
+    build_warehouse(EXPORT, target, previous=None)
+    con = duckdb.connect(str(target))
+    con.execute("UPDATE build_info SET schema = 'older'")
+    con.close()
+    with pytest.raises(db.WarehouseError, match=r"another version of the build.*rebuild it"):
+        db.Warehouse(target).snapshot()

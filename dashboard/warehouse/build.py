@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env
-from dashboard.db import parameters_in
+from dashboard.db import build_schema, parameters_in
 from dashboard.warehouse.release import Comparison, attached, carry_over
 from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
 
@@ -314,6 +314,7 @@ def _load(
             "build_id": build_id,
             "network": network,
             "code_version": code_version(),
+            "schema": build_schema(),
         }
         for name, sql, needed in build_statements():
             if name.startswith(("00_", "9")):
