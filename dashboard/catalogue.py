@@ -191,6 +191,15 @@ CHARTS: tuple[ChartSpec, ...] = (
         slides=(SlideSpec("consensus", "Consensus on importance, question by question"),),
     ),
     ChartSpec(
+        "consensus-change", "Consensus between successive rate rounds",
+        consensus.consensus_change, fig.consensus_change, say.consensus_change, "/priorities",
+        ("round", "topic", "compare", *G, *CONSENSUS_DEFAULTS), when=_consensus_asked,
+        view_args={"consensus_low": "15"},
+        footnote="Change in the share rating it 4-5 since the rate round before, with 95% "
+        "Newcombe intervals; the status before and after in words.",
+        slides=(SlideSpec("consensus-change", "Would another round change the picture?"),),
+    ),
+    ChartSpec(
         "question-trail", "From question to study", topics.question_trail,
         fig.question_trail, say.question_trail, "/priorities", ("topic", "question"),
         when=lambda a: bool(a.get("question")), card="question", ignores=("topic",),

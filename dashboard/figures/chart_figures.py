@@ -392,3 +392,54 @@ def consensus(result: ChartResult, size: Size) -> go.Figure:
     fig.update_yaxes(type="category", categoryorder="array", autorange="reversed",
                      categoryarray=label, automargin=True)  # fmt: skip
     return fig
+
+
+def _status_word(row: dict, field: str) -> str:
+    if field in row.get("suppressed", ()):
+        return WITHHELD
+    return CONSENSUS_WORDS.get(row[field], "not rated")
+
+
+def consensus_change(result: ChartResult, size: Size) -> go.Figure:
+    """Per question (and group): the change in the share rating it 4-5, Newcombe whiskers.
+
+    A zero line; the status before and after in words; a changed status in colour.
+    """
+    if result.message or not result.rows:
+        return empty_figure(result.message or "No question was rated in both rounds.")
+    rows = result.rows
+    if size != "page":
+        keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
+        rows = [r for r in rows if r["question_id"] in keep]
+    label = [wrap_label(f"{r['question_id']} · {'' if r['title'] is None else r['title']}"
+                        + ("" if r["group"] == "all" else f" · {r['group']}"))
+             for r in rows]  # fmt: skip
+    fig = go.Figure()
+    for changed, name, colour in ((False, "status kept", DOT_GREY),
+                                  (True, "status changed", PALETTE[5])):  # fmt: skip
+        part = [(y, r) for y, r in zip(label, rows, strict=True)
+                if r.get("change") is not None
+                and bool(r.get("status_changed")) == changed]  # fmt: skip
+        if not part:
+            continue
+        fig.add_scatter(
+            x=[r["change"] for _, r in part], y=[y for y, _ in part], mode="markers", name=name,
+            marker={"color": colour, "size": 11, "symbol": "diamond" if changed else "circle"},
+            error_x={"type": "data", "symmetric": False, "color": colour, "thickness": 1.5,
+                     "array": [r["change_high"] - r["change"] for _, r in part],
+                     "arrayminus": [r["change"] - r["change_low"] for _, r in part]},
+            hovertext=[f"{safe_text(r['question_id'])} ({safe_text(r['group'])}): "
+                       f"{r['change']:+.0%} ({r['change_low']:+.0%} to {r['change_high']:+.0%})"
+                       for _, r in part], hoverinfo="text",
+        )  # fmt: skip
+    fig.add_scatter(x=[1.05] * len(rows), y=label, mode="text", showlegend=False,
+                    text=[f"{_status_word(r, 'status_before')} → {_status_word(r, 'status_after')}"
+                          for r in rows], textposition="middle right",
+                    textfont={"color": "#333333"}, hoverinfo="skip")  # fmt: skip
+    fig.add_vline(x=0, line={"color": "#9A9A9A", "width": 1})
+    base_layout(fig, result.title, max(360, 160 + 40 * len(rows)))
+    fig.update_xaxes(range=[-1, 1.9], tickformat="+.0%", tickvals=[-1, -0.5, 0, 0.5, 1],
+                     title_text="Change in the share rating it 4-5")  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", autorange="reversed",
+                     categoryarray=label, automargin=True)  # fmt: skip
+    return fig

@@ -250,3 +250,21 @@ def consensus(result: ChartResult) -> str:
     hidden = (f" No group of {ctx['compare']} can be shown: {WITHHELD} to protect privacy."
               if ctx.get("compare") and not groups else "")  # fmt: skip
     return f"{head}. {where}{open_}.{hidden}"
+
+
+def consensus_change(result: ChartResult) -> str:
+    if result.message:
+        return result.message
+    ctx = result.context
+    before, after = ctx["rounds"]
+    changed, unknown = ctx.get("status_changed", []), ctx.get("status_unknown", [])
+    n = ctx.get("questions", 0)
+    clear = sorted({r["question_id"] for r in result.rows if r.get("change") is not None
+                    and (r["change_low"] > 0 or r["change_high"] < 0)})  # fmt: skip
+    head = (f"{n} question{'s were' if n != 1 else ' was'} rated in {before} and {after}; "
+            f"consensus status changed for {len(changed)} ({_ids(changed)})")  # fmt: skip
+    shares = f"the share rating it 4-5 clearly moved for {len(clear)} ({_ids(clear)})"
+    open_ = f"; {len(unknown)} {WITHHELD}" if unknown else ""
+    verdict = ("another round could still change the picture" if changed
+               else "the picture looks stable")  # fmt: skip
+    return f"{head}{open_}; {shares}: {verdict}."

@@ -17,13 +17,14 @@ share is withheld with it.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from dashboard.db import Warehouse
 from dashboard.filters import Filters
 from dashboard.insights import priorities as pr
 from dashboard.insights.result import ChartResult, new_result, withhold
-from dashboard.insights.stats import wilson
+from dashboard.insights.stats import newcombe_difference, wilson
 
 STATUSES = ("in", "out", "none")
 IMPORTANT = ["rated_4_or_5", "share_important", "ci_low", "ci_high"]
@@ -147,3 +148,99 @@ def reach(rows: list[dict[str, Any]], groups: list[str]) -> dict[str, Any]:
             kind = "every" if reached else "none"
         out[f"reach_{kind}"].append(qid)
     return out
+
+
+CHANGE_COLUMNS = ["question_id", "title", "group", "round_before", "round_after",
+                  "share_before", "share_after", "change", "change_low", "change_high",
+                  "status_before", "status_after", "status_changed"]  # fmt: skip
+CHANGE = ["change", "change_low", "change_high"]
+
+
+def rate_rounds(wh: Warehouse, upto: str | None) -> list[pr.Round]:
+    """Rate rounds with votes, oldest first, up to the asked round (all of them if none)."""
+    rounds = [r for r in pr.list_rounds(wh) if r.vote.importance is not None]
+    if upto is None:
+        return rounds
+    pr.resolve_round(wh, upto)  # an unknown round is a clear error
+    ids = [r.round_id for r in rounds]
+    return rounds[: ids.index(upto) + 1] if upto in ids else []
+
+
+def consensus_change(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """Stability between two successive rate rounds, from the `consensus` rows of each.
+
+    For questions rated in both (the asked round, or the latest rate round, and
+    the rate round before it), the change in the share rating it 4-5 with
+    Newcombe's hybrid Wilson interval, and whether the consensus status changed.
+    Every number is read from rows `consensus` serves for the same filters, so a
+    value withheld there is withheld here.
+    """
+    high, low = filters.consensus_thresholds()
+    result = new_result("consensus-change", "Consensus between successive rate rounds",
+                        "change in the share rating it 4-5, 95% Newcombe hybrid Wilson; "
+                        + rule_name(high, low), filters, wh.snapshot(), k, CHANGE_COLUMNS,
+                        set())  # fmt: skip
+    rounds = rate_rounds(wh, filters.round)
+    result.context.update(high=high, low=low, groups=[], rounds=[])
+    if len(rounds) < 2:
+        result.message = ("Stability needs two successive rate rounds"
+                          + (f" up to {filters.round}" if filters.round else "")
+                          + "; there is at most one.")  # fmt: skip
+        return result
+    before_round, after_round = rounds[-2], rounds[-1]
+    result.context["rounds"] = [before_round.round_id, after_round.round_id]
+    before = consensus(wh, replace(filters, round=before_round.round_id), k)
+    after = consensus(wh, replace(filters, round=after_round.round_id), k)
+    if before.message or after.message:
+        result.message = after.message or before.message
+        return result
+    result.context["groups"] = [g for g in after.context["groups"]
+                                if g in before.context["groups"]]  # fmt: skip
+    earlier = {(r["question_id"], r["group"]): r for r in before.rows}
+    for now in after.rows:
+        then = earlier.get((now["question_id"], now["group"]))
+        if then is not None:
+            result.rows.append(_change_row(before_round, after_round, then, now))
+    changed = [r for r in result.rows if r["status_changed"]]
+    result.context.update(
+        questions=len({r["question_id"] for r in result.rows}),
+        status_changed=sorted({r["question_id"] for r in changed}),
+        status_unknown=sorted(
+            {r["question_id"] for r in result.rows if r["status_changed"] is None}
+        ),
+    )
+    return result
+
+
+def _change_row(before: pr.Round, after: pr.Round, then: dict[str, Any],
+                now: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """One question in one group: both rounds' served shares and statuses, and the change."""
+    row: dict[str, Any] = {"question_id": now["question_id"], "title": now.get("title"),
+                           "group": now["group"], "round_before": before.round_id,
+                           "round_after": after.round_id,
+                           "share_before": then.get("share_important"),
+                           "share_after": now.get("share_important"),
+                           "status_before": then.get("status"),
+                           "status_after": now.get("status")}  # fmt: skip
+    gone_then, gone_now = set(then.get("suppressed", ())), set(now.get("suppressed", ()))
+    counts = [(r.get("rated_4_or_5"), r.get("raters")) for r in (now, then)]
+    if all(x is not None and n for x, n in counts):
+        (x1, n1), (x2, n2) = counts
+        row.update(zip(CHANGE, newcombe_difference(x1, n1, x2, n2), strict=True))
+    else:
+        row.update(dict.fromkeys(CHANGE))
+    unknown = "status" in gone_then or "status" in gone_now
+    row["status_changed"] = (None if unknown or None in (row["status_before"],
+                                                         row["status_after"])
+                             else row["status_before"] != row["status_after"])  # fmt: skip
+    withheld = []
+    pairs = (("share_important", "share"), ("status", "status"))
+    for gone, side in ((gone_then, "before"), (gone_now, "after")):
+        withheld += [f"{new}_{side}" for old, new in pairs if old in gone]
+    if "share_important" in gone_then | gone_now:
+        withheld += CHANGE
+    if unknown:
+        withheld.append("status_changed")
+    if withheld:
+        withhold(row, withheld)
+    return row

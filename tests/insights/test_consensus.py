@@ -206,3 +206,81 @@ def test_rated_4_5_1_2_and_3_are_protected_together(fixture_warehouse, dims: lis
     if dims == ["age_band"]:
         q2 = tables.axes.index(age_band="30-39")
         assert tables.hidden("Q2", "top2", K)[q2].tolist() == [False, True, True]
+
+
+# --- stability between successive rate rounds (consensus-change) -------------------------
+
+
+def test_one_rate_round_has_nothing_to_compare(engine: Engine) -> None:
+    result = engine.run("consensus-change", {})
+    assert result.rows == [] and "two successive rate rounds" in result.message
+    assert "two successive" in summaries.consensus_change(result)
+
+
+@pytest.fixture(scope="module")
+def two_rate_rounds(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The fixture plus R4 (rate, 2026-06), rated by the same 24 people as R3.
+
+    M01-M12 rate Q1 5 and Q2 1; M25-M36 rate Q1 3 and Q2 2. So in R4:
+    Q1 12 of 24 rate it 4-5, 0 rate it 1-2 (50%: no consensus; it was in, 24 of 24);
+    Q2 0 rate it 4-5, 24 rate it 1-2 (consensus out; it was none, 12 of 24 rated 1-2).
+    """
+    import os
+    import shutil
+
+    from dashboard.warehouse.build import build_warehouse
+    from tests.conftest import FIXTURE_EXPORT, TEST_KEY
+
+    os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
+    folder = tmp_path_factory.mktemp("two-rate")
+    export = folder / "export"
+    shutil.copytree(FIXTURE_EXPORT, export)
+    with (export / "rounds.csv").open("a") as f:
+        f.write("R4,Round 4: rate again,2026-06-01,2026-06-30,rate,\n")
+    lines = []
+    for i in [*range(1, 13), *range(25, 37)]:
+        q1, q2 = (5, 1) if i <= 12 else (3, 2)
+        lines += [f"R4,Q1,M{i:02d},2026-06-10T12:00:00,{q1}\n",
+                  f"R4,Q2,M{i:02d},2026-06-10T12:00:00,{q2}\n"]  # fmt: skip
+    with (export / "votes.csv").open("a") as f:
+        f.writelines(lines)
+    build_warehouse(export, folder / "warehouse.duckdb")
+    return Engine(Settings(warehouse=folder / "warehouse.duckdb", k=K, query_timeout_s=5,
+                           network_name=""))  # fmt: skip
+
+
+def test_change_between_two_rate_rounds_by_hand(two_rate_rounds: Engine) -> None:
+    result = two_rate_rounds.run("consensus-change", {})
+    assert result.context["rounds"] == ["R3", "R4"]
+    rows = {r["question_id"]: r for r in result.rows}
+    q1, q2 = rows["Q1"], rows["Q2"]
+    assert (q1["share_before"], q1["share_after"], q1["change"]) == (1.0, 0.5, -0.5)
+    assert (q1["status_before"], q1["status_after"], q1["status_changed"]) == ("in", "none", True)
+    assert (q2["share_before"], q2["share_after"], q2["change"]) == (0.0, 0.0, 0.0)
+    assert (q2["status_before"], q2["status_after"], q2["status_changed"]) == ("none", "out", True)
+    # Newcombe's hybrid Wilson interval, from scipy's Wilson bounds (independent of stats.py).
+    l1, u1 = _wilson(12, 24)
+    l2, u2 = _wilson(24, 24)
+    low = -0.5 - ((0.5 - l1) ** 2 + (u2 - 1.0) ** 2) ** 0.5
+    high = -0.5 + ((u1 - 0.5) ** 2 + (1.0 - l2) ** 2) ** 0.5
+    assert (q1["change_low"], q1["change_high"]) == pytest.approx((low, high), abs=1e-12)
+    assert result.context["status_changed"] == ["Q1", "Q2"]
+    assert summaries.consensus_change(result) == (
+        "2 questions were rated in R3 and R4; consensus status changed for 2 (Q1, Q2); the "
+        "share rating it 4-5 clearly moved for 1 (Q1): another round could still change the "
+        "picture."
+    )
+    fig = chart_figures.consensus_change(result, "page")
+    assert "consensus in → no consensus" in list(fig.data[-1].text)
+    # The round asked is the later one; R3 has no rate round before it.
+    assert two_rate_rounds.run("consensus-change", {"round": "R3"}).message
+    assert two_rate_rounds.run("consensus", {"round": "R4"}).rows[1]["status"] == "out"
+
+
+def test_a_change_is_withheld_with_a_share(two_rate_rounds: Engine) -> None:
+    rows = two_rate_rounds.run("consensus-change", {"compare": "age_band"}).rows
+    by = {(r["question_id"], r["group"]): r for r in rows}
+    # In each age band Q2 splits (0, 6, 6) of 12 in R3: its status is withheld there.
+    q2 = by[("Q2", "30-39")]
+    assert {"status_before", "status_changed"} <= set(q2["suppressed"])
+    assert q2["status_changed"] is None and q2["share_before"] == 0.0  # rated 4-5 is served
