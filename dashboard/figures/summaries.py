@@ -266,5 +266,6 @@ def consensus_change(result: ChartResult) -> str:
     shares = f"the share rating it 4-5 clearly moved for {len(clear)} ({_ids(clear)})"
     open_ = f"; {len(unknown)} {WITHHELD}" if unknown else ""
     verdict = ("another round could still change the picture" if changed
+               else "no status that can be shown changed" if unknown
                else "the picture looks stable")  # fmt: skip
     return f"{head}{open_}; {shares}: {verdict}."
