@@ -37,7 +37,7 @@ test: install browser
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -m "not browser and not slow" -q
+	$(PY) -m pytest -m "not browser and not slow" -q -n 2
 
 # Create the virtual environment and install the app with its test tools.
 install: $(STAMP)
