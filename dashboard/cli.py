@@ -52,6 +52,7 @@ def _build(source: Path, out: Path, previous: Path | str | None = "replaced") ->
     for name, (read, kept) in result.rows.items():
         click.echo(f"{name}: {read:,} rows read, {kept:,} kept")
     click.echo(f"release: {result.release.describe()}")
+    click.echo(f"publication: {result.publication.describe()}")
     click.echo(
         f"published {result.path} (build {result.build_id}, as of {result.as_of}) "
         f"in {result.seconds:.1f}s"

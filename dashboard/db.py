@@ -144,6 +144,8 @@ def _describe(
 class Warehouse:
     """Thread-safe access to the current snapshot of one warehouse file."""
 
+    building = False  # True only for the build's own reader, before anything is published
+
     def __init__(self, path: Path, timeout_s: float = 5.0) -> None:
         self.path = Path(path)
         self.timeout_s = timeout_s
@@ -264,6 +266,22 @@ class Pinned(Warehouse):
 
     def pinned(self) -> Warehouse:
         return self
+
+
+class BuildReader(Pinned):
+    """The build's own connection read as a snapshot: the build publishes what it computes
+    from the finished rollups with the queries the app runs (dashboard/insights/publication.py).
+    """
+
+    building = True
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, build_id: str, as_of: str,
+                 network: str) -> None:  # fmt: skip
+        self.path = Path("<building>")
+        self.timeout_s = 3600.0
+        self._snap = Snapshot(con, build_id, as_of, network, (0, 0, 0))
+        self._memo = {}
+        self._memo_lock = threading.Lock()
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,8 @@ def plausible_parameters(wh: Warehouse) -> list[dict[str, object]]:
             "project": filters.project,
             "as_of": as_of,
             "cutoff": as_of,
+            "dims": "who,age_band",  # a split the build publishes
+            "k": 11,
             **filters.group_params(),
         }
         if every_split:

@@ -8,9 +8,7 @@ becomes a score. A withheld count withholds every score derived from it.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,8 +16,6 @@ import pandas as pd
 
 from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, WHO_DIMS, FilterError, Filters
-from dashboard.insights.cube import Axes
-from dashboard.insights.disclosure import protect, protect_batch
 from dashboard.insights.result import WITHHELD_GROUP, ChartResult, new_result, withhold
 from dashboard.insights.stats import (
     benjamini_hochberg,
@@ -28,6 +24,9 @@ from dashboard.insights.stats import (
     tiers,
     two_proportion_p,
 )
+from dashboard.insights.tables import Tables, forget_recent_tables, load_tables
+
+__all__ = ["Tables", "forget_recent_tables", "load_tables"]
 from dashboard.insights.vote_methods import (
     COUNT_FIELDS,
     CROSS_GROUP_RANKINGS,
@@ -86,178 +85,6 @@ def resolve_round(wh: Warehouse, round_id: str | None) -> Round:
     raise FilterError(
         f"no round {round_id!r} with votes; rounds: {', '.join(r.round_id for r in rounds)}"
     )
-
-
-@dataclass
-class Tables:
-    """Dense per-question tables over the dimensions in use, and the voters table."""
-
-    axes: Axes
-    method: str
-    voters: np.ndarray
-    voters_hidden: np.ndarray
-    questions: pd.DataFrame
-    measures: dict[str, dict[str, np.ndarray]]
-    snapshot: Snapshot
-    _hidden: dict[str, dict[str, np.ndarray]]
-    _info: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    # Years since diagnosis "not-applicable" are the same people as the who axis's
-    # "not-applicable" (caregivers and others): a table split by duration but not by
-    # who takes that column's decisions from the who table (see _duration_given).
-    reference: Tables | None = None
-
-    @property
-    def vote(self) -> VoteMethod:
-        """How the round these tables come from was voted."""
-        return vote_method(self.method)
-
-    def question_info(self) -> dict[str, dict[str, Any]]:
-        """question_id -> title, topic, status (built once: looked up per row and group)."""
-        if "info" not in self._info:
-            q = self.questions
-            self._info["info"] = {
-                str(i): {"title": t, "topic": tp, "status": st}
-                for i, t, tp, st in zip(q["question_id"], q["title"], q["topic"], q["status"],
-                                        strict=True)
-            }  # fmt: skip
-        return self._info["info"]
-
-    def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
-        """Mask over axes + outcome (outcome 0: the measure's own count): withheld cells.
-
-        Computed for every question at once on first use (protect_batch). Where
-        the method serves the round's voter count beside each question's count,
-        "voted but did not choose it" is protected too; where it does not (rate:
-        "voters minus raters" would be a handful of people and withhold almost
-        every cell), only the question's own count is. The method's `joint`
-        measures (rate: rated 4-5, rated 1-2) are one split of raters, protected
-        together with what is left (rated 3), so none of the three is raters
-        minus the other two; each one's mask puts its own outcome first.
-        """
-        asked = measure
-        if measure not in self._hidden:
-            order = list(self.measures)
-            joint = self.vote.joint
-            if measure in joint:
-                measure = joint[0]  # the split's own order: its masks are the reference's
-                parts = [self._stack(order, m) for m in joint]
-                rest = self._stack(order, "voters") - np.sum(parts, axis=0)
-                table = np.stack([*parts, rest], axis=-1)
-            elif measure == "voters" and not self.vote.serves_voters:
-                table = self._stack(order, "voters")[..., None]
-            else:  # chosen / not chosen, out of voters or (top2) out of raters
-                chosen = self._stack(order, "voters" if measure == "voters" else "top2")
-                total = (np.broadcast_to(self.voters, chosen.shape) if measure == "voters"
-                         else self._stack(order, "voters"))  # fmt: skip
-                table = np.stack([chosen, total - chosen], axis=-1)
-            given = self._given(order, measure, k, table.shape[-1])
-            masks = protect_batch(table, k, self.axes.hierarchy, given)
-            if measure in joint:
-                for i, name in enumerate(joint):
-                    first = [i, *(j for j in range(table.shape[-1]) if j != i)]
-                    self._hidden[name] = {q: masks[x][..., first] for x, q in enumerate(order)}
-            else:
-                self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
-        return self._hidden[asked][question_id]
-
-    def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
-        """Fixed decisions for the duration "not-applicable" column, from the who table."""
-        if self.reference is None:
-            return None
-        ref = self.reference
-        masks = [ref.hidden(q, measure, k) if q in ref.measures else None for q in order]
-        return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
-            if order else None  # fmt: skip
-
-    def _stack(self, order: list[str], measure: str) -> np.ndarray:
-        if not order:
-            return np.zeros((0, *self.voters.shape), dtype=np.int64)
-        return np.stack([self.measures[q][measure] for q in order])
-
-
-def _duration_given(
-    axes: Axes, ref_axes: Axes, ref_mask: np.ndarray | None, extra: int = 0
-) -> np.ndarray:
-    """-1 everywhere but the duration "not-applicable" column, set from the who table.
-
-    `ref_mask` is the who table's mask (who axis first, then this table's other
-    axes in the same order, then `extra` outcome cells); None or a shape that
-    does not line up withholds the column, the safe side.
-    """
-    pos = axes.dims.index("duration_band")
-    na = axes.values[pos].index("not-applicable")
-    shape = (*axes.shape, extra) if extra else axes.shape
-    given = np.full(shape, -1, dtype=np.int8)
-    column = [slice(None)] * len(shape)
-    column[pos] = na
-    expected = tuple(n for i, n in enumerate(shape) if i != pos)
-    if ref_mask is None:
-        given[tuple(column)] = 1
-        return given
-    ref = np.take(ref_mask, ref_axes.values[0].index("not-applicable"), axis=0)
-    given[tuple(column)] = ref.astype(np.int8) if ref.shape == expected else 1
-    return given
-
-
-_RECENT_TABLES: OrderedDict[tuple, Tables] = OrderedDict()
-_RECENT_LOCK = threading.Lock()
-RECENT_TABLES = 8  # a page render asks for a few; they can be large at 1M members
-
-
-def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
-    """The round's protected tables split by `dims`, computed once for a page's charts.
-
-    The ranking, the topics card and a comparison on one page ask for the same
-    tables; the few most recent are kept (per build, round, split, topic and k).
-    """
-    key = (wh.snapshot().build_id, rnd.round_id, tuple(dims), filters.topic,
-           tuple(getattr(filters, d) for d in dims), k)  # fmt: skip
-    with _RECENT_LOCK:
-        if key in _RECENT_TABLES:
-            _RECENT_TABLES.move_to_end(key)
-            return _RECENT_TABLES[key]
-    tables = _load_tables(wh, rnd, filters, dims, k)
-    with _RECENT_LOCK:
-        _RECENT_TABLES[key] = tables
-        while len(_RECENT_TABLES) > RECENT_TABLES:
-            _RECENT_TABLES.popitem(last=False)
-    return tables
-
-
-def forget_recent_tables() -> None:
-    """Drop the recent tables (benchmarks measure the computation, not this reuse)."""
-    with _RECENT_LOCK:
-        _RECENT_TABLES.clear()
-
-
-def _load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
-    """Fetch the round's cells split by `dims` and make them dense."""
-    params = {**filters.group_params(), "round": rnd.round_id, "topic": filters.topic}
-    who = any(d in WHO_DIMS for d in dims)
-    for dim in GROUP_VALUES:  # the who axis is built from role and ms_type (see cube.WHO)
-        params[f"by_{dim}"] = dim in dims if dim not in WHO_DIMS else who and dim in (
-            "role", "ms_type")  # fmt: skip
-    cells, snap = wh.run_named("priority_cells", params)
-    voter_cells, _ = wh.run_named("voter_cells", params)
-    asked = {d: getattr(filters, d) for d in dims}
-    axes = Axes.for_dims(dims, cells, voter_cells, extra=asked)
-    voters = axes.dense(voter_cells, "voters")
-    keys, arrays = axes.dense_by(cells, list(MEASURES), "question_id")
-    measures: dict[str, dict[str, np.ndarray]] = {
-        qid: {m: arrays[m][i] for m in MEASURES} for i, qid in enumerate(keys) if qid
-    }
-    qdf = wh.run_static("questions", {"topic": filters.topic})
-    qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
-    reference = None
-    if "duration_band" in dims and not any(d in WHO_DIMS for d in dims):
-        others = [d for d in dims if d != "duration_band"]
-        # Its axes: who, then this table's others in the same order (see _duration_given).
-        reference = load_tables(wh, rnd, filters, ["role", *others], k)
-        given = _duration_given(axes, reference.axes, reference.voters_hidden)
-    else:
-        given = None
-    hidden = protect(voters, k, axes.hierarchy, given)
-    return Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {}, reference=reference)
 
 
 def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dict[str, Any]:

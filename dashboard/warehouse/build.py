@@ -27,14 +27,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env
+from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env, env_int
 from dashboard.db import build_schema, parameters_in
+from dashboard.insights.publication import PublicationReport, publish
 from dashboard.warehouse.release import Comparison, attached, carry_over
 from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
 
 log = logging.getLogger(__name__)
 
 BUILD_SQL_DIR = QUERIES_DIR / "build"
+# The last step runs after the others commit: it stores what Python computed from them.
+PUBLICATION_STEP = "95_publication.sql"
 KEY_ENV = "DASHBOARD_PSEUDONYM_KEY"
 
 # Export file -> the warehouse table its kept rows land in (for counts and verification).
@@ -61,6 +64,7 @@ class BuildResult:
     warnings: list[str]
     seconds: float
     release: Comparison
+    publication: PublicationReport
 
 
 def pseudonym_key() -> tuple[bytes, str | None]:
@@ -202,15 +206,22 @@ REPLACED = Path("<the release it replaces>")  # build_warehouse's default `previ
 
 
 def build_warehouse(
-    source: Path, target: Path, *, memory_limit: str = "8GB", previous: Path | None = REPLACED
+    source: Path,
+    target: Path,
+    *,
+    memory_limit: str = "8GB",
+    previous: Path | None = REPLACED,
+    k: int | None = None,
 ) -> BuildResult:
     """Validate, anonymize and load an export; publish it at target atomically.
 
     `previous` is the release this one follows (by default the warehouse at `target`,
     if there is one; None for a first release): closed rounds and complete months keep
-    the values it published (see dashboard/warehouse/release.py).
+    the values it published (see dashboard/warehouse/release.py). `k` (default
+    DASHBOARD_K) is the disclosure threshold the publication is protected for.
     """
     started = time.monotonic()
+    k = env_int("DASHBOARD_K") if k is None else k
     source, target = Path(source), Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(target):
@@ -221,7 +232,7 @@ def build_warehouse(
             raise FileNotFoundError(f"previous release {previous} does not exist")
         tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
         try:
-            result = _build_into(source, tmp, memory_limit, previous)
+            result = _build_into(source, tmp, memory_limit, previous, k)
             _verify(tmp, result["expected"], result["build_id"])
             _fsync(tmp)
             os.replace(tmp, target)
@@ -238,10 +249,11 @@ def build_warehouse(
         result["warnings"],
         time.monotonic() - started,
         result["release"],
+        result["publication"],
     )
 
 
-def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | None) -> dict:
+def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | None, k: int) -> dict:
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(
         str(tmp),
@@ -283,6 +295,8 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
         with attached(con, previous):
             rows, release = _load(con, as_of, build_id, network, in_export, previous)
         warnings += release.warnings
+        step = BUILD_SQL_DIR.joinpath(PUBLICATION_STEP).read_text(encoding="utf-8")
+        publication = publish(con, (build_id, as_of.isoformat(), network), k, step)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -294,6 +308,7 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
         "warnings": warnings,
         "expected": expected,
         "release": release,
+        "publication": publication,
     }
 
 
@@ -336,7 +351,7 @@ def _load(
             [v for name, (a, b) in rows.items() for v in (f"{name}.csv", a, b)],
         )
         for name, sql, needed in build_statements():
-            if name.startswith("9"):
+            if name.startswith("9") and name != PUBLICATION_STEP:
                 con.execute(sql, {k: params[k] for k in needed})
         con.execute("COMMIT")
     except BaseException:

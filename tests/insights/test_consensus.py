@@ -29,6 +29,7 @@ from dashboard.filters import FilterError, Filters
 from dashboard.insights import priorities as pr
 from dashboard.insights.consensus import status
 from dashboard.insights.disclosure import protect_batch
+from dashboard.insights.tables import forget_recent_tables
 
 K = 11
 
@@ -191,7 +192,7 @@ def test_protect_batch_takes_three_outcomes_along_the_last_axis() -> None:
 def test_rated_4_5_1_2_and_3_are_protected_together(fixture_warehouse, dims: list) -> None:
     wh = Warehouse(fixture_warehouse)
     rnd = pr.resolve_round(wh, "R3")
-    pr.forget_recent_tables()
+    forget_recent_tables()
     tables = pr.load_tables(wh, rnd, Filters(), dims, K)
     for qid, m in tables.measures.items():
         top, bottom = tables.hidden(qid, "top2", K), tables.hidden(qid, "bottom2", K)

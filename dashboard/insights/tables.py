@@ -1,0 +1,390 @@
+"""A round's protected tables: looked up in the build's publication, computed only if absent.
+
+A table holds every question's summed cube measures over one set of voter
+dimensions (the full cross-classification, empty cells included) and the
+disclosure decisions for each measure. The build computes and protects every
+such table once (dashboard/insights/publication.py) and stores it in the
+warehouse; a request looks one up, picks the rows it shows (a topic's
+questions) and formats. Only a server run with another k than its build's
+(tests, experiments) computes tables on the spot, with the same code.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.db import Snapshot, Warehouse
+from dashboard.filters import GROUP_VALUES, WHO_DIMS, Filters
+from dashboard.insights.cube import WHO, Axes, table_dims
+from dashboard.insights.disclosure import protect, protect_batch
+from dashboard.insights.vote_methods import CUBE_MEASURES, VoteMethod, vote_method
+
+if TYPE_CHECKING:
+    from dashboard.insights.priorities import Round
+
+log = logging.getLogger(__name__)
+MEASURES = CUBE_MEASURES
+# The filter dimension that stands for each table axis when a table is computed.
+AXIS_FILTER = {WHO: "role"}
+
+
+def masked_measures(vote: VoteMethod) -> tuple[str, ...]:
+    """Every measure whose disclosure decisions a chart of this method can ask for."""
+    return tuple(dict.fromkeys(["voters", *(m for m, _ in vote.protects), *vote.joint]))
+
+
+@dataclass
+class Tables:
+    """Dense per-question tables over the dimensions in use, and the voters table."""
+
+    axes: Axes
+    method: str
+    voters: np.ndarray
+    voters_hidden: np.ndarray
+    questions: pd.DataFrame
+    measures: dict[str, dict[str, np.ndarray]]
+    snapshot: Snapshot
+    _hidden: dict[str, dict[str, np.ndarray]]
+    _info: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # Years since diagnosis "not-applicable" are the same people as the who axis's
+    # "not-applicable" (caregivers and others): a table split by duration but not by
+    # who takes that column's decisions from the who table (see _duration_given).
+    reference: Tables | None = None
+    # Published tables carry every decision already: asking for another is a bug.
+    published: bool = False
+
+    @property
+    def vote(self) -> VoteMethod:
+        """How the round these tables come from was voted."""
+        return vote_method(self.method)
+
+    def question_info(self) -> dict[str, dict[str, Any]]:
+        """question_id -> title, topic, status (built once: looked up per row and group)."""
+        if "info" not in self._info:
+            q = self.questions
+            self._info["info"] = {
+                str(i): {"title": t, "topic": tp, "status": st}
+                for i, t, tp, st in zip(q["question_id"], q["title"], q["topic"], q["status"],
+                                        strict=True)
+            }  # fmt: skip
+        return self._info["info"]
+
+    def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
+        """Mask over axes + outcome (outcome 0: the measure's own count): withheld cells.
+
+        Computed for every question at once (protect_batch), by the build. Where
+        the method serves the round's voter count beside each question's count,
+        "voted but did not choose it" is protected too; where it does not (rate:
+        "voters minus raters" would be a handful of people and withhold almost
+        every cell), only the question's own count is. The method's `joint`
+        measures (rate: rated 4-5, rated 1-2) are one split of raters, protected
+        together with what is left (rated 3), so none of the three is raters
+        minus the other two; each one's mask puts its own outcome first.
+        """
+        if measure not in self._hidden:
+            if self.published:
+                raise KeyError(f"the publication has no decisions for {measure!r}")
+            self._protect(measure, k)
+        return self._hidden[measure][question_id]
+
+    def _protect(self, measure: str, k: int) -> None:
+        order = list(self.measures)
+        joint = self.vote.joint
+        if measure in joint:
+            measure = joint[0]  # the split's own order: its masks are the reference's
+            parts = [self._stack(order, m) for m in joint]
+            rest = self._stack(order, "voters") - np.sum(parts, axis=0)
+            table = np.stack([*parts, rest], axis=-1)
+        elif measure == "voters" and not self.vote.serves_voters:
+            table = self._stack(order, "voters")[..., None]
+        else:  # chosen / not chosen, out of voters or (top2) out of raters
+            chosen = self._stack(order, "voters" if measure == "voters" else "top2")
+            total = (np.broadcast_to(self.voters, chosen.shape) if measure == "voters"
+                     else self._stack(order, "voters"))  # fmt: skip
+            table = np.stack([chosen, total - chosen], axis=-1)
+        given = self._given(order, measure, k, table.shape[-1])
+        masks = protect_batch(table, k, self.axes.hierarchy, given)
+        if measure in joint:
+            for i, name in enumerate(joint):
+                first = [i, *(j for j in range(table.shape[-1]) if j != i)]
+                self._hidden[name] = {q: masks[x][..., first] for x, q in enumerate(order)}
+        else:
+            self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
+
+    def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
+        """Fixed decisions for the duration "not-applicable" column, from the who table."""
+        if self.reference is None:
+            return None
+        ref = self.reference
+        masks = [ref.hidden(q, measure, k) if q in ref.measures else None for q in order]
+        return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
+            if order else None  # fmt: skip
+
+    def _stack(self, order: list[str], measure: str) -> np.ndarray:
+        if not order:
+            return np.zeros((0, *self.voters.shape), dtype=np.int64)
+        return np.stack([self.measures[q][measure] for q in order])
+
+    def for_topic(self, questions: pd.DataFrame) -> Tables:
+        """The same table showing only these questions (a topic): a view, not a new table.
+
+        Questions are protected one by one, so leaving some out changes no decision.
+        """
+        keep = [q for q in questions["question_id"].astype(str) if q in self.measures]
+        shown = questions[questions["question_id"].astype(str).isin(keep)].reset_index(drop=True)
+        return replace(self, questions=shown, measures={q: self.measures[q] for q in keep},
+                       _info={})  # fmt: skip
+
+    def with_category(self, dim: str, value: str) -> Tables:
+        """The table with one more, empty category (a country nobody in the round is from).
+
+        An empty category adds no count to any line, so no decision changes; its
+        cells read as a group too small to show.
+        """
+        pos = self.axes.dims.index(dim)
+        values = tuple((*v, value) if i == pos else v for i, v in enumerate(self.axes.values))
+
+        def pad(a: np.ndarray, offset: int = 0) -> np.ndarray:
+            width = [(0, 0)] * a.ndim
+            width[pos + offset] = (0, 1)
+            return np.pad(a, width)
+
+        return replace(
+            self,
+            axes=Axes(self.axes.dims, values),
+            voters=pad(self.voters),
+            voters_hidden=pad(self.voters_hidden),
+            measures={q: {m: pad(a) for m, a in ms.items()} for q, ms in self.measures.items()},
+            _hidden={m: {q: pad(a) for q, a in qs.items()} for m, qs in self._hidden.items()},
+        )
+
+
+def _duration_given(
+    axes: Axes, ref_axes: Axes, ref_mask: np.ndarray | None, extra: int = 0
+) -> np.ndarray:
+    """-1 everywhere but the duration "not-applicable" column, set from the who table.
+
+    `ref_mask` is the who table's mask (who axis first, then this table's other
+    axes in the same order, then `extra` outcome cells); None or a shape that
+    does not line up withholds the column, the safe side.
+    """
+    pos = axes.dims.index("duration_band")
+    na = axes.values[pos].index("not-applicable")
+    shape = (*axes.shape, extra) if extra else axes.shape
+    given = np.full(shape, -1, dtype=np.int8)
+    column = [slice(None)] * len(shape)
+    column[pos] = na
+    expected = tuple(n for i, n in enumerate(shape) if i != pos)
+    if ref_mask is None:
+        given[tuple(column)] = 1
+        return given
+    ref = np.take(ref_mask, ref_axes.values[0].index("not-applicable"), axis=0)
+    given[tuple(column)] = ref.astype(np.int8) if ref.shape == expected else 1
+    return given
+
+
+# --- finding a table: recent, published, or (another k) computed ------------------------
+
+_RECENT_TABLES: OrderedDict[tuple, Tables] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+RECENT_TABLES = 16  # a page render asks for a few; each is a few MB at most
+_WARNED_K: set[tuple[str, int]] = set()
+
+
+def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k: int) -> Tables:
+    """The round's protected tables split by `dims`, as the rows for these filters need them.
+
+    The whole table (every question, every category) is what the build protected;
+    a topic shows some of its questions and an unseen country adds an empty
+    category, both views of it.
+    """
+    tables = full_tables(wh, rnd, tuple(table_dims(dims)), k)
+    if filters.topic is not None:
+        tables = tables.for_topic(wh.run_static("questions", {"topic": filters.topic}))
+    country = filters.country if "country" in dims else None
+    if country is not None and country not in tables.axes.values[tables.axes.dims.index(
+            "country")]:  # fmt: skip
+        tables = tables.with_category("country", country)
+    return tables
+
+
+def full_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
+                finest: Dense | None = None) -> Tables:  # fmt: skip
+    """One protected table, kept among the most recent (a page's charts share a few)."""
+    key = (wh.snapshot().build_id, rnd.round_id, tdims, k)
+    with _RECENT_LOCK:
+        if key in _RECENT_TABLES:
+            _RECENT_TABLES.move_to_end(key)
+            return _RECENT_TABLES[key]
+    tables = None if wh.building else published_tables(wh, rnd, tdims, k)
+    if tables is None and not wh.building and (wh.snapshot().build_id, k) not in _WARNED_K:
+        _WARNED_K.add((wh.snapshot().build_id, k))
+        log.warning("build %s published no tables for k=%d: computing them per request",
+                    wh.snapshot().build_id, k)  # fmt: skip
+    if tables is None:
+        tables = compute_tables(wh, rnd, tdims, k, finest)
+    with _RECENT_LOCK:
+        _RECENT_TABLES[key] = tables
+        while len(_RECENT_TABLES) > RECENT_TABLES:
+            _RECENT_TABLES.popitem(last=False)
+    return tables
+
+
+def forget_recent_tables() -> None:
+    """Drop the recent tables (benchmarks measure the lookup, not this reuse)."""
+    with _RECENT_LOCK:
+        _RECENT_TABLES.clear()
+
+
+Frames = tuple[pd.DataFrame, pd.DataFrame]
+
+
+FINEST = (WHO, "age_band", "duration_band", "sex", "country")
+
+
+def round_cells(wh: Warehouse, rnd: Round, tdims: tuple[str, ...] = FINEST) -> Frames:
+    """The round's question cells and voter cells split by `tdims` (default: finest)."""
+    params: dict[str, Any] = {"round": rnd.round_id, "topic": None}
+    for dim in GROUP_VALUES:  # the who axis is built from role and ms_type (see cube.WHO)
+        params[f"by_{dim}"] = dim in tdims if dim not in WHO_DIMS else WHO in tdims and dim in (
+            "role", "ms_type")  # fmt: skip
+    return wh.run_named("priority_cells", params)[0], wh.run_named("voter_cells", params)[0]
+
+
+@dataclass(frozen=True)
+class Dense:
+    """A round's counts as dense arrays over some axes: voters, and per question measures."""
+
+    axes: Axes
+    voters: np.ndarray
+    questions: list[str]
+    arrays: dict[str, np.ndarray]  # measure -> (questions, *axes)
+
+    @classmethod
+    def of(cls, frames: Frames, tdims: tuple[str, ...]) -> Dense:
+        cells, voter_cells = frames
+        axes = Axes.for_dims([AXIS_FILTER.get(d, d) for d in tdims], cells, voter_cells)
+        keys, arrays = axes.dense_by(cells, list(MEASURES), "question_id")
+        return cls(axes, axes.dense(voter_cells, "voters"), keys, arrays)
+
+    def split(self, tdims: tuple[str, ...]) -> Dense:
+        """The same counts over fewer axes: "everyone" on the who axis, sums on the others."""
+        dims, values = list(self.axes.dims), list(self.axes.values)
+        voters, arrays = self.voters, dict(self.arrays)
+        for dim in reversed(self.axes.dims):
+            if dim in tdims:
+                continue
+            pos = dims.index(dim)
+            if dim == WHO:
+                at = values[pos].index("everyone")
+                voters = np.take(voters, at, axis=pos)
+                arrays = {m: np.take(a, at, axis=pos + 1) for m, a in arrays.items()}
+            else:
+                voters = voters.sum(axis=pos)
+                arrays = {m: a.sum(axis=pos + 1) for m, a in arrays.items()}
+            del dims[pos], values[pos]
+        return Dense(Axes(tuple(dims), tuple(values)), voters, self.questions, arrays)
+
+
+def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
+                   finest: Dense | None = None) -> Tables:  # fmt: skip
+    """The round's cells split by `tdims`, dense, with every measure protected.
+
+    `finest` (the round's counts over every axis) saves a query per table when
+    the build computes them all: each split is a sum of it.
+    """
+    dense = (finest.split(tdims) if finest is not None
+             else Dense.of(round_cells(wh, rnd, tdims), tdims))  # fmt: skip
+    snap = wh.snapshot()
+    axes, voters, keys, arrays = dense.axes, dense.voters, dense.questions, dense.arrays
+    measures: dict[str, dict[str, np.ndarray]] = {
+        qid: {m: arrays[m][i] for m in MEASURES} for i, qid in enumerate(keys) if qid
+    }
+    qdf = wh.run_static("questions", {"topic": None})
+    qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
+    reference = None
+    given = None
+    if "duration_band" in tdims and WHO not in tdims:
+        # Its axes: who, then this table's others in the same order (see _duration_given).
+        reference = full_tables(wh, rnd, (WHO, *tdims), k, finest)
+        given = _duration_given(axes, reference.axes, reference.voters_hidden)
+    hidden = protect(voters, k, axes.hierarchy, given)
+    tables = Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {},
+                    reference=reference)  # fmt: skip
+    for measure in masked_measures(tables.vote):
+        if measure not in tables._hidden:
+            tables._protect(measure, k)
+    tables.reference = None  # its decisions are taken; the table stands alone now
+    return tables
+
+
+# --- the stored form ----------------------------------------------------------------------
+
+
+def _stack_measures(tables: Tables, order: list[str]) -> np.ndarray:
+    """(questions, measures, *axes) counts."""
+    if not order:
+        return np.zeros((0, len(MEASURES), *tables.axes.shape), dtype=np.int64)
+    return np.stack([np.stack([tables.measures[q][m] for m in MEASURES]) for q in order])
+
+
+def encode(tables: Tables) -> bytes:
+    """The table and every decision, as the bytes the publication stores (no pickling)."""
+    order = list(tables.measures)
+    shape = tables.axes.shape
+    arrays: dict[str, np.ndarray] = {
+        "method": np.array(tables.method),
+        "dims": np.array(tables.axes.dims, dtype=str),
+        "questions": np.array(order, dtype=str),
+        "voters": tables.voters,
+        "voters_hidden": tables.voters_hidden,
+        "measures": _stack_measures(tables, order),
+    }
+    for i, values in enumerate(tables.axes.values):
+        arrays[f"axis_{i}"] = np.array(values, dtype=str)
+    for measure, masks in tables._hidden.items():
+        arrays[f"hidden_{measure}"] = np.stack([masks[q] for q in order]) if order else \
+            np.zeros((0, *shape, 1), dtype=bool)  # fmt: skip
+    out = io.BytesIO()
+    np.savez_compressed(out, **arrays)
+    return out.getvalue()
+
+
+def decode(body: bytes, snapshot: Snapshot, questions: pd.DataFrame) -> Tables:
+    """A published table as the charts read it; its decisions are final."""
+    with np.load(io.BytesIO(body), allow_pickle=False) as data:
+        order = [str(q) for q in data["questions"]]
+        dims = tuple(str(d) for d in data["dims"])
+        axes = Axes(dims, tuple(tuple(str(v) for v in data[f"axis_{i}"])
+                                for i in range(len(dims))))  # fmt: skip
+        stacked = data["measures"]
+        measures = {q: {m: stacked[i, j] for j, m in enumerate(MEASURES)}
+                    for i, q in enumerate(order)}  # fmt: skip
+        hidden = {name.removeprefix("hidden_"): {q: data[name][i] for i, q in enumerate(order)}
+                  for name in data.files if name.startswith("hidden_")}  # fmt: skip
+        qdf = questions[questions["question_id"].isin(order)].reset_index(drop=True)
+        return Tables(axes, str(data["method"]), data["voters"], data["voters_hidden"], qdf,
+                      measures, snapshot, hidden, published=True)  # fmt: skip
+
+
+def split_key(split: tuple[str, ...]) -> str:
+    """How the publication names a split: its axes, comma-separated ("everyone": none)."""
+    return ",".join(split) or "everyone"
+
+
+def published_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int) -> Tables | None:
+    """The build's protected table for this round, split and k; None if it published none."""
+    found, snap = wh.run_named(
+        "published_table", {"round": rnd.round_id, "dims": split_key(tdims), "k": k}
+    )
+    if found.empty:
+        return None
+    return decode(bytes(found["body"].iloc[0]), snap, wh.run_static("questions", {"topic": None}))

@@ -1,0 +1,14 @@
+-- Grain: one row per round, split (tables.split_key: the axes, or "everyone") and k:
+-- every protected priority table any chart can serve, computed and protected once by
+-- the build (dashboard/insights/publication.py) from the frame it registers. Requests
+-- look these up; they never protect.
+-- Runs after the other steps have committed (it reads the finished rollups).
+-- Parameters: none.
+CREATE TABLE publication AS
+SELECT
+    CAST(round_id AS VARCHAR) AS round_id,
+    CAST(dims AS VARCHAR) AS dims,
+    CAST(k AS INTEGER) AS k,
+    CAST(body AS BLOB) AS body
+FROM publication_frame
+ORDER BY round_id, dims, k

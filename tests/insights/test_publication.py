@@ -1,0 +1,99 @@
+"""The build publishes every protected priority table; a request only looks one up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from dashboard.db import Warehouse
+from dashboard.engine import Engine
+from dashboard.insights import tables as tables_module
+from dashboard.insights.priorities import list_rounds
+from dashboard.insights.publication import TABLE_AXES, split_key, table_splits
+from dashboard.insights.result import WITHHELD_GROUP
+from dashboard.insights.tables import compute_tables, forget_recent_tables, published_tables
+
+K = 11
+
+
+def test_every_split_of_up_to_three_axes_is_a_table() -> None:
+    splits = table_splits()
+    assert len(splits) == 1 + 5 + 10 + 10  # none, one, two or three of the five axes
+    assert all(list(s) == sorted(s, key=TABLE_AXES.index) for s in splits)
+
+
+def test_the_build_published_every_round_and_split_for_its_k(fixture_warehouse: Path) -> None:
+    con = duckdb.connect(str(fixture_warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT round_id, dims, k FROM publication").fetchall()
+    finally:
+        con.close()
+    rounds = [r.round_id for r in list_rounds(Warehouse(fixture_warehouse))]
+    expected = {(r, split_key(s), K) for r in rounds for s in table_splits()}
+    assert set(rows) == expected and len(rows) == len(expected)
+
+
+@pytest.mark.parametrize("round_id", ["R1", "R2", "R3"])  # pick, rank, rate
+def test_a_published_table_is_what_the_same_code_computes(fixture_warehouse: Path,
+                                                          round_id: str) -> None:  # fmt: skip
+    """The lookup serves exactly the counts and decisions of computing it on the spot."""
+    wh = Warehouse(fixture_warehouse)
+    rnd = next(r for r in list_rounds(wh) if r.round_id == round_id)
+    for split in table_splits():
+        forget_recent_tables()
+        stored = published_tables(wh, rnd, split, K)
+        fresh = compute_tables(wh, rnd, split, K)
+        assert stored is not None and stored.published, split
+        assert stored.axes == fresh.axes, split
+        assert np.array_equal(stored.voters, fresh.voters), split
+        assert np.array_equal(stored.voters_hidden, fresh.voters_hidden), split
+        assert list(stored.measures) == list(fresh.measures), split
+        assert set(stored._hidden) == set(fresh._hidden), split
+        for qid in fresh.measures:
+            for m, counts in fresh.measures[qid].items():
+                assert np.array_equal(stored.measures[qid][m], counts), (split, qid, m)
+            for measure, masks in fresh._hidden.items():
+                assert np.array_equal(stored._hidden[measure][qid], masks[qid]), (split, qid)
+    assert fresh.voters_hidden.any(), "nothing withheld: the comparison has no teeth"
+
+
+VIEWS = [
+    ("priorities", {"round": "R1"}),
+    ("priorities", {"round": "R1", "role": "caregiver", "age_band": "40-49"}),
+    ("priorities", {"round": "R3", "ms_course": "relapsing", "sex": "female", "country": "CA"}),
+    ("priorities", {"round": "R2", "duration_band": "5-9"}),
+    ("priorities", {"round": "R1", "topic": "Symptoms & quality of life"}),
+    ("priorities-by-group", {"round": "R1", "compare": "age_band"}),
+    ("priorities-balanced", {"round": "R2", "method": "balanced"}),
+    ("consensus", {"round": "R3"}),
+    ("topics", {"round": "R1", "role": "person_with_ms"}),
+    ("round-shifts", {}),
+    ("group-top", {"round": "R1"}),
+    ("question-trend", {"question": "Q1"}),
+]
+
+
+@pytest.mark.parametrize(("chart", "args"), VIEWS)
+def test_a_request_protects_nothing(fixture_warehouse: Path, monkeypatch, chart: str,
+                                    args: dict) -> None:  # fmt: skip
+    from dashboard.config import Settings
+
+    def forbidden(*a, **kw):
+        raise AssertionError("a request ran disclosure control on a priority table")
+
+    monkeypatch.setattr(tables_module, "protect", forbidden)
+    monkeypatch.setattr(tables_module, "protect_batch", forbidden)
+    monkeypatch.setattr(tables_module, "compute_tables", forbidden)
+    forget_recent_tables()
+    engine = Engine(Settings(warehouse=fixture_warehouse, k=K, query_timeout_s=5,
+                             network_name=""), shared=None)  # fmt: skip
+    assert engine.run(chart, args).chart == chart  # and no AssertionError from inside
+
+
+def test_a_country_nobody_voted_from_reads_as_too_few(engine: Engine) -> None:
+    """An unseen country is an empty category added to the published table: a small group."""
+    empty = engine.run("priorities", {"round": "R1", "country": "ZZ"})
+    assert empty.rows == [] and empty.message == WITHHELD_GROUP.format(k=K)
