@@ -66,6 +66,20 @@ class AlsoShown:
 
 
 @dataclass(frozen=True)
+class Published:
+    """A chart the build publishes as finished results (dashboard/insights/publication.py).
+
+    `keys` are the filters whose every allowed value (and none) is a result of its
+    own, because they change what is protected; `view` picks a result's rows for the
+    other filters (a window of months, one project, one role's lines), which only
+    select rows and so are views of it, never new computations.
+    """
+
+    keys: tuple[str, ...] = ()
+    view: Callable[[Warehouse, list[dict[str, Any]], Filters], list[dict[str, Any]]] | None = None
+
+
+@dataclass(frozen=True)
 class ChartSpec:
     """One chart id with everything every surface needs.
 
@@ -75,7 +89,9 @@ class ChartSpec:
     is how a topic is picked, so it always shows every topic). `view_args` is
     what its page needs in the URL to show it; `card` names a card kind other
     than a figure ("numbers", "board", "question"). `public` lists the coarse
-    filters an embed may use, or is None for a researcher-only chart.
+    filters an embed may use, or is None for a researcher-only chart. `published`
+    says how the build publishes its results; charts without it read the build's
+    protected priority tables (dashboard/insights/tables.py).
     """
 
     id: str
@@ -96,6 +112,7 @@ class ChartSpec:
     footnote: str = ""
     also_on: tuple[str, ...] = ()
     more: tuple[AlsoShown, ...] = ()
+    published: Published | None = None
 
     @property
     def dom_id(self) -> str:
@@ -131,11 +148,12 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "headlines", "The network at a glance, with change", headlines.headlines,
         fig.headlines, say.headlines, "/", (), card="numbers", footnote=CENSUS,
+        published=Published(),
         slides=(SlideSpec("headlines", "Headline numbers", slides.overview),),
     ),
     ChartSpec(
         "pipeline", "From question to result: the five steps", pipeline.pipeline,
-        fig.pipeline, say.pipeline, "/", (), public=(),
+        fig.pipeline, say.pipeline, "/", (), public=(), published=Published(),
         footnote="Counts of questions, not of people: exact. Archived questions are apart.",
         slides=(SlideSpec("pipeline", "The five steps from question to result"),),
     ),
@@ -221,6 +239,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "projects", "Research projects by status", projects.projects, fig.projects,
         say.projects, "/projects", ("project",), public=(), card="board", ignores=("project",),
+        published=Published(view=projects.project_rows),
         footnote="Projects are not people: these counts are exact.",
         slides=(SlideSpec("board", "Projects by status", slides.board),
                 SlideSpec("open", "Projects open for participation", slides.open_projects),
@@ -229,18 +248,20 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "enrollment", "Enrollment funnel and progress to target", projects.enrollment,
         fig.enrollment, say.enrollment, "/projects", ("project",), public=("project",),
-        dom="funnel", footnote=CENSUS,
+        dom="funnel", footnote=CENSUS, published=Published(view=projects.project_rows),
         slides=(SlideSpec("enrollment", "Enrollment progress to target", slides.enrollment),),
     ),
     ChartSpec(
         "accrual", "Enrollment accrual over time", projects.accrual, fig.accrual, say.accrual,
         "/projects", ("project", "from", "to"), footnote=CENSUS,
+        published=Published(view=projects.project_rows),
         slides=(SlideSpec("accrual", "Members enrolled over time"),),
     ),
     ChartSpec(
         "members", "Members over time by role", participation.members, fig.members,
         say.members, "/participation", ("role", "from", "to"), public=("role",),
         footnote=CENSUS + " Gaps are totals withheld to protect people.",
+        published=Published(view=participation.role_rows),
         more=(AlsoShown("new-members", fig.new_members, say.new_members),),
         slides=(SlideSpec("growth", "Members over time", slides.growth),
                 SlideSpec("new-members", "New members: this quarter against the previous ones",
@@ -250,21 +271,24 @@ CHARTS: tuple[ChartSpec, ...] = (
         "active-members", "Monthly active members", participation.active_members,
         fig.active_members, say.active_members, "/participation", ("role", "from", "to"),
         public=("role",), dom="active", footnote=CENSUS,
+        published=Published(view=participation.role_rows),
         slides=(SlideSpec("activity", "Monthly active members", slides.activity),),
     ),
     ChartSpec(
         "retention", "Retention of join cohorts", participation.retention, fig.retention,
         say.retention, "/participation", ("role",), footnote=CENSUS,
+        published=Published(keys=("role",)),
         slides=(SlideSpec("retention", "Share of each join year still active"),),
     ),
     ChartSpec(
         "rounds", "Votes and comments per round", participation.round_activity, fig.rounds,
-        say.rounds, "/participation", (), footnote=CENSUS,
+        say.rounds, "/participation", (), footnote=CENSUS, published=Published(),
         slides=(SlideSpec("rounds", "Members who voted and commented per round"),),
     ),
     ChartSpec(
         "countries", "Members by country", participation.countries, fig.countries,
         say.countries, "/participation", ("role",), footnote=CENSUS,
+        published=Published(keys=("role",)),
         slides=(SlideSpec("countries", "Where members live"),),
     ),
 )  # fmt: skip

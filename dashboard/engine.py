@@ -23,6 +23,7 @@ from dashboard.config import Settings
 from dashboard.db import get_warehouse
 from dashboard.filters import Filters
 from dashboard.insights.priorities import Round, list_rounds
+from dashboard.insights.publication import lookup_result
 from dashboard.insights.result import ChartResult
 
 __all__ = ["CATALOGUE", "ChartSpec", "Engine", "UnknownChart"]
@@ -83,7 +84,7 @@ class Engine:
         skey = cache_key(f"{build_id}:k{self.k}", chart.id, filters.to_query())
         result = safe_get(self.shared, skey) if self.shared is not None else None
         if not isinstance(result, ChartResult):
-            result = chart.data(warehouse, filters, self.k)
+            result = lookup_result(chart, warehouse, filters, self.k)
             if self.shared is not None and result.build_id == build_id:
                 safe_set(self.shared, skey, result)
         with self._lock:

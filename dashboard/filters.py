@@ -149,6 +149,12 @@ class Filters:
         high = self.consensus_high or CONSENSUS_DEFAULTS["consensus_high"]
         return high, self.consensus_low or CONSENSUS_DEFAULTS["consensus_low"]
 
+    def in_window(self, month: dt.date) -> bool:
+        """Whether a month lies in the from/to window (from counts from its month's start)."""
+        if self.date_from and month < self.date_from.replace(day=1):
+            return False
+        return not (self.date_to and month > self.date_to)
+
     def group_dims(self) -> list[str]:
         """The voter-profile filters in use, in canonical order."""
         return [d for d in GROUP_DIMS if getattr(self, d) is not None]

@@ -122,6 +122,8 @@ def plausible_parameters(wh: Warehouse) -> list[dict[str, object]]:
             "cutoff": as_of,
             "dims": "who,age_band",  # a split the build publishes
             "k": 11,
+            "chart": "members",  # a chart the build publishes as a result
+            "key": "none",
             **filters.group_params(),
         }
         if every_split:

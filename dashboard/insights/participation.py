@@ -18,10 +18,14 @@ from dashboard.warehouse.contract import ROLES
 ALL = "all"
 
 
-def _in_window(month: dt.date, filters: Filters) -> bool:
-    if filters.date_from and month < filters.date_from.replace(day=1):
-        return False
-    return not (filters.date_to and month > filters.date_to)
+def role_rows(wh: Warehouse, rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
+    """One role's lines (or every line and "all") in the window: views of the whole result.
+
+    Members and active members are protected over every role and month at once,
+    so choosing a role or a window only selects rows: the build publishes one result.
+    """
+    return [r for r in rows if (filters.role is None or r["role"] == filters.role)
+            and filters.in_window(r["month"])]  # fmt: skip
 
 
 def _month_role_table(df: pd.DataFrame, value: str) -> tuple[list[dt.date], np.ndarray]:
@@ -66,7 +70,7 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     new_total = table.sum(axis=1)
     rows = []
     for i, month in enumerate(months):
-        if not _in_window(month, filters):
+        if not filters.in_window(month):
             continue
         for j, role in enumerate(ROLES):
             if filters.role and role != filters.role:
@@ -105,7 +109,7 @@ def active_members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     months, table = _month_role_table(df.rename(columns={"active": "value"}), "value")
     rows = []
     for i, month in enumerate(months):
-        if not _in_window(month, filters):
+        if not filters.in_window(month):
             continue
         hidden = protect(table[i], k)  # the month's total is served too
         for j, role in enumerate(ROLES):

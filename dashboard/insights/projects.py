@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,22 @@ def projects(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         df = df[df["project_id"] == filters.project]
     result.rows = df.astype(object).where(df.notna(), None).to_dict("records")
     return result
+
+
+def project_rows(wh: Warehouse, rows: list[dict[str, Any]],
+                 filters: Filters) -> list[dict[str, Any]]:  # fmt: skip
+    """One project's rows (in the window, for monthly rows): views of the whole result.
+
+    Each project's funnel and accrual are protected once for all projects, so a
+    project or a window only selects rows; an unknown project is still an error.
+    """
+    _check_project(wh, filters.project)
+    return [r for r in rows if filters.project in (None, r["project_id"])
+            and ("month" not in r or filters.in_window(_date(r["month"])))]  # fmt: skip
+
+
+def _date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _check_project(wh: Warehouse, project: str | None) -> None:
@@ -161,9 +179,7 @@ def accrual(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             study.months["month"], values, study.running, hidden, run_hidden, strict=True
         ):
             month = month.date() if hasattr(month, "date") else month
-            if (filters.date_from and month < filters.date_from.replace(day=1)) or (
-                filters.date_to and month > filters.date_to
-            ):
+            if not filters.in_window(month):
                 continue
             row = {"project_id": project_id, "month": month, "enrolled": int(value),
                    "enrolled_to_date": int(to_date)}  # fmt: skip

@@ -1,4 +1,4 @@
-"""The publication: every priority table a chart can serve, protected once by the build.
+"""The publication: everything a chart can serve, protected once by the build.
 
 Charts of a round (the ranking, comparisons, balanced rankings, consensus,
 topics, a question's trend, round shifts, each group's top ten) all read one
@@ -12,21 +12,33 @@ what a page, an embed, a slide, the API or `publish` can serve is fixed when
 the release is built, and a rebuilt release is compared with the previous one
 from the same cubes (release.py). Its size depends on the categories, never on
 the number of members.
+
+Charts that do not read priority tables (members, activity, retention,
+countries, rounds, projects, funnels, accrual, headlines, the five steps)
+declare `published` in the catalogue: the build runs them for every value of
+the filters that change what they protect and stores the finished results
+(`published_results`, JSON); other filters (a window, a project, a role's
+lines) select rows of a stored result.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import duckdb
 import pandas as pd
 
+from dashboard.catalogue import CHARTS, ChartSpec
 from dashboard.db import BuildReader, Warehouse
-from dashboard.filters import MAX_GROUP_FILTERS
+from dashboard.filters import GROUP_VALUES, MAX_GROUP_FILTERS, Filters
+from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
     FINEST,
     Dense,
@@ -56,11 +68,12 @@ class PublicationReport:
 
     tables: int
     bytes: int
+    results: int
     seconds: float
 
     def describe(self) -> str:
-        return (f"{self.tables} protected tables ({self.bytes / 1e6:.1f} MB) "
-                f"in {self.seconds:.1f}s")  # fmt: skip
+        return (f"{self.tables} protected tables ({self.bytes / 1e6:.1f} MB) and "
+                f"{self.results} chart results in {self.seconds:.1f}s")  # fmt: skip
 
 
 def published_rows(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, bytes]]:
@@ -75,23 +88,112 @@ def published_rows(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, bytes
 
 
 def publish(con: duckdb.DuckDBPyConnection, snapshot: tuple[str, str, str], k: int,
-            step_sql: str) -> PublicationReport:  # fmt: skip
-    """Compute, protect and store every table (`step_sql` creates `publication`)."""
+            steps: tuple[str, str]) -> PublicationReport:  # fmt: skip
+    """Compute, protect and store everything (`steps` create the two tables from frames)."""
     started = time.monotonic()
     build_id, as_of, network = snapshot
     reader = BuildReader(con, build_id, as_of, network)
     forget_recent_tables()
     try:
-        rows = list(published_rows(reader, k))
+        tables = pd.DataFrame(list(published_rows(reader, k)),
+                              columns=["round_id", "dims", "k", "body"])  # fmt: skip
+        results = pd.DataFrame(list(published_results(reader, k)),
+                               columns=["chart", "key", "k", "body"])  # fmt: skip
     finally:
         forget_recent_tables()
-    frame = pd.DataFrame(rows, columns=["round_id", "dims", "k", "body"])
-    con.register("publication_frame", frame)
-    try:
-        con.execute(step_sql)
-    finally:
-        con.unregister("publication_frame")
-    report = PublicationReport(len(rows), int(sum(len(r[3]) for r in rows)),
+    for name, frame, step in (("publication_frame", tables, steps[0]),
+                              ("published_results_frame", results, steps[1])):  # fmt: skip
+        con.register(name, frame)
+        try:
+            con.execute(step)
+        finally:
+            con.unregister(name)
+    report = PublicationReport(len(tables), int(tables["body"].map(len).sum()), len(results),
                                time.monotonic() - started)  # fmt: skip
     log.info("publication: %s", report.describe())
     return report
+
+
+# --- finished results ---------------------------------------------------------------------
+
+
+def result_filters(chart: ChartSpec) -> list[Filters]:
+    """Every filter set the build publishes a chart's result for (each key value, or none)."""
+    assert chart.published is not None
+    combos: list[dict[str, str]] = [{}]
+    for name in chart.published.keys:
+        combos = [{**c, **({name: v} if v else {})} for c in combos
+                  for v in (None, *GROUP_VALUES[name])]  # fmt: skip
+    return [Filters(**c) for c in combos]
+
+
+def result_key(chart: ChartSpec, filters: Filters) -> str:
+    """How the publication names the result these filters read ("none": no key filter)."""
+    assert chart.published is not None
+    named = [f"{n}={getattr(filters, n)}" for n in chart.published.keys
+             if getattr(filters, n) is not None]  # fmt: skip
+    return "&".join(named) or "none"
+
+
+def published_results(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, str]]:
+    """(chart, key, k, body) of every published chart result."""
+    for chart in CHARTS:
+        if chart.published is None:
+            continue
+        for filters in result_filters(chart):
+            result = chart.data(wh, filters, k)
+            yield chart.id, result_key(chart, filters), k, encode_result(result)
+
+
+def _tagged(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot publish a {type(value).__name__}")
+
+
+def _untagged(obj: dict[str, Any]) -> Any:
+    if obj.keys() == {"$date"}:
+        return dt.date.fromisoformat(obj["$date"])
+    if obj.keys() == {"$datetime"}:
+        return dt.datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+SKIPPED = {"filters"}  # the request's own filters go back in when a result is read
+
+
+def encode_result(result: ChartResult) -> str:
+    """A finished result as JSON, dates tagged so they come back as dates."""
+    body = {f.name: getattr(result, f.name) for f in fields(result) if f.name not in SKIPPED}
+    return json.dumps(body, default=_tagged)
+
+
+def decode_result(body: str, filters: Filters) -> ChartResult:
+    """A published result, as the request's filters ask for it."""
+    data = json.loads(body, object_hook=_untagged)
+    data["count_fields"] = frozenset(data["count_fields"])
+    return ChartResult(filters=filters, **data)
+
+
+def lookup_result(chart: ChartSpec, wh: Warehouse, filters: Filters, k: int) -> ChartResult:
+    """The chart's published result for these filters, its rows picked by the chart's view.
+
+    Charts the build does not publish as results read its protected tables instead;
+    a k the build did not publish for is computed on the spot (tests, experiments).
+    """
+    if chart.published is None:
+        return chart.data(wh, filters, k)
+    key = result_key(chart, filters)
+    found, _ = wh.run_named("published_result", {"chart": chart.id, "key": key, "k": k})
+    if found.empty:
+        return chart.data(wh, filters, k)
+    result = decode_result(str(found["body"].iloc[0]), filters)
+    if chart.published.view is not None:
+        result.rows = chart.published.view(wh, result.rows, filters)
+    return result

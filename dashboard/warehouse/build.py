@@ -36,8 +36,8 @@ from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
 log = logging.getLogger(__name__)
 
 BUILD_SQL_DIR = QUERIES_DIR / "build"
-# The last step runs after the others commit: it stores what Python computed from them.
-PUBLICATION_STEP = "95_publication.sql"
+# The last steps run after the others commit: they store what Python computed from them.
+PUBLICATION_STEPS = ("95_publication.sql", "96_published_results.sql")
 KEY_ENV = "DASHBOARD_PSEUDONYM_KEY"
 
 # Export file -> the warehouse table its kept rows land in (for counts and verification).
@@ -295,8 +295,8 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
         with attached(con, previous):
             rows, release = _load(con, as_of, build_id, network, in_export, previous)
         warnings += release.warnings
-        step = BUILD_SQL_DIR.joinpath(PUBLICATION_STEP).read_text(encoding="utf-8")
-        publication = publish(con, (build_id, as_of.isoformat(), network), k, step)
+        steps = [BUILD_SQL_DIR.joinpath(n).read_text(encoding="utf-8") for n in PUBLICATION_STEPS]
+        publication = publish(con, (build_id, as_of.isoformat(), network), k, (steps[0], steps[1]))
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -351,7 +351,7 @@ def _load(
             [v for name, (a, b) in rows.items() for v in (f"{name}.csv", a, b)],
         )
         for name, sql, needed in build_statements():
-            if name.startswith("9") and name != PUBLICATION_STEP:
+            if name.startswith("9") and name not in PUBLICATION_STEPS:
                 con.execute(sql, {k: params[k] for k in needed})
         con.execute("COMMIT")
     except BaseException:

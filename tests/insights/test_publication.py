@@ -8,11 +8,20 @@ import duckdb
 import numpy as np
 import pytest
 
+from dashboard.catalogue import CHARTS, spec
 from dashboard.db import Warehouse
 from dashboard.engine import Engine
+from dashboard.filters import Filters
 from dashboard.insights import tables as tables_module
 from dashboard.insights.priorities import list_rounds
-from dashboard.insights.publication import TABLE_AXES, split_key, table_splits
+from dashboard.insights.publication import (
+    TABLE_AXES,
+    lookup_result,
+    result_filters,
+    result_key,
+    split_key,
+    table_splits,
+)
 from dashboard.insights.result import WITHHELD_GROUP
 from dashboard.insights.tables import compute_tables, forget_recent_tables, published_tables
 
@@ -97,3 +106,72 @@ def test_a_country_nobody_voted_from_reads_as_too_few(engine: Engine) -> None:
     """An unseen country is an empty category added to the published table: a small group."""
     empty = engine.run("priorities", {"round": "R1", "country": "ZZ"})
     assert empty.rows == [] and empty.message == WITHHELD_GROUP.format(k=K)
+
+
+# --- finished results (charts that do not read priority tables) ---------------------------
+
+
+def _published_views(wh: Warehouse) -> list[tuple[str, dict]]:
+    """Every published chart under each of its key values, and views of its rows."""
+    projects = [str(p) for p in wh.run_static("projects", {})["project_id"]]
+    views: list[tuple[str, dict]] = []
+    for chart in CHARTS:
+        if chart.published is None:
+            continue
+        sets: list[dict] = [f.to_query() for f in result_filters(chart)]
+        if "role" in chart.filters and "role" not in chart.published.keys:
+            sets += [{"role": r} for r in ("person_with_ms", "caregiver", "other")]
+        if "project" in chart.filters:
+            sets += [{"project": p} for p in projects]
+        if "from" in chart.filters:
+            sets += [{"from": "2023-03-15"}, {"to": "2023-12-31"},
+                     {"from": "2022-01-01", "to": "2024-06-30", **sets[-1]}]  # fmt: skip
+        views += [(chart.id, args) for args in sets]
+    return views
+
+
+def test_a_published_result_is_what_the_chart_computes(fixture_warehouse: Path) -> None:
+    """Every key value and every view of the rows: the same JSON the chart computes."""
+    wh = Warehouse(fixture_warehouse)
+    views = _published_views(wh)
+    assert {c for c, _ in views} == {c.id for c in CHARTS if c.published is not None}
+    for chart_id, args in views:
+        chart = spec(chart_id)
+        filters = Filters.parse(args, allowed=chart.filters)
+        looked_up = lookup_result(chart, wh, filters, K).to_json()
+        computed = chart.data(wh, filters, K).to_json()
+        assert looked_up == computed, (chart_id, args)
+    served = lookup_result(spec("members"), wh, Filters(), K)
+    assert any(r.get("suppressed") for r in served.rows), "nothing withheld: no teeth"
+
+
+def test_the_build_published_every_key_of_every_published_chart(fixture_warehouse) -> None:
+    con = duckdb.connect(str(fixture_warehouse), read_only=True)
+    try:
+        rows = set(con.execute("SELECT chart, key, k FROM published_results").fetchall())
+    finally:
+        con.close()
+    expected = {(c.id, result_key(c, f), K) for c in CHARTS if c.published is not None
+                for f in result_filters(c)}  # fmt: skip
+    assert rows == expected
+
+
+@pytest.mark.parametrize("module", ["participation", "projects", "headlines", "topics"])
+def test_a_published_chart_protects_nothing_per_request(fixture_warehouse: Path, monkeypatch,
+                                                        module: str) -> None:  # fmt: skip
+    import importlib
+
+    from dashboard.config import Settings
+
+    def forbidden(*a, **kw):
+        raise AssertionError(f"a request ran disclosure control in {module}")
+
+    mod = importlib.import_module(f"dashboard.insights.{module}")
+    for name in ("protect", "protect_nested", "primary", "protect_batch"):
+        if hasattr(mod, name):
+            monkeypatch.setattr(mod, name, forbidden)
+    engine = Engine(Settings(warehouse=fixture_warehouse, k=K, query_timeout_s=5,
+                             network_name=""), shared=None)  # fmt: skip
+    wh = Warehouse(fixture_warehouse)
+    for chart_id, args in _published_views(wh):
+        assert engine.run(chart_id, args).chart == chart_id
