@@ -45,6 +45,7 @@ FROZEN: tuple[Frozen, ...] = (
     Frozen("member_cube", "joined_month < $month", "joined_month"),
     Frozen("active_cube", "month < $month", "month"),
     Frozen("accrual", "month < $month", "project_id, month"),
+    Frozen("funnel", "month < $month", "project_id, step, month"),
     Frozen("retention_cube", "cohort + to_months(3 * quarters_since_join) < $quarter",
            "cohort"),
 )  # fmt: skip

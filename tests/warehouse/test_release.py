@@ -4,8 +4,8 @@ Nothing else changes between them. Every chart is asked for every filter set
 the walk below makes, on both releases; a count served in both may differ by 0
 or by at least k, never by 1..k-1 (that would tell who left and what they did).
 Closed rounds and complete months keep what the first release published
-(dashboard/warehouse/release.py); counts of the current state are not covered
-yet: the last test says which still move (expected to fail until they are held).
+(dashboard/warehouse/release.py); a study's funnel counts who had reached each
+stage by the end of the last complete month, so it is kept like them.
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ from dashboard.warehouse.release import UnreadablePrevious
 K = 11
 pytestmark = pytest.mark.slow  # two builds and a walk over every chart
 EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "export"
-# Counts of the current state that this scenario moves: a study's funnel counts who
-# reached each stage by now, and release.py does not hold it yet (issue 14, partial).
-# Every other chart must stay put.
-CURRENT_STATE = {"enrollment"}
 
 
 def withdraw(export: Path, role: str, how_many: int, on: str) -> list[str]:
@@ -105,9 +101,9 @@ def test_the_second_release_says_what_it_kept(releases: dict[str, Any]) -> None:
     assert releases["second"].rows["members"][1] == releases["first"].rows["members"][1] - 3
 
 
-def test_nothing_about_closed_rounds_or_complete_months_moves_by_1_to_k(releases) -> None:
-    moved = {c: m for c, m in _moves(releases).items() if c not in CURRENT_STATE}
-    assert moved == {}
+def test_no_served_count_moves_by_1_to_k(releases) -> None:
+    """Closed rounds, complete months and study funnels (to the last complete month)."""
+    assert _moves(releases) == {}
 
 
 def test_a_first_release_keeps_nothing(releases: dict[str, Any], tmp_path: Path) -> None:
@@ -140,13 +136,3 @@ def test_an_unreadable_replaced_warehouse_stops_the_build(tmp_path: Path, damage
     with pytest.raises(UnreadablePrevious, match="--first-release"):
         build_warehouse(EXPORT, target)
     assert build_warehouse(EXPORT, target, previous=None).release.previous_build_id is None
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 partial: a study's enrollment funnel (people who reached each stage "
-    "by now) is recomputed each release; P1's 'invited' count moves 30 -> 27 when the "
-    "three withdraw",
-)
-def test_current_state_counts_do_not_move_by_1_to_k_either(releases) -> None:
-    assert {c: m for c, m in _moves(releases).items() if c in CURRENT_STATE} == {}
