@@ -38,6 +38,7 @@ import pandas as pd
 from dashboard.catalogue import CHARTS, ChartSpec
 from dashboard.db import BuildReader, Warehouse
 from dashboard.filters import GROUP_VALUES, MAX_GROUP_FILTERS, Filters
+from dashboard.insights import topics
 from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
     FINEST,
@@ -136,7 +137,9 @@ def result_key(chart: ChartSpec, filters: Filters) -> str:
 
 
 def published_results(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, str]]:
-    """(chart, key, k, body) of every published chart result."""
+    """(chart, key, k, body) of every published chart result, and the discussion counts
+    (every view of topics and questions reads them)."""
+    yield topics.PUBLISHED_AS, "none", k, topics.encode_discussion(topics.compute_discussion(wh, k))
     for chart in CHARTS:
         if chart.published is None:
             continue

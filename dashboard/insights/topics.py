@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +22,34 @@ class Discussion:
     topic: dict[str, tuple[int, int, bool, bool]]
 
 
+# Its name in the build's published results (dashboard/insights/publication.py).
+PUBLISHED_AS = "discussion"
+
+
 def discussion(wh: Warehouse, k: int) -> Discussion:
-    """`compute_discussion`, once per build and k (it does not depend on any filter)."""
-    return wh.remember(("discussion", k), lambda: compute_discussion(wh, k))
+    """The build's protected discussion counts (computed here only for another k)."""
+
+    def found() -> Discussion:
+        return published_discussion(wh, k) or compute_discussion(wh, k)
+
+    return wh.remember(("discussion", k), found)
+
+
+def encode_discussion(found: Discussion) -> str:
+    """The discussion counts and decisions as the publication stores them (JSON)."""
+    return json.dumps({"question": found.question, "topic": found.topic})
+
+
+def published_discussion(wh: Warehouse, k: int) -> Discussion | None:
+    """The discussion the build published for k, if any."""
+    if wh.building:
+        return None
+    stored, _ = wh.run_named("published_result", {"chart": PUBLISHED_AS, "key": "none", "k": k})
+    if stored.empty:
+        return None
+    data = json.loads(str(stored["body"].iloc[0]))
+    return Discussion(question={q: tuple(v) for q, v in data["question"].items()},
+                      topic={t: tuple(v) for t, v in data["topic"].items()})  # fmt: skip
 
 
 def compute_discussion(wh: Warehouse, k: int) -> Discussion:

@@ -13,6 +13,7 @@ from dashboard.db import Warehouse
 from dashboard.engine import Engine
 from dashboard.filters import Filters
 from dashboard.insights import tables as tables_module
+from dashboard.insights import topics
 from dashboard.insights.priorities import list_rounds
 from dashboard.insights.publication import (
     TABLE_AXES,
@@ -82,6 +83,7 @@ VIEWS = [
     ("round-shifts", {}),
     ("group-top", {"round": "R1"}),
     ("question-trend", {"question": "Q1"}),
+    ("question-trail", {"question": "Q1"}),
 ]
 
 
@@ -96,6 +98,7 @@ def test_a_request_protects_nothing(fixture_warehouse: Path, monkeypatch, chart:
     monkeypatch.setattr(tables_module, "protect", forbidden)
     monkeypatch.setattr(tables_module, "protect_batch", forbidden)
     monkeypatch.setattr(tables_module, "compute_tables", forbidden)
+    monkeypatch.setattr(topics, "compute_discussion", forbidden)
     forget_recent_tables()
     engine = Engine(Settings(warehouse=fixture_warehouse, k=K, query_timeout_s=5,
                              network_name=""), shared=None)  # fmt: skip
@@ -152,8 +155,15 @@ def test_the_build_published_every_key_of_every_published_chart(fixture_warehous
     finally:
         con.close()
     expected = {(c.id, result_key(c, f), K) for c in CHARTS if c.published is not None
-                for f in result_filters(c)}  # fmt: skip
+                for f in result_filters(c)} | {("discussion", "none", K)}  # fmt: skip
     assert rows == expected
+
+
+def test_the_published_discussion_is_what_is_computed(fixture_warehouse: Path) -> None:
+    wh = Warehouse(fixture_warehouse)
+    stored = topics.published_discussion(wh, K)
+    assert stored is not None and stored == topics.compute_discussion(wh, K)
+    assert any(h for *_, h, _p in stored.question.values()), "nothing withheld: no teeth"
 
 
 @pytest.mark.parametrize("module", ["participation", "projects", "headlines", "topics"])
