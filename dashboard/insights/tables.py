@@ -314,7 +314,8 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
     given = None
     if "duration_band" in tdims and WHO not in tdims:
         # Its axes: who, then this table's others in the same order (see _duration_given).
-        reference = full_tables(wh, rnd, (WHO, *tdims), k, finest)
+        others = tuple(d for d in tdims if d != "duration_band")
+        reference = full_tables(wh, rnd, (WHO, *others), k, finest)
         given = _duration_given(axes, reference.axes, reference.voters_hidden)
     hidden = protect(voters, k, axes.hierarchy, given)
     tables = Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {},

@@ -185,3 +185,27 @@ def test_a_published_chart_protects_nothing_per_request(fixture_warehouse: Path,
     wh = Warehouse(fixture_warehouse)
     for chart_id, args in _published_views(wh):
         assert engine.run(chart_id, args).chart == chart_id
+
+
+@pytest.mark.parametrize("others", [(), ("age_band",), ("sex",), ("sex", "country")])
+def test_years_since_diagnosis_not_applicable_answers_as_the_who_table(
+    fixture_warehouse: Path, others: tuple[str, ...]
+) -> None:
+    """The same people (members without MS) get the who table's decisions in a duration
+    table; a reference over the wrong axes once withheld the whole column instead, and
+    the linear attacks then found small counts (the column's decisions were not the
+    who table's)."""
+    wh = Warehouse(fixture_warehouse)
+    rnd = next(r for r in list_rounds(wh) if r.round_id == "R1")
+    split = tuple(d for d in TABLE_AXES if d in ("duration_band", *others))
+    by_duration = published_tables(wh, rnd, split, K)
+    by_who = published_tables(wh, rnd, ("who", *others), K)
+    assert by_duration is not None and by_who is not None
+    na = by_duration.axes.values[by_duration.axes.dims.index("duration_band")].index(
+        "not-applicable")  # fmt: skip
+    column = np.take(by_duration.voters_hidden, na, axis=by_duration.axes.dims.index(
+        "duration_band"))  # fmt: skip
+    row = np.take(by_who.voters_hidden, by_who.axes.values[0].index("not-applicable"), axis=0)
+    assert np.array_equal(column, row)
+    if not others:
+        assert not column.all(), "the column is not simply withheld"
