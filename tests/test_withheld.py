@@ -24,6 +24,7 @@ from dashboard.engine import Engine
 from dashboard.insights.result import WITHHELD, WITHHELD_GROUP, WITHHELD_NOTE, to_csv
 from dashboard.present.render import render_view
 from dashboard.present.viewurl import ViewError, parse_view
+from dashboard.words import who
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "export"
@@ -147,15 +148,17 @@ def test_the_groups_are_what_the_fixture_says() -> None:
 
 
 def _everything(chart: ChartSpec, result) -> dict[str, Any]:
-    """What every surface shows of a result, minus the filters it echoes back."""
+    """What every surface shows of a result, minus the filters it echoes back (as
+    filters, and as the group's name in words in titles and sentences)."""
     body = result.to_json()
     body.pop("filters")
-    return {
+    shown = {
         "json": body,
         "csv": to_csv(result),
         "summary": chart.summary(result),
         "figures": [pio.to_json(chart.figure(result, size), validate=False) for size in SIZES],
     }
+    return json.loads(json.dumps(shown).replace(who(result.filters), "<the group>"))
 
 
 @pytest.mark.parametrize(("chart_id", "extra", "empty", "small"), EMPTY_AND_SMALL)

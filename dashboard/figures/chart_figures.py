@@ -32,6 +32,7 @@ STATUS_LABELS = {
     "completed": "Completed",
     "results_available": "Results available",
 }
+WRAP = {"page": 90, "embed": 60, "slide": 80}  # characters per line of question text
 HEADLINE_MEASURES = ("members", "active_90_days", "votes_latest_round", "projects_open")
 
 
@@ -54,7 +55,9 @@ def priorities(result: ChartResult, size: Size) -> go.Figure:
     if size != "page":
         ranked = [r for r in rows if r.get("rank")][:TOP]
         rows = ranked + [r for r in rows if not r.get("rank")][: TOP - len(ranked)]
-    return make_priorities_figure(rows, result.method, result.title)
+    voters = result.context.get("voters")
+    title = result.title + (f" · {voters:,} voters" if voters is not None else "")
+    return make_priorities_figure(rows, result.method, title, WRAP[size])
 
 
 def by_group(result: ChartResult, size: Size) -> go.Figure:

@@ -14,7 +14,7 @@ from dashboard.figures.theme import (
     wrap_label,
 )
 from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
-from dashboard.insights.vote_methods import SCORES, SHARE
+from dashboard.insights.vote_methods import SCORES, SHARE, Score
 
 DASHES = ("solid", "dash", "dot", "dashdot")
 WITHHELD_GREY = "#BBBBBB"
@@ -25,48 +25,97 @@ def _marker(i: int) -> dict:
     return {"color": PALETTE[i % len(PALETTE)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
 
 
-def make_priorities_figure(rows: list[dict], method: str, title: str) -> go.Figure:
-    """Ranked questions as bars with 95% interval whiskers; tiers by colour and pattern.
+TIER_ONE = PALETTE[0]
+OTHERS = "#4D4D4D"  # dark grey: 8.5:1 on white
+LINE_PX, GAP_PX = 19, 30  # a label line, and the dot's own row below the label
+HEAD_PX = 170  # title and subtitle, legend, axis title and ticks
 
-    Withheld questions are grey stubs labelled WITHHELD, never a zero bar.
+
+def _score_text(value: float, percent: bool) -> str:
+    return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+def make_priorities_figure(rows: list[dict], method: str, title: str,
+                           wrap: int = 70) -> go.Figure:  # fmt: skip
+    """Ranked questions as dots with 95% intervals on the score's natural axis.
+
+    Each question's full text is wrapped above its dot (never cut, never overlapping:
+    every row is as tall as its label); the Q-code is in the hover. Questions
+    statistically tied for first are blue diamonds, the rest dark grey circles: one
+    colour, used once, and never alone (shape and legend say it too). Withheld
+    questions read WITHHELD at the axis start, never a zero.
     """
     if not rows:
         return empty_figure("Nothing to show for this selection.")
     chosen = SCORES.get(method, SHARE)
-    score, low, high, axis = chosen.field, chosen.low, chosen.high, chosen.axis_title
-    df = pd.DataFrame(rows)
-    df["label"] = [
-        wrap_label(f"{q} · {'' if t is None else t}")
-        for q, t in zip(df["question_id"], df["title"], strict=True)
-    ]
-    served = df[df[score].notna()] if score in df else df.iloc[0:0]
-    withheld = df[df[score].isna()] if score in df else df
+    score, low, high = chosen.field, chosen.low, chosen.high
     fig = go.Figure()
-    for tier, part in served.groupby("tier", sort=True):
-        i = int(tier) - 1
-        fig.add_bar(
-            x=part[score], y=part["label"], orientation="h",
-            name=f"Tier {int(tier)}",
-            marker=_marker(i),
-            error_x={"type": "data", "symmetric": False,
-                     "array": part[high] - part[score], "arrayminus": part[score] - part[low]},
-            customdata=part[["rank_best", "rank_worst", low, high]].to_numpy(),
-            hovertemplate="%{y}<br>" + axis + ": %{x:.3f} (95% CI %{customdata[2]:.3f}"
-            "-%{customdata[3]:.3f})<br>rank could be %{customdata[0]}-%{customdata[1]}"
-            "<extra></extra>",
+    y, top, labels = [], 0, []
+    for row in rows:
+        text = wrap_label(row.get("title") or row["question_id"], wrap, lines=None)
+        lines = text.count("<br>") + 1
+        top += LINE_PX * lines + GAP_PX
+        y.append(top - GAP_PX / 2)
+        labels.append((text, lines))
+    served = [i for i, r in enumerate(rows) if r.get(score) is not None]
+    lo_axis = chosen.axis_range[0] if chosen.axis_range else 0.0
+    hi_axis = (
+        chosen.axis_range[1]
+        if chosen.axis_range
+        else max([rows[i][high] for i in served if rows[i].get(high) is not None] or [1.0]) * 1.05
+    )
+    for name, symbol, colour, pick in (
+        ("Tied for first (95% intervals overlap the top)", "diamond", TIER_ONE,
+         lambda r: r.get("tier") == 1),
+        ("Other questions", "circle", OTHERS, lambda r: r.get("tier") != 1),
+    ):  # fmt: skip
+        idx = [i for i in served if pick(rows[i])]
+        if not idx:
+            continue
+        fig.add_scatter(
+            x=[rows[i][score] for i in idx], y=[y[i] for i in idx], mode="markers", name=name,
+            marker={"symbol": symbol, "size": 12, "color": colour},
+            error_x={"type": "data", "symmetric": False, "color": colour, "thickness": 2,
+                     "array": [rows[i][high] - rows[i][score] for i in idx],
+                     "arrayminus": [rows[i][score] - rows[i][low] for i in idx]},
+            hovertext=[_hover(rows[i], chosen) for i in idx], hoverinfo="text",
         )  # fmt: skip
-    if len(withheld):
-        fig.add_bar(
-            x=[0] * len(withheld), y=withheld["label"], orientation="h", name=WITHHELD,
-            marker={"color": WITHHELD_GREY}, text=[WITHHELD] * len(withheld),
-            textposition="outside",
-            hovertemplate="%{y}<br>" + WITHHELD_NOTE + "<extra></extra>",
+    gone = [i for i, r in enumerate(rows) if r.get(score) is None]
+    if gone:
+        fig.add_scatter(
+            x=[lo_axis] * len(gone), y=[y[i] for i in gone], mode="text", name=WITHHELD,
+            text=[WITHHELD] * len(gone), textposition="middle right",
+            textfont={"color": OTHERS},
+            hovertext=[f"{safe_text(rows[i]['question_id'])}: {WITHHELD_NOTE}" for i in gone],
+            hoverinfo="text",
         )  # fmt: skip
-    height = max(320, 60 + 34 * len(df))
+    for (text, _lines), mid in zip(labels, y, strict=True):
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=mid - GAP_PX / 2 + 2,
+                           yanchor="bottom", text=text, showarrow=False, align="left",
+                           font={"size": 15})  # fmt: skip
+    height = HEAD_PX + top + 20
     base_layout(fig, title, height)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title=axis, rangemode="tozero")
+    fig.update_yaxes(range=[top + 4, 0], visible=False, fixedrange=True)
+    fig.update_xaxes(title=chosen.axis_title, range=[lo_axis, hi_axis], side="top",
+                     tickformat=".0%" if chosen.percent else None, zeroline=False)  # fmt: skip
+    # Title, subtitle, legend, then the axis title and ticks above the first question.
+    fig.update_layout(margin={"t": HEAD_PX, "b": 20, "l": 10, "r": 20},
+                      title={"y": 1 - 12 / height, "yanchor": "top", "yref": "container"},
+                      legend={"yref": "container", "y": 1 - 72 / height, "yanchor": "top",
+                              "x": 0, "orientation": "h"})  # fmt: skip
     return fig
+
+
+def _hover(row: dict, chosen: Score) -> str:
+    value, lo, hi = row[chosen.field], row[chosen.low], row[chosen.high]
+    ranks = (f"rank {row['rank_best']}" if row.get("rank_best") == row.get("rank_worst")
+             else f"rank could be {row.get('rank_best')}-{row.get('rank_worst')}")  # fmt: skip
+    return (
+        f"{safe_text(row['question_id'])} · {wrap_label(row.get('title'), 60, lines=None)}"
+        f"<br>{chosen.axis_title}: {_score_text(value, chosen.percent)} "
+        f"(95% interval {_score_text(lo, chosen.percent)}-{_score_text(hi, chosen.percent)})"
+        f"<br>{ranks}"
+    )
 
 
 def make_group_figure(rows: list[dict], title: str) -> go.Figure:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboard import words
 from dashboard.figures.geo import summarize_countries
 from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.vote_methods import SCORES, SHARE
@@ -30,19 +31,40 @@ def headlines(result: ChartResult) -> str:
 
 
 def priorities(result: ChartResult) -> str:
-    score = SCORES.get(result.method, SHARE).field
+    """The finding in words: which question comes first for whom, how clearly, what is hidden."""
+    chosen = SCORES.get(result.method, SHARE)
     if result.message:
         return result.message
     served = [r for r in result.rows if r.get("rank")]
     if not served:
         return ALL_WITHHELD
     top = served[0]
-    tied = [r["question_id"] for r in served if r.get("tier") == 1]
-    value = top.get(score)
-    return (
-        f"{len(served)} of {len(result.rows)} questions can be shown. Top: {top['question_id']} "
-        f"({value:.2f}); statistically tied in tier 1: {', '.join(tied)}."
-    )
+    value = top[chosen.field]
+    shown = f"{value:.0%} {SAID[chosen.name]}" if chosen.percent else \
+        f"{SAID[chosen.name]} {value:.2f}"  # fmt: skip
+    tied = [r for r in served if r.get("tier") == 1]
+    group = words.who(result.filters)
+    first = "comes first among the questions that can be shown" if len(served) < len(
+        result.rows) else "comes first"  # fmt: skip
+    text = f"Among {group}, {words.quoted(top.get('title'))} {first} ({shown})"
+    if len(tied) > 1:
+        text += f"; {len(tied) - 1} more {'is' if len(tied) == 2 else 'are'} statistically " \
+                "tied with it"  # fmt: skip
+    else:
+        text += (
+            ", clearly ahead of the others shown"
+            if len(served) < len(result.rows)
+            else ", clearly ahead of the rest"
+        )
+    text += "."
+    if len(served) < len(result.rows):
+        text += (f" {len(result.rows) - len(served)} of {len(result.rows)} questions are "
+                 f"{WITHHELD} to protect privacy.")  # fmt: skip
+    return text
+
+
+# How each score reads after its value in a sentence.
+SAID = {"share": "chose it", "mean": "mean rating", "points": "Borda points per voter"}
 
 
 # Kept under its old name: tests and the benchmark call it.

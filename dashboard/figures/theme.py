@@ -50,12 +50,15 @@ def split_title(title: str, limit: int = 40) -> dict:
     return {"text": safe_text(text)}
 
 
-def wrap_label(text: object, width: int = 30, lines: int = 2) -> str:
-    """Member text for an axis label on at most `lines` lines of about `width` characters.
+def wrap_label(text: object, width: int = 30, lines: int | None = 2) -> str:
+    """Member text for a label on at most `lines` lines of about `width` characters.
 
     Each line is escaped on its own and joined with <br>, so the text still shows
-    literally; the rest is cut with an ellipsis.
+    literally; the rest is cut with an ellipsis. `lines=None` keeps every word
+    (only a single word longer than a line is cut).
     """
+    if lines is None:
+        lines = 10_000
     words = ("" if text is None else str(text)).replace("\r", " ").replace("\n", " ").split()
     out: list[str] = []
     line = ""
@@ -79,7 +82,8 @@ def safe_text(text: object, limit: int | None = None) -> str:
     value = "" if text is None else str(text).replace("\r", " ").replace("\n", " ")
     if limit and len(value) > limit:
         value = value[: limit - 1] + "…"
-    return html.escape(value, quote=True)
+    # plotly decodes numeric entities but not &quot;: quotes as &#34; read as quotes.
+    return html.escape(value, quote=True).replace("&quot;", "&#34;")
 
 
 def empty_figure(message: str) -> go.Figure:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard import words
 from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.result import WITHHELD_GROUP, ChartResult, new_result, withhold
@@ -168,8 +169,9 @@ def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         return balanced(wh, filters, k)
     dims = filters.group_dims()
     tables = load_tables(wh, rnd, filters, dims, k)
-    result = _base("priorities", f"Research priorities: {rnd.name}", method, filters,
-                   tables.snapshot, k, [*RANK_COLUMNS, *_columns(rnd)], rnd)  # fmt: skip
+    title = f"Research priorities of {words.who(filters)}: {rnd.name}"
+    result = _base("priorities", title, method, filters, tables.snapshot, k,
+                   [*RANK_COLUMNS, *_columns(rnd)], rnd)  # fmt: skip
     cell = tables.axes.index(**{d: getattr(filters, d) for d in dims})
     if tables.voters[cell] == 0:
         result.message = TOO_FEW.format(k=k)  # as a small group: no tell
@@ -182,6 +184,8 @@ def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         for qid in tables.measures
     ]
     result.rows = rank_rows(rows, method)
+    if rnd.vote.serves_voters:  # served: the group's voters are not withheld (above)
+        result.context["voters"] = int(tables.voters[cell])
     return result
 
 

@@ -28,7 +28,9 @@ def test_filter_change_updates_chart_and_url(started) -> None:
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
     started.wait_for_element("#priorities-graph")
     started.select_dcc_dropdown("#f-round", index=2)  # Round 3 (rate)
-    started.wait_for_contains_text("#priorities-summary", "Top: Q1")
+    started.wait_for_contains_text(
+        "#priorities-summary", "“Can remyelination therapies slow progression?” comes first"
+    )
     assert "round=R3" in started.driver.current_url
     assert started.get_logs() == []
 
@@ -94,9 +96,9 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
                               network_name="Demo"))  # fmt: skip
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities")
-    dash_duo.wait_for_contains_text("#priorities-summary", "Top:")
+    dash_duo.wait_for_contains_text("#priorities-summary", "Among all voters")
     dash_duo.select_dcc_dropdown("#f-ms_course", value="progressive")
-    dash_duo.wait_for_contains_text("#priorities-summary", "statistically tied in tier 1")
+    dash_duo.wait_for_contains_text("#priorities-summary", "Among people with progressive MS")
     assert "ms_course=progressive" in dash_duo.driver.current_url
     # Compare with caregivers: voter group puts MS courses and caregivers side by side.
     _choose_until_url(dash_duo, "#f-compare", "Voter group", "compare=voter_group")

@@ -51,10 +51,10 @@ def test_first_round_has_nothing_to_compare(engine: Engine) -> None:
 
 def test_member_written_titles_are_escaped_in_figures(engine: Engine) -> None:
     content = render_slide(engine, make_slide("/priorities?round=R2"))
-    labels = " ".join(
-        str(y) for trace in content.figure.data for y in (() if trace.y is None else list(trace.y))
-    )
-    assert "Q3" in labels and "&lt;img" in labels
+    fig = content.figure
+    labels = " ".join([*(a.text for a in fig.layout.annotations),
+                       *(str(h) for t in fig.data for h in (t.hovertext or ()))])  # fmt: skip
+    assert "Q3" in labels and "&lt;img" in labels  # the text above the dot, the code in hover
     assert "<img" not in content.figure.to_json()
 
 

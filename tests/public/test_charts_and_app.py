@@ -118,8 +118,11 @@ def test_no_count_below_k_in_any_public_file(engine: Engine, tmp_path: Path) -> 
 
 def test_member_text_stays_text_in_the_embed_payload(client) -> None:
     data = client.get("/embed/priorities/data/round=R1.json").get_json()
-    labels = [y for trace in data["figure"]["data"] for y in trace.get("y", [])]
+    figure = data["figure"]
+    labels = [a["text"] for a in figure["layout"].get("annotations", [])]
+    labels += [h for trace in figure["data"] for h in trace.get("hovertext", [])]
     assert labels, "the fixture round has questions to label"
+    assert any("&lt;img" in label for label in labels), "the fixture's <img> title is shown"
     assert not any("<b>" in label or "<script" in label for label in labels)
 
 
