@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, clientside_callback, dcc, html
 
 from dashboard.db import WarehouseError
 from dashboard.engine import Engine
@@ -51,6 +51,29 @@ def shell(engine: Engine, content: Any) -> html.Div:
                 dark=True,
                 className="mb-3",
             ),
-            dbc.Container(html.Main(content, id="main"), fluid=True),
+            dbc.Container([share_row(), html.Main(content, id="main")], fluid=True),
         ]
     )
+
+
+def share_row() -> html.Div:
+    """ "Copy link to this view": the URL is the view's whole state, so it is the link."""
+    return html.Div(
+        [
+            html.Label("Link to this view", htmlFor="view-link", className="small me-2 mb-0"),
+            dcc.Input(id="view-link", type="text", readOnly=True, value="",
+                      className="form-control form-control-sm", style={"maxWidth": "26rem"}),
+            dcc.Clipboard(id="copy-link", target_id="view-link", title="Copy link to this view",
+                          className="btn btn-outline-primary btn-sm ms-2"),
+        ],
+        className="d-flex align-items-center justify-content-end mb-2",
+    )  # fmt: skip
+
+
+# The link shown (and copied) is the address bar's, kept up to date as filters change.
+clientside_callback(
+    "function(href, search) { return window.location.href; }",
+    Output("view-link", "value"),
+    Input("nav", "href"),
+    Input("nav", "search"),
+)

@@ -33,6 +33,9 @@ LEADING_COLUMNS = ("rank", "rank_best", "rank_worst", "tier", "question_id", "ti
 
 GRAPH_CONFIG = {
     "displaylogo": False,
+    # No "Share chart" to Plotly's cloud: member data never leaves the network's servers.
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToAdd": ["toImage"],
 }

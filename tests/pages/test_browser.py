@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from dashboard.config import Settings
@@ -125,3 +127,26 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.wait_for_text_to_equal("#question-title", title)
     assert _text(dash_duo, "#compare-summary").startswith("Groups compared")
     assert dash_duo.get_logs() == []
+
+
+def test_the_link_to_this_view_follows_the_filters_and_nothing_shares_to_the_cloud(
+    started,
+) -> None:
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph .modebar", timeout=10)
+    started.wait_for_element("#copy-link")
+
+    def link(d) -> str:
+        try:
+            return d.find_element(By.ID, "view-link").get_attribute("value") or ""
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
+
+    WebDriverWait(started.driver, 10).until(lambda d: "round=R1" in link(d))
+    started.select_dcc_dropdown("#f-round", index=2)
+    WebDriverWait(started.driver, 10).until(lambda d: "round=R3" in link(d))
+    titles = set(started.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.modebar-btn'))"
+        ".map(b => b.getAttribute('data-title'));"))  # fmt: skip
+    assert titles and not any("Share" in t or "Chart Studio" in t for t in titles if t)
+    assert started.get_logs() == []

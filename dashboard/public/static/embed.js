@@ -41,7 +41,8 @@
       layout.autosize = true;
       delete layout.width;
       return window.Plotly.newPlot(chart, data.figure.data || [], layout, {
-        displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"]
+        displaylogo: false, responsive: true, showSendToCloud: false,
+        showEditInChartStudio: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]
       });
     })
     .then(function () {
