@@ -76,6 +76,20 @@ def who(filters: Filters, everyone: str = "all voters") -> str:
     return " ".join(parts)
 
 
+def option_label(dim: str, value: str) -> str:
+    """A filter value as a menu shows it: "People with progressive MS", "Aged 70 or over"."""
+    if (dim, value) in WHO:
+        return capital(WHO[(dim, value)])
+    if dim == "age_band":
+        return capital(AGE.get(value, value))
+    if dim == "duration_band":
+        return capital(DURATION.get(value, value))
+    if dim == "sex":
+        return {"female": "Women", "male": "Men", "other": "Another sex",
+                "undisclosed": "Not given"}.get(value, value)  # fmt: skip
+    return value
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 

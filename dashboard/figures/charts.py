@@ -79,6 +79,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
                      "array": [rows[i][high] - rows[i][score] for i in idx],
                      "arrayminus": [rows[i][score] - rows[i][low] for i in idx]},
             hovertext=[_hover(rows[i], chosen) for i in idx], hoverinfo="text",
+            customdata=[rows[i]["question_id"] for i in idx],  # a click opens the question
         )  # fmt: skip
     gone = [i for i, r in enumerate(rows) if r.get(score) is None]
     if gone:
@@ -87,7 +88,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
             text=[WITHHELD] * len(gone), textposition="middle right",
             textfont={"color": OTHERS},
             hovertext=[f"{safe_text(rows[i]['question_id'])}: {WITHHELD_NOTE}" for i in gone],
-            hoverinfo="text",
+            hoverinfo="text", customdata=[rows[i]["question_id"] for i in gone],
         )  # fmt: skip
     for (text, _lines), mid in zip(labels, y, strict=True):
         fig.add_annotation(x=0, xref="paper", xanchor="left", y=mid - GAP_PX / 2 + 2,

@@ -15,10 +15,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
+from dashboard import words
 from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.result import WITHHELD, ChartResult
-from dashboard.insights.vote_methods import PRIORITY_METHOD_LABELS
+from dashboard.insights.vote_methods import CROSS_GROUP_RANKINGS, PRIORITY_METHOD_LABELS
 from dashboard.views import (
     card_kind,
     chart_card,
@@ -40,33 +41,44 @@ KEEP = tuple(n for n in page_filters(PATH) if n not in CONTROLS)
 CLICKED = ("priorities-graph", "topics-graph")  # a bar click picks a question or a topic
 
 
-def _dropdown(name: str, label: str, options: list[dict], value: Any) -> dbc.Col:
+def _dropdown(name: str, label: str, options: list[dict], value: Any,
+              placeholder: str = "All") -> dbc.Col:  # fmt: skip
     return dbc.Col(
         [
             dbc.Label(label, html_for=f"f-{name}"),
             dcc.Dropdown(id=f"f-{name}", options=options, value=value, clearable=True,
-                         placeholder="All"),
+                         placeholder=placeholder),
         ],
         md=3, lg=True, className="mb-2",
     )  # fmt: skip
 
 
 def controls(args: dict[str, Any]) -> dbc.Row:
-    """The filter panel, set from the URL."""
+    """The filter panel, set from the URL: plain labels, the default round named, and
+    only the scores the round shown can be ranked by."""
     rounds = engine().rounds()
+    shown = next((r for r in rounds if r.round_id == args.get("round")),
+                 rounds[-1] if rounds else None)  # fmt: skip
+    scores = ([*shown.vote.scores, *CROSS_GROUP_RANKINGS] if shown
+              else list(PRIORITY_METHOD_LABELS))  # fmt: skip
+    if args.get("method") and args["method"] not in scores:
+        scores.append(args["method"])  # a link's choice stays visible (the chart says why)
     cols = [
         _dropdown("round", "Round",
                   [{"label": f"{r.name} ({r.method})", "value": r.round_id} for r in rounds],
-                  args.get("round")),
+                  args.get("round"),
+                  f"Latest: {rounds[-1].name}" if rounds else "No rounds yet"),
         _dropdown("method", "Score",
-                  [{"label": v, "value": k} for k, v in PRIORITY_METHOD_LABELS.items()],
-                  args.get("method")),
+                  [{"label": PRIORITY_METHOD_LABELS[k], "value": k} for k in scores],
+                  args.get("method"),
+                  f"Default: {PRIORITY_METHOD_LABELS[shown.vote.default_score]}" if shown
+                  else "Default"),
     ]  # fmt: skip
     topics = sorted({str(q["topic"]) for q in run_rows("question-trail", {}) if q.get("topic")})
     cols.append(_dropdown("topic", "Topic", [{"label": t, "value": t} for t in topics],
                           args.get("topic")))  # fmt: skip
     for dim in ("voter_group", "role", "ms_course", "ms_type", "age_band", "sex"):
-        options = [{"label": v.replace("_", " ").replace("-", " "), "value": v}
+        options = [{"label": words.option_label(dim, v), "value": v}
                    for v in GROUP_VALUES[dim]]  # fmt: skip
         cols.append(_dropdown(dim, GROUP_LABELS[dim], options, args.get(dim)))
     compare = [{"label": GROUP_LABELS[d], "value": d} for d in GROUP_VALUES]
@@ -189,9 +201,10 @@ def update_url(*values: Any) -> str:
     state = {k: v for k, v in current.items() if k in KEEP}
     state.update({k: v for k, v in zip(CONTROLS, control_values, strict=True) if v})
     _keep_one_who(state, str(ctx.triggered_id or "").removeprefix("f-"))
-    label = _clicked(click, "y") if ctx.triggered_id == "priorities-graph" else None
-    if label is not None:
-        state["question"] = label.split(" · ", 1)[0]
+    # Each dot carries its question id (customdata): the text above it is the question's.
+    question = _clicked(click, "customdata") if ctx.triggered_id == "priorities-graph" else None
+    if question:
+        state["question"] = question
     topic = _clicked(topic_click, "x") if ctx.triggered_id == "topics-graph" else None
     if topic is not None:
         state["topic"] = html_unescape(topic)

@@ -99,7 +99,7 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among all voters")
-    dash_duo.select_dcc_dropdown("#f-ms_course", value="progressive")
+    dash_duo.select_dcc_dropdown("#f-ms_course", value="People with progressive MS")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among people with progressive MS")
     assert "ms_course=progressive" in dash_duo.driver.current_url
     # Compare with caregivers: voter group puts MS courses and caregivers side by side.

@@ -119,7 +119,7 @@ def test_controls_write_the_query_string(app) -> None:
 
 
 def test_clicking_a_question_opens_it_and_clicking_a_topic_filters(app) -> None:
-    click = {"points": [{"y": "Q2 · Why &amp; how"}]}
+    click = {"points": [{"x": 0.4, "y": 34.0, "customdata": "Q2"}]}
     assert "question=Q2" in call_update_url("priorities-graph.clickData", {"round": "R1"}, click)
     topic = {"points": [{"x": "Care, access &amp; costs"}]}
     search = call_update_url("topics-graph.clickData", {"round": "R1"}, topic_click=topic,
@@ -142,3 +142,34 @@ def test_choosing_one_who_filter_clears_the_overlapping_ones(app) -> None:
     result = call_update_url("f-compare.value", {"ms_course": "progressive",
                                                  "compare": "voter_group"})  # fmt: skip
     assert result == "?compare=voter_group"
+
+
+def _dropdowns(component) -> dict[str, object]:
+    """Every dropdown in a component tree by id."""
+    found: dict[str, object] = {}
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+            continue
+        if node is None or isinstance(node, str | int | float):
+            continue
+        if type(node).__name__ == "Dropdown":
+            found[str(node.id)] = node
+        children = getattr(node, "children", None)
+        if children is not None:
+            stack.append(children)
+    return found
+
+
+def test_the_filter_panel_names_the_default_round_and_offers_only_its_scores(app) -> None:
+    controls = _dropdowns(render(app, page("priorities")))
+    assert controls["f-round"].placeholder == "Latest: Round 3: rate"
+    rate = [o["value"] for o in controls["f-method"].options]
+    assert rate == ["mean", "balanced", "bridging"]  # no share or points in a rate round
+    assert controls["f-method"].placeholder.startswith("Default: Mean rating")
+    pick = _dropdowns(render(app, page("priorities"), round="R1"))["f-method"]
+    assert [o["value"] for o in pick.options] == ["share", "balanced", "bridging"]
+    who = {o["value"]: o["label"] for o in controls["f-ms_course"].options}
+    assert who["progressive"] == "People with progressive MS"  # words, not codes
