@@ -90,6 +90,11 @@ def option_label(dim: str, value: str) -> str:
     return value
 
 
+def in_sentence(dim: str, value: str) -> str:
+    """A filter value inside a sentence: "people with progressive MS", "aged 70 or over"."""
+    return who(Filters(**{dim: value}))
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import plotly.graph_objects as go
 
+from dashboard import words
 from dashboard.figures.charts import (
     DASHES,
     make_bar_figure,
@@ -67,7 +68,10 @@ def by_group(result: ChartResult, size: Size) -> go.Figure:
     if size != "page":
         keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
         rows = [r for r in rows if r["question_id"] in keep]
-    return make_group_figure(rows, result.title)
+    dim = result.context.get("compare")
+    return make_group_figure(
+        rows, result.title, WRAP[size], lambda g: words.option_label(dim, g) if dim else g
+    )
 
 
 def balanced(result: ChartResult, size: Size) -> go.Figure:

@@ -14,7 +14,7 @@ from dashboard.figures.theme import (
     wrap_label,
 )
 from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
-from dashboard.insights.vote_methods import SCORES, SHARE, Score
+from dashboard.insights.vote_methods import SCORES, SHARE, SHARE_4_OR_5, Score
 
 DASHES = ("solid", "dash", "dot", "dashdot")
 WITHHELD_GREY = "#BBBBBB"
@@ -50,13 +50,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
     chosen = SCORES.get(method, SHARE)
     score, low, high = chosen.field, chosen.low, chosen.high
     fig = go.Figure()
-    y, top, labels = [], 0, []
-    for row in rows:
-        text = wrap_label(row.get("title") or row["question_id"], wrap, lines=None)
-        lines = text.count("<br>") + 1
-        top += LINE_PX * lines + GAP_PX
-        y.append(top - GAP_PX / 2)
-        labels.append((text, lines))
+    labels, y, top = question_layout([r.get("title") or r["question_id"] for r in rows], wrap)
     served = [i for i, r in enumerate(rows) if r.get(score) is not None]
     lo_axis = chosen.axis_range[0] if chosen.axis_range else 0.0
     hi_axis = (
@@ -90,20 +84,9 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
             hovertext=[f"{safe_text(rows[i]['question_id'])}: {WITHHELD_NOTE}" for i in gone],
             hoverinfo="text", customdata=[rows[i]["question_id"] for i in gone],
         )  # fmt: skip
-    for (text, _lines), mid in zip(labels, y, strict=True):
-        fig.add_annotation(x=0, xref="paper", xanchor="left", y=mid - GAP_PX / 2 + 2,
-                           yanchor="bottom", text=text, showarrow=False, align="left",
-                           font={"size": 15})  # fmt: skip
-    height = HEAD_PX + top + 20
-    base_layout(fig, title, height)
-    fig.update_yaxes(range=[top + 4, 0], visible=False, fixedrange=True)
+    label_questions(fig, labels, y, top, title)
     fig.update_xaxes(title=chosen.axis_title, range=[lo_axis, hi_axis], side="top",
                      tickformat=".0%" if chosen.percent else None, zeroline=False)  # fmt: skip
-    # Title, subtitle, legend, then the axis title and ticks above the first question.
-    fig.update_layout(margin={"t": HEAD_PX, "b": 20, "l": 10, "r": 20},
-                      title={"y": 1 - 12 / height, "yanchor": "top", "yref": "container"},
-                      legend={"yref": "container", "y": 1 - 72 / height, "yanchor": "top",
-                              "x": 0, "orientation": "h"})  # fmt: skip
     return fig
 
 
@@ -119,30 +102,110 @@ def _hover(row: dict, chosen: Score) -> str:
     )
 
 
-def make_group_figure(rows: list[dict], title: str) -> go.Figure:
-    """Two or more groups side by side per question; significant differences starred."""
+GROUP_SYMBOLS = ("circle-open", "diamond", "square", "triangle-up", "x", "star")
+MAX_GROUPS = len(GROUP_SYMBOLS)
+
+
+def question_layout(texts: list[str], wrap: int) -> tuple[list[str], list[float], float]:
+    """Each question's text wrapped in full, and the y of its dot row below it (px)."""
+    labels, y, top = [], [], 0.0
+    for text in texts:
+        label = wrap_label(text, wrap, lines=None)
+        top += LINE_PX * (label.count("<br>") + 1) + GAP_PX
+        labels.append(label)
+        y.append(top - GAP_PX / 2)
+    return labels, y, top
+
+
+def label_questions(fig: go.Figure, labels: list[str], y: list[float], top: float,
+                    title: str) -> None:  # fmt: skip
+    """The question texts above their dots, and the shared layout of question charts."""
+    for text, mid in zip(labels, y, strict=True):
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=mid - GAP_PX / 2 + 2,
+                           yanchor="bottom", text=text, showarrow=False, align="left",
+                           font={"size": 15})  # fmt: skip
+    height = int(HEAD_PX + top + 20)
+    base_layout(fig, title, height)
+    fig.update_yaxes(range=[top + 4, 0], visible=False, fixedrange=True)
+    fig.update_layout(margin={"t": HEAD_PX, "b": 20, "l": 10, "r": 20},
+                      title={"y": 1 - 12 / height, "yanchor": "top", "yref": "container"},
+                      legend={"yref": "container", "y": 1 - 72 / height, "yanchor": "top",
+                              "x": 0, "orientation": "h"})  # fmt: skip
+
+
+def make_group_figure(rows: list[dict], title: str, wrap: int = 70,
+                      group_label=str) -> go.Figure:  # fmt: skip
+    """Each group's support for each question as dots on one 0-100% axis, the reference
+    group hollow; questions sorted by the largest difference from the reference.
+
+    A difference that holds after the false-discovery correction is starred (the legend
+    says so); a group whose value is withheld is named under the question as withheld.
+    Groups differ by symbol as well as colour.
+    """
     if not rows:
         return empty_figure("Nothing to compare for this selection.")
-    df = pd.DataFrame(rows)
-    value = "share" if "share" in df else "share_4_or_5"
-    low, high = ("ci_low", "ci_high") if value == "share" else (f"{value}_low", f"{value}_high")
+    share = SHARE if "share" in rows[0] else SHARE_4_OR_5
+    value, low, high = share.field, share.low, share.high
+    groups = list(dict.fromkeys(r["group"] for r in rows))[:MAX_GROUPS]
+    by_q: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["group"] in groups:
+            by_q.setdefault(r["question_id"], []).append(r)
+
+    def spread(qid: str) -> float:
+        found = [abs(r["difference"]) for r in by_q[qid] if r.get("difference") is not None]
+        return max(found) if found else -1.0
+
+    order = sorted(by_q, key=lambda q: (-spread(q), q))
+    texts = []
+    for q in order:
+        gone = [group_label(r["group"]) for r in by_q[q] if r.get(value) is None]
+        title_text = by_q[q][0].get("title") or q
+        texts.append(f"{title_text} ({WITHHELD}: {', '.join(gone)})" if gone else title_text)
+    labels, y, top = question_layout(texts, wrap)
+    pos = {q: y[i] for i, q in enumerate(order)}
     fig = go.Figure()
-    for i, (group, part) in enumerate(df.groupby("group", sort=False)):
-        labels = [wrap_label(f"{q} · {'' if t is None else t}")
-                  for q, t in zip(part["question_id"], part["title"], strict=True)]  # fmt: skip
-        marks = ["*" if s else "" for s in part["significant"].fillna(False)]
-        fig.add_bar(
-            x=part[value], y=labels, orientation="h", name=safe_text(group),
-            marker=_marker(i),
-            error_x={"type": "data", "symmetric": False, "array": part[high] - part[value],
-                     "arrayminus": part[value] - part[low]},
-            text=marks, textposition="outside",
+    for i, group in enumerate(groups):
+        part = [
+            r for q in order for r in by_q[q] if r["group"] == group and r.get(value) is not None
+        ]
+        if not part:
+            continue
+        colour = OTHERS if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
+        fig.add_scatter(
+            x=[r[value] for r in part], y=[pos[r["question_id"]] for r in part],
+            mode="markers+text", name=safe_text(group_label(group)) + (" (reference)" if i == 0
+                                                                         else ""),
+            text=["*" if r.get("significant") else "" for r in part],
+            textposition="top center", textfont={"size": 18, "color": colour},
+            marker={"symbol": GROUP_SYMBOLS[i], "size": 11, "color": colour,
+                    "line": {"width": 2, "color": colour}},
+            error_x={"type": "data", "symmetric": False, "color": colour, "thickness": 1.5,
+                     "array": [r[high] - r[value] for r in part],
+                     "arrayminus": [r[value] - r[low] for r in part]},
+            hovertext=[_group_hover(r, share, group_label) for r in part], hoverinfo="text",
+            customdata=[r["question_id"] for r in part],
         )  # fmt: skip
-    base_layout(fig, title, max(360, 80 + 30 * df["question_id"].nunique() * 2))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title="Share (95% CI); * = difference holds after Benjamini-Hochberg")
+    label_questions(fig, labels, y, top, title)
+    fig.update_xaxes(title=f"{share.axis_title} (95% intervals); * = differs from "
+                     f"{safe_text(group_label(groups[0]))}, after correction for many tests",
+                     range=[0, 1], tickformat=".0%", side="top", zeroline=False)  # fmt: skip
     return fig
+
+
+def _group_hover(row: dict, share: Score, group_label) -> str:
+    text = (
+        f"{safe_text(row['question_id'])} · {safe_text(group_label(row['group']))}: "
+        f"{row[share.field]:.0%} ({row[share.low]:.0%}-{row[share.high]:.0%})"
+    )
+    if row.get("difference") is not None:
+        versus = safe_text(group_label(row["reference"]))
+        text += (
+            f"<br>{row['difference'] * 100:+.0f} points vs {versus} "
+            f"({row['difference_low'] * 100:+.0f} to {row['difference_high'] * 100:+.0f})"
+            + ("; holds after correction" if row.get("significant") else "")
+        )
+    return text
 
 
 def make_line_figure(

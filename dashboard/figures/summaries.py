@@ -72,11 +72,27 @@ priorities_summary = priorities
 
 
 def by_group(result: ChartResult) -> str:
-    sig = sum(1 for r in result.rows if r.get("significant"))
-    return result.message or (
-        f"Groups compared: {', '.join(result.context.get('groups', []))}; "
-        f"{sig} differences hold after Benjamini-Hochberg correction."
-    )
+    """Which groups differ from the reference, on which questions, in words."""
+    if result.message:
+        return result.message
+    dim = result.context.get("compare")
+    name = (lambda g: words.in_sentence(dim, g)) if dim else str
+    groups = result.context.get("groups", [])
+    held = sorted((r for r in result.rows if r.get("significant")),
+                  key=lambda r: -abs(r["difference"]))  # fmt: skip
+    if not groups:
+        return ALL_WITHHELD
+    text = f"Compared with {name(groups[0])}: "
+    if not held:
+        return text + ("no difference holds after correction for the number of comparisons "
+                       f"({len(groups) - 1} other groups).")  # fmt: skip
+    text += (f"{len(held)} difference{'s' if len(held) != 1 else ''} hold"
+             f"{'' if len(held) != 1 else 's'} after correction for the number of comparisons. "
+             "Largest: ")  # fmt: skip
+    parts = [f"{name(r['group'])} {'more' if r['difference'] > 0 else 'less'} on "
+             f"{words.quoted(r.get('title'), 60)} ({r['difference'] * 100:+.0f} points)"
+             for r in held[:2]]  # fmt: skip
+    return text + "; ".join(parts) + "."
 
 
 def balanced(result: ChartResult) -> str:

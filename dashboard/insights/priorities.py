@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard import words
 from dashboard.db import Snapshot, Warehouse
-from dashboard.filters import GROUP_VALUES, WHO_DIMS, FilterError, Filters
+from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.result import WITHHELD_GROUP, ChartResult, new_result, withhold
 from dashboard.insights.stats import (
     benjamini_hochberg,
@@ -232,10 +232,12 @@ def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     method = rnd.vote.support_score.name
     cols = ["group", *_columns(rnd), "reference", "difference", "difference_low",
             "difference_high", "p_value", "significant"]  # fmt: skip
-    result = _base("priorities-by-group", f"Priorities by {dim}: {rnd.name}", method,
+    title = f"Priorities of {words.who(filters.without(dim))} by {GROUP_LABELS[dim].lower()}"
+    result = _base("priorities-by-group", f"{title}: {rnd.name}", method,
                    filters, tables.snapshot, k, cols, rnd)  # fmt: skip
     groups = _groups(tables, dim, filters)
     result.context["groups"] = [g for g, _ in groups]
+    result.context["compare"] = dim
     if len(groups) < 2:
         result.message = TOO_FEW.format(k=k) + " At least two groups are needed to compare."
         return result
