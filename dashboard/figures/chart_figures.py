@@ -18,6 +18,7 @@ from dashboard.figures.charts import (
     make_group_figure,
     make_line_figure,
     make_priorities_figure,
+    make_topic_figure,
 )
 from dashboard.figures.geo import make_country_map_figure
 from dashboard.figures.tables import numbers_figure, table_figure
@@ -94,7 +95,10 @@ def balanced(result: ChartResult, size: Size) -> go.Figure:
 
 
 def topics(result: ChartResult, size: Size) -> go.Figure:
-    fig = make_bar_figure(result.rows, "topic", "votes", result.title)
+    """Topics by how strongly their questions were supported, not by how many they have."""
+    if result.message:
+        return empty_figure(result.message)
+    fig = make_topic_figure(result.rows, result.title, WRAP[size])
     if size == "page":
         fig.update_layout(clickmode="event")  # a click on a topic filters the questions
     return fig

@@ -193,6 +193,46 @@ def make_group_figure(rows: list[dict], title: str, wrap: int = 70,
     return fig
 
 
+def make_topic_figure(rows: list[dict], title: str, wrap: int = 70) -> go.Figure:
+    """Each topic's pooled share of support with its 95% interval, strongest first."""
+    if not rows:
+        return empty_figure("Nothing to show for this selection.")
+    order = sorted(rows, key=lambda r: (r.get("support") is None, -(r.get("support") or 0),
+                                        str(r["topic"])))  # fmt: skip
+    texts = [f"{r['topic']} ({r['questions']} question{'s' if r['questions'] != 1 else ''})"
+             for r in order]  # fmt: skip
+    labels, y, top = question_layout(texts, wrap)
+    fig = go.Figure()
+    served = [i for i, r in enumerate(order) if r.get("support") is not None]
+    if served:
+        fig.add_scatter(
+            x=[order[i]["support"] for i in served], y=[y[i] for i in served], mode="markers",
+            name="Share of support (95% interval)",
+            marker={"symbol": "circle", "size": 12, "color": PALETTE[0]},
+            error_x={"type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 2,
+                     "array": [order[i]["support_high"] - order[i]["support"] for i in served],
+                     "arrayminus": [order[i]["support"] - order[i]["support_low"]
+                                    for i in served]},
+            hovertext=[f"{safe_text(order[i]['topic'])}: {order[i]['support']:.0%} "
+                       f"({order[i]['support_low']:.0%}-{order[i]['support_high']:.0%}) of "
+                       f"{order[i]['base']:,} voter-question pairs" for i in served],
+            hoverinfo="text", customdata=[order[i]["topic"] for i in served],
+        )  # fmt: skip
+    gone = [i for i, r in enumerate(order) if r.get("support") is None]
+    if gone:
+        fig.add_scatter(
+            x=[0] * len(gone), y=[y[i] for i in gone], mode="text", name=WITHHELD,
+            text=[WITHHELD] * len(gone), textposition="middle right",
+            textfont={"color": OTHERS}, hoverinfo="text",
+            hovertext=[f"{safe_text(order[i]['topic'])}: {WITHHELD_NOTE}" for i in gone],
+            customdata=[order[i]["topic"] for i in gone],
+        )  # fmt: skip
+    label_questions(fig, labels, y, top, title)
+    fig.update_xaxes(title="Share of voters who chose its questions or rated them 4-5",
+                     range=[0, 1], tickformat=".0%", side="top", zeroline=False)  # fmt: skip
+    return fig
+
+
 def _group_hover(row: dict, share: Score, group_label) -> str:
     text = (
         f"{safe_text(row['question_id'])} · {safe_text(group_label(row['group']))}: "

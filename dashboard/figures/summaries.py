@@ -104,15 +104,20 @@ def balanced(result: ChartResult) -> str:
 
 
 def topics(result: ChartResult) -> str:
-    served = [r for r in result.rows if r.get("votes")]
-    top = max(served, key=lambda r: r["votes"], default=None)
-    if top is None:
+    served = [r for r in result.rows if r.get("support") is not None]
+    if not served:
         if result.message:
             return result.message
-        if any("votes" in r.get("suppressed", ()) for r in result.rows):
-            return f"Votes by topic are {WITHHELD} to protect privacy."
+        if result.rows:
+            return f"Support by topic is {WITHHELD} to protect privacy."
         return "No votes to show for this selection."
-    return f"Votes in {len(served)} topics; most votes: {top['topic']} ({top['votes']:,})."
+    top = max(served, key=lambda r: (r["support"], r["topic"]))
+    text = (f"Among {words.who(result.filters)}, questions on {words.quoted(top['topic'])} drew "
+            f"the most support ({top['support']:.0%} of voter-question pairs, 95% interval "
+            f"{top['support_low']:.0%}-{top['support_high']:.0%}).")  # fmt: skip
+    if len(served) < len(result.rows):
+        text += f" {len(result.rows) - len(served)} of {len(result.rows)} topics are {WITHHELD}."
+    return text
 
 
 def question_trail(result: ChartResult) -> str:

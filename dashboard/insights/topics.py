@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard import words
 from dashboard.db import Warehouse
 from dashboard.filters import GROUP_VALUES, Filters
 from dashboard.insights.disclosure import Hierarchy, primary, protect
-from dashboard.insights.priorities import load_tables, resolve_round
+from dashboard.insights.priorities import load_tables, resolve_round, score_cell
 from dashboard.insights.result import ChartResult, new_result, withhold
+from dashboard.insights.stats import wilson
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,14 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     dims = filters.group_dims()
     tables = load_tables(wh, rnd, filters, dims, k)
     cell = tables.axes.index(**{d: getattr(filters, d) for d in dims})
-    result = new_result("topics", f"Topics: questions, votes and discussion ({rnd.name})",
+    share = rnd.vote.support_score
+    result = new_result("topics", f"Support by topic among {words.who(filters)}: {rnd.name}",
+                     f"{share.axis_title}, pooled over the topic's questions (95% Wilson); "
                      "votes = member-question choices in the round; comments = all time",
                      filters, tables.snapshot, k,
-                     ["topic", "questions", "votes", "comments", "commenters"],
-                     {"votes", "comments", "commenters"})  # fmt: skip
+                     ["topic", "questions", "support", "support_low", "support_high",
+                      "supporters", "base", "votes", "comments", "commenters"],
+                     {"supporters", "base", "votes", "comments", "commenters"})  # fmt: skip
     result.context["round"] = rnd.__dict__
     group_hidden = bool(tables.voters_hidden[cell]) or tables.voters[cell] == 0
     by_topic: dict[str, list[str]] = {}
@@ -136,7 +141,8 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         n_comments, n_people, c_hidden, p_hidden = talk.get(topic, (0, 0, False, False))
         row = {"topic": topic, "questions": len(qids), "votes": sum(counts),
                "comments": n_comments, "commenters": n_people}  # fmt: skip
-        withheld = []
+        row.update(_support(tables, rnd, qids, cell, k, group_hidden))
+        withheld = [n for n in SUPPORT if row[n] is None]
         # A topic's votes are served only as a sum of served question counts: with
         # any withheld, the total minus other filters' totals exposed small groups.
         if group_hidden or any(flags) or 0 < sum(counts) < k:
@@ -150,6 +156,26 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         rows.append(row)
     result.rows = rows
     return result
+
+
+SUPPORT = ("support", "support_low", "support_high", "supporters", "base")
+
+
+def _support(tables, rnd, qids: list[str], cell: tuple, k: int, hidden: bool) -> dict:
+    """How strongly the topic's questions were supported: of every (voter, question) pair
+    in the topic, the share who chose it (pick, rank) or rated it 4-5 (rate).
+
+    A sum of the questions' served counts, so served only when none of them is withheld
+    (rule 5); a topic with more questions does not score higher for it, unlike votes.
+    """
+    pairs = [] if hidden else [rnd.vote.support(score_cell(tables, rnd, q, cell, k))
+                               for q in qids]  # fmt: skip
+    if not pairs or any(p is None for p in pairs):
+        return dict.fromkeys(SUPPORT)
+    x, n = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+    low, high = wilson(x, n)
+    return {"support": x / n, "support_low": low, "support_high": high,
+            "supporters": int(x), "base": int(n)}  # fmt: skip
 
 
 def question_trail(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

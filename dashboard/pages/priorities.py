@@ -7,7 +7,6 @@ view exactly and back/forward work.
 
 from __future__ import annotations
 
-from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -205,9 +204,9 @@ def update_url(*values: Any) -> str:
     question = _clicked(click, "customdata") if ctx.triggered_id == "priorities-graph" else None
     if question:
         state["question"] = question
-    topic = _clicked(topic_click, "x") if ctx.triggered_id == "topics-graph" else None
-    if topic is not None:
-        state["topic"] = html_unescape(topic)
+    topic = _clicked(topic_click, "customdata") if ctx.triggered_id == "topics-graph" else None
+    if topic:
+        state["topic"] = topic
         state.pop("question", None)
     try:
         Filters.parse(state, allowed=set(CONTROLS) | set(KEEP))

@@ -121,7 +121,7 @@ def test_controls_write_the_query_string(app) -> None:
 def test_clicking_a_question_opens_it_and_clicking_a_topic_filters(app) -> None:
     click = {"points": [{"x": 0.4, "y": 34.0, "customdata": "Q2"}]}
     assert "question=Q2" in call_update_url("priorities-graph.clickData", {"round": "R1"}, click)
-    topic = {"points": [{"x": "Care, access &amp; costs"}]}
+    topic = {"points": [{"x": 0.3, "y": 40.0, "customdata": "Care, access & costs"}]}
     search = call_update_url("topics-graph.clickData", {"round": "R1"}, topic_click=topic,
                              search="?round=R1&question=Q2")  # fmt: skip
     assert "topic=Care%2C+access+%26+costs" in search
