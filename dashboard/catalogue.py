@@ -231,7 +231,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         slides=(SlideSpec("question-trend", "One question's support across rounds"),),
     ),
     ChartSpec(
-        "topics", "Questions, votes and discussion by topic", topics.topics, fig.topics,
+        "topics", "Support by topic, with votes and discussion", topics.topics, fig.topics,
         say.topics, "/priorities", ("round", "topic", *G), public=("round", *PUBLIC_GROUPS),
         when=lambda a: not _cross_group(a), ignores=("topic",), footnote=CENSUS,
         slides=(SlideSpec("topics", "Votes by topic"),),
