@@ -24,6 +24,10 @@ class Round:
     max_choices: int | None
     size: int
     turnout: float
+    # The previous round's strongest non-winners put to the vote again; a Delphi second
+    # round carries most of them and shows voters the first round's results (`feedback`).
+    carry: int = 3
+    feedback: bool = False
 
 
 ROUNDS: tuple[Round, ...] = (
@@ -41,8 +45,8 @@ ROUNDS: tuple[Round, ...] = (
           day_of("2023-03-31"), "rate", None, 25, 0.35),
     Round("R7", "2024 priorities: rate every question", day_of("2024-10-01"),
           day_of("2024-10-31"), "rate", None, 25, 0.35),
-    Round("R8", "2026 priorities: rate every question", day_of("2026-04-01"),
-          day_of("2026-04-30"), "rate", None, 25, 0.35),
+    Round("R8", "2026 priorities: rate again, seeing 2024's results", day_of("2026-04-01"),
+          day_of("2026-04-30"), "rate", None, 25, 0.35, carry=20, feedback=True),
 )  # fmt: skip
 
 
@@ -53,7 +57,8 @@ def round_candidates(rng: np.random.Generator, q: Questions) -> list[np.ndarray]
     previous: np.ndarray = np.empty(0, dtype=np.int64)
     for r in ROUNDS:
         available = np.flatnonzero(q.submitted <= r.opens - 14)
-        carried = previous[np.argsort(-q.appeal[previous])][1:4] if len(previous) else previous
+        carried = (previous[np.argsort(-q.appeal[previous])][1 : 1 + r.carry] if len(previous)
+                   else previous)  # fmt: skip
         chosen = set(carried.tolist())
         recency = np.exp(-(r.opens - q.submitted) / 730.0)
         for t in rng.permutation(len(TOPICS)):

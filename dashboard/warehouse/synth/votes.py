@@ -33,6 +33,9 @@ PREFS = np.array(
 YOUNG = np.array([0.0, -0.4, 0.9, 0.8, 0.2, 0.0, 0.0, 0.0, -0.2])  # under 40 when voting
 OLDER = np.array([0.1, 0.4, -0.2, -0.4, 0.0, 0.2, 0.0, 0.3, 0.1])  # 60 and over
 
+# How far a Delphi second round's ratings move toward the group's mean for each question.
+FEEDBACK = 0.35
+
 # Ballot rows: (voter row, candidate column, position on the ballot, value).
 Ballots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -78,6 +81,8 @@ def _rate(rng: np.random.Generator, util: np.ndarray, r: Round) -> Ballots:
     """rate ballots: every candidate rated on RATE_SCALE, a few skipped."""
     low, high = RATE_SCALE
     raw = util + rng.normal(0.0, 0.9, util.shape)
+    if r.feedback and raw.size:  # seeing the group's view, ratings move toward it (Delphi)
+        raw = (1 - FEEDBACK) * raw + FEEDBACK * raw.mean(axis=0, keepdims=True)
     centre = raw.mean() if raw.size else 0.0
     rating = np.clip(np.rint(3.6 + 0.9 * (raw - centre)), low, high).astype(np.int8)
     skip = 0.02 + 0.1 * rng.beta(0.5, 3.0, util.shape[0])
