@@ -58,19 +58,18 @@ class Round:
 
 
 def list_rounds(wh: Warehouse) -> list[Round]:
-    """Every round, oldest first, with whether it has any votes."""
-    df = wh.run_static("rounds", {})
-    return [
-        Round(
-            r.round_id,
-            r.name,
-            r.method,
-            None if pd.isna(r.max_choices) else int(r.max_choices),
-            str(r.closes_on),
-        )
-        for r in df.itertuples()
-        if r.has_votes
-    ]
+    """Every round that has votes, oldest first (read once per build: rounds are frozen)."""
+
+    def read() -> tuple[Round, ...]:
+        df = wh.run_static("rounds", {})
+        return tuple(
+            Round(r.round_id, r.name, r.method,
+                  None if pd.isna(r.max_choices) else int(r.max_choices), str(r.closes_on))
+            for r in df.itertuples()
+            if r.has_votes
+        )  # fmt: skip
+
+    return list(wh.remember(("rounds with votes",), read))
 
 
 def resolve_round(wh: Warehouse, round_id: str | None) -> Round:

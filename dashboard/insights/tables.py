@@ -11,9 +11,10 @@ questions) and formats. Only a server run with another k than its build's
 
 from __future__ import annotations
 
-import io
+import json
 import logging
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -338,42 +339,57 @@ def _stack_measures(tables: Tables, order: list[str]) -> np.ndarray:
 
 
 def encode(tables: Tables) -> bytes:
-    """The table and every decision, as the bytes the publication stores (no pickling)."""
+    """The table and every decision as the publication stores them: a JSON header (axes,
+    questions, shapes) and the arrays' raw bytes, zlib-compressed. No pickling; reading
+    it back is a decompression and a few array views."""
     order = list(tables.measures)
-    shape = tables.axes.shape
-    arrays: dict[str, np.ndarray] = {
-        "method": np.array(tables.method),
-        "dims": np.array(tables.axes.dims, dtype=str),
-        "questions": np.array(order, dtype=str),
-        "voters": tables.voters,
-        "voters_hidden": tables.voters_hidden,
-        "measures": _stack_measures(tables, order),
-    }
-    for i, values in enumerate(tables.axes.values):
-        arrays[f"axis_{i}"] = np.array(values, dtype=str)
-    for measure, masks in tables._hidden.items():
-        arrays[f"hidden_{measure}"] = np.stack([masks[q] for q in order]) if order else \
-            np.zeros((0, *shape, 1), dtype=bool)  # fmt: skip
-    out = io.BytesIO()
-    np.savez_compressed(out, **arrays)
-    return out.getvalue()
+    counts = [_stack_measures(tables, order), np.asarray(tables.voters, dtype=np.int64)]
+    flags = [np.asarray(tables.voters_hidden, dtype=bool)]
+    masks = {}
+    for measure, by_q in tables._hidden.items():
+        stacked = (np.stack([by_q[q] for q in order]) if order
+                   else np.zeros((0, *tables.axes.shape, 1), dtype=bool))  # fmt: skip
+        masks[measure] = list(stacked.shape)
+        flags.append(stacked.astype(bool))
+    header = json.dumps({
+        "method": tables.method, "dims": list(tables.axes.dims),
+        "axes": [list(v) for v in tables.axes.values], "questions": order,
+        "measures": list(MEASURES), "masks": masks,
+        "voters": list(np.shape(tables.voters)), "voters_hidden": list(flags[0].shape),
+    }).encode()  # fmt: skip
+    body = b"".join([len(header).to_bytes(4, "little"), header,
+                     *(np.ascontiguousarray(c, dtype="<i8").tobytes() for c in counts),
+                     *(np.ascontiguousarray(f).tobytes() for f in flags)])  # fmt: skip
+    return zlib.compress(body, 6)
 
 
 def decode(body: bytes, snapshot: Snapshot, questions: pd.DataFrame) -> Tables:
     """A published table as the charts read it; its decisions are final."""
-    with np.load(io.BytesIO(body), allow_pickle=False) as data:
-        order = [str(q) for q in data["questions"]]
-        dims = tuple(str(d) for d in data["dims"])
-        axes = Axes(dims, tuple(tuple(str(v) for v in data[f"axis_{i}"])
-                                for i in range(len(dims))))  # fmt: skip
-        stacked = data["measures"]
-        measures = {q: {m: stacked[i, j] for j, m in enumerate(MEASURES)}
-                    for i, q in enumerate(order)}  # fmt: skip
-        hidden = {name.removeprefix("hidden_"): {q: data[name][i] for i, q in enumerate(order)}
-                  for name in data.files if name.startswith("hidden_")}  # fmt: skip
-        qdf = questions[questions["question_id"].isin(order)].reset_index(drop=True)
-        return Tables(axes, str(data["method"]), data["voters"], data["voters_hidden"], qdf,
-                      measures, snapshot, hidden, published=True)  # fmt: skip
+    raw = zlib.decompress(body)
+    size = int.from_bytes(raw[:4], "little")
+    head = json.loads(raw[4 : 4 + size])
+    offset = 4 + size
+    dims = tuple(head["dims"])
+    axes = Axes(dims, tuple(tuple(v) for v in head["axes"]))
+    order, names = head["questions"], head["measures"]
+
+    def take(shape: tuple[int, ...], dtype: str) -> np.ndarray:
+        nonlocal offset
+        array = np.frombuffer(raw, dtype=dtype, count=int(np.prod(shape)), offset=offset)
+        offset += array.nbytes
+        return array.reshape(shape)
+
+    stacked = take((len(order), len(names), *axes.shape), "<i8")
+    voters = take(tuple(head["voters"]), "<i8")
+    voters_hidden = take(tuple(head["voters_hidden"]), "bool")
+    hidden = {}
+    for measure, shape in head["masks"].items():
+        masks = take(tuple(shape), "bool")
+        hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
+    measures = {q: {m: stacked[i, j] for j, m in enumerate(names)} for i, q in enumerate(order)}
+    qdf = questions[questions["question_id"].isin(order)].reset_index(drop=True)
+    return Tables(axes, head["method"], voters, voters_hidden, qdf, measures, snapshot, hidden,
+                  published=True)  # fmt: skip
 
 
 def split_key(split: tuple[str, ...]) -> str:
@@ -383,9 +399,19 @@ def split_key(split: tuple[str, ...]) -> str:
 
 def published_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int) -> Tables | None:
     """The build's protected table for this round, split and k; None if it published none."""
-    found, snap = wh.run_named(
-        "published_table", {"round": rnd.round_id, "dims": split_key(tdims), "k": k}
-    )
-    if found.empty:
+    body = publication(wh, k).get((rnd.round_id, split_key(tdims)))
+    if body is None:
         return None
-    return decode(bytes(found["body"].iloc[0]), snap, wh.run_static("questions", {"topic": None}))
+    return decode(body, wh.snapshot(), wh.run_static("questions", {"topic": None}))
+
+
+def publication(wh: Warehouse, k: int) -> dict[tuple[str, str], bytes]:
+    """Every table the build published for k, as stored bytes: read once per build and
+    process (a few MB, bounded by the categories, not the members)."""
+
+    def read() -> dict[tuple[str, str], bytes]:
+        rows, _ = wh.run_named("published_tables", {"k": k})
+        return {(str(r), str(d)): bytes(b) for r, d, b in
+                zip(rows["round_id"], rows["dims"], rows["body"], strict=True)}  # fmt: skip
+
+    return wh.remember(("publication", k), read)

@@ -1,7 +1,8 @@
 -- Grain: one row per round, split (tables.split_key: the axes, or "everyone") and k:
 -- every protected priority table any chart can serve, computed and protected once by
 -- the build (dashboard/insights/publication.py) from the frame it registers. Requests
--- look these up; they never protect.
+-- look these up; they never protect. body format 2: zlib of a JSON header and the raw
+-- arrays (dashboard/insights/tables.py encode/decode); a new format is a new schema.
 -- Runs after the other steps have committed (it reads the finished rollups).
 -- Parameters: none.
 CREATE TABLE publication AS
