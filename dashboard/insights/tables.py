@@ -16,6 +16,7 @@ import logging
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -363,8 +364,10 @@ def encode(tables: Tables) -> bytes:
     return zlib.compress(body, 6)
 
 
-def decode(body: bytes, snapshot: Snapshot, questions: pd.DataFrame) -> Tables:
-    """A published table as the charts read it; its decisions are final."""
+def decode(body: bytes, snapshot: Snapshot,
+           questions: Callable[[tuple[str, ...]], pd.DataFrame]) -> Tables:  # fmt: skip
+    """A published table as the charts read it; its decisions are final. `questions`
+    gives the rows of the questions table for the table's question ids."""
     raw = zlib.decompress(body)
     size = int.from_bytes(raw[:4], "little")
     head = json.loads(raw[4 : 4 + size])
@@ -387,9 +390,8 @@ def decode(body: bytes, snapshot: Snapshot, questions: pd.DataFrame) -> Tables:
         masks = take(tuple(shape), "bool")
         hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
     measures = {q: {m: stacked[i, j] for j, m in enumerate(names)} for i, q in enumerate(order)}
-    qdf = questions[questions["question_id"].isin(order)].reset_index(drop=True)
-    return Tables(axes, head["method"], voters, voters_hidden, qdf, measures, snapshot, hidden,
-                  published=True)  # fmt: skip
+    return Tables(axes, head["method"], voters, voters_hidden, questions(tuple(order)),
+                  measures, snapshot, hidden, published=True)  # fmt: skip
 
 
 def split_key(split: tuple[str, ...]) -> str:
@@ -402,7 +404,15 @@ def published_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int) 
     body = publication(wh, k).get((rnd.round_id, split_key(tdims)))
     if body is None:
         return None
-    return decode(body, wh.snapshot(), wh.run_static("questions", {"topic": None}))
+
+    def questions(order: tuple[str, ...]) -> pd.DataFrame:
+        def pick() -> pd.DataFrame:
+            every = wh.run_static("questions", {"topic": None})
+            return every[every["question_id"].isin(order)].reset_index(drop=True)
+
+        return wh.remember(("questions in", order), pick)  # the same for every split
+
+    return decode(body, wh.snapshot(), questions)
 
 
 def publication(wh: Warehouse, k: int) -> dict[tuple[str, str], bytes]:
