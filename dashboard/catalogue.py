@@ -113,6 +113,9 @@ class ChartSpec:
     also_on: tuple[str, ...] = ()
     more: tuple[AlsoShown, ...] = ()
     published: Published | None = None
+    # Its rows are questions a reader can open (a click on a dot, or a link per question
+    # under the chart for keyboards and screen readers).
+    opens_questions: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -161,7 +164,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "priorities", "Research priorities of a round", priorities.priorities,
         fig.priorities, say.priorities, "/priorities", ("round", "topic", "method", *G),
         public=("round", *PUBLIC_GROUPS), when=lambda a: not _cross_group(a), footnote=INTERVALS,
-        also_on=("/",),
+        also_on=("/",), opens_questions=True,
         slides=(SlideSpec("ranking", "Ranked questions with 95% intervals", slides.ranking),
                 SlideSpec("change", "What changed since the previous round", slides.change)),
     ),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, clientside_callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from dashboard.db import WarehouseError
 from dashboard.engine import Engine
@@ -70,10 +71,12 @@ def share_row() -> html.Div:
     )  # fmt: skip
 
 
-# The link shown (and copied) is the address bar's, kept up to date as filters change.
-clientside_callback(
-    "function(href, search) { return window.location.href; }",
-    Output("view-link", "value"),
-    Input("nav", "href"),
-    Input("nav", "search"),
-)
+def register_callbacks(app: dash.Dash) -> None:
+    """The shell's own callback, on this app (every app, not only the first one made)."""
+    # The link shown (and copied) is the address bar's, kept up to date as filters change.
+    app.clientside_callback(
+        "function(href, search) { return window.location.href; }",
+        Output("view-link", "value"),
+        Input("nav", "href"),
+        Input("nav", "search"),
+    )

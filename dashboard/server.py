@@ -17,7 +17,7 @@ from dashboard.api import make_api
 from dashboard.compression import enable_compression
 from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
-from dashboard.layout import shell
+from dashboard.layout import register_callbacks, shell
 from dashboard.present.routes import register_present_routes
 from dashboard.present.store import DeckStore
 from dashboard.public.app import create_public_app, static_version
@@ -57,6 +57,7 @@ def create_app(
     app.server.register_blueprint(make_api(engine))
     register_present_routes(app.server, engine, decks)
     app.layout = lambda: shell(engine, dash.page_container)
+    register_callbacks(app)
     enable_compression(app.server)
     require_sign_in(app.server, auth)
     guard_callbacks(app.server, lambda: app.callback_map)

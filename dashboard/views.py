@@ -159,6 +159,8 @@ def chart_card(
     if any(r.get("suppressed") for r in result.rows):
         body.append(html.P(WITHHELD_NOTE, id=f"{dom_id}-withheld-note",
                            className="small text-body-secondary"))  # fmt: skip
+    if chart is not None and chart.opens_questions and result.rows:
+        body.append(question_links(result, chart))
     body += [
         html.Details(
             [
@@ -187,6 +189,20 @@ def chart_card(
         embed_dialog(result, dom_id, chart),
     ]  # fmt: skip
     return dbc.Card(dbc.CardBody(body), className="mb-4")
+
+
+def question_links(result: ChartResult, chart: ChartSpec) -> html.Details:
+    """A link per question, in the chart's order: the keyboard's way to open one (Tab to
+    it, Enter), and a screen reader's list of what the chart shows."""
+    args = {**result.filters.to_query()}
+    page = next(c.page for c in CATALOGUE.values() if c.card == "question")  # its panel
+    items = []
+    for row in {r["question_id"]: r for r in result.rows}.values():
+        href = f"{page}?" + urlencode({**args, "question": row["question_id"]})
+        items.append(html.Li(dcc.Link(row.get("title") or row["question_id"], href=href)))
+    return html.Details([html.Summary("Open a question (a list of the questions above)"),
+                         html.Ol(items, id=f"{chart.dom_id}-questions")],
+                        className="mb-2")  # fmt: skip
 
 
 def slide_href(result: ChartResult, chart: ChartSpec | None = None) -> str:

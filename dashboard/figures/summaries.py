@@ -84,8 +84,9 @@ def by_group(result: ChartResult) -> str:
         return ALL_WITHHELD
     text = f"Compared with {name(groups[0])}: "
     if not held:
+        others = len(groups) - 1
         return text + ("no difference holds after correction for the number of comparisons "
-                       f"({len(groups) - 1} other groups).")  # fmt: skip
+                       f"({others} other group{'s' if others != 1 else ''}).")  # fmt: skip
     text += (f"{len(held)} difference{'s' if len(held) != 1 else ''} hold"
              f"{'' if len(held) != 1 else 's'} after correction for the number of comparisons. "
              "Largest: ")  # fmt: skip

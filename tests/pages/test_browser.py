@@ -40,7 +40,7 @@ def test_filter_change_updates_chart_and_url(started) -> None:
 def test_shared_url_restores_the_view(started) -> None:
     started.wait_for_page(url=started.server_url + "/priorities?round=R3&compare=role")
     started.wait_for_element("#compare-graph")
-    started.wait_for_contains_text("#compare-summary", "person_with_ms, caregiver")
+    started.wait_for_contains_text("#compare-summary", "Compared with people with MS")
     started.driver.back()
     assert started.get_logs() == []
 
@@ -104,8 +104,10 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     assert "ms_course=progressive" in dash_duo.driver.current_url
     # Compare with caregivers: voter group puts MS courses and caregivers side by side.
     _choose_until_url(dash_duo, "#f-compare", "Voter group", "compare=voter_group")
-    dash_duo.wait_for_contains_text("#compare-summary", "caregiver", timeout=30)
-    assert "progressive" in _text(dash_duo, "#compare-summary")
+    dash_duo.wait_for_contains_text("#compare-summary", "Compared with people with relapsing MS",
+                                    timeout=30)  # fmt: skip
+    legend = _text(dash_duo, "#compare-graph .legend")
+    assert "People with progressive MS" in legend and "Caregivers" in legend
     assert "compare=voter_group" in dash_duo.driver.current_url
     assert "ms_course" not in dash_duo.driver.current_url  # the same people: one at a time
     # Open one question: click its bar; the panel shows its trail and its trend.
@@ -125,7 +127,7 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.driver.get("about:blank")
     dash_duo.wait_for_page(url=shared)
     dash_duo.wait_for_text_to_equal("#question-title", title)
-    assert _text(dash_duo, "#compare-summary").startswith("Groups compared")
+    assert _text(dash_duo, "#compare-summary").startswith("Compared with")
     assert dash_duo.get_logs() == []
 
 
@@ -149,4 +151,16 @@ def test_the_link_to_this_view_follows_the_filters_and_nothing_shares_to_the_clo
         "return Array.from(document.querySelectorAll('.modebar-btn'))"
         ".map(b => b.getAttribute('data-title'));"))  # fmt: skip
     assert titles and not any("Share" in t or "Chart Studio" in t for t in titles if t)
+    assert started.get_logs() == []
+
+
+def test_a_keyboard_opens_a_question_from_the_list_under_the_ranking(started) -> None:
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    summary = started.wait_for_element("#priorities-questions", timeout=10).find_element(
+        By.XPATH, "..").find_element(By.TAG_NAME, "summary")  # fmt: skip
+    summary.send_keys(Keys.ENTER)  # the list opens from the keyboard
+    link = started.wait_for_element("#priorities-questions a")
+    link.send_keys(Keys.ENTER)
+    started.wait_for_element("#question-panel", timeout=15)
+    assert "question=Q" in started.driver.current_url and "round=R1" in started.driver.current_url
     assert started.get_logs() == []
