@@ -28,7 +28,7 @@ def _marker(i: int) -> dict:
 TIER_ONE = PALETTE[0]
 OTHERS = "#4D4D4D"  # dark grey: 8.5:1 on white
 LINE_PX, GAP_PX = 19, 30  # a label line, and the dot's own row below the label
-HEAD_PX = 170  # title and subtitle, legend, axis title and ticks
+HEAD_PX = 200  # mode bar strip, title and subtitle, legend, axis title and ticks
 
 
 def _score_text(value: float, percent: bool) -> str:
@@ -128,8 +128,9 @@ def label_questions(fig: go.Figure, labels: list[str], y: list[float], top: floa
     base_layout(fig, title, height)
     fig.update_yaxes(range=[top + 4, 0], visible=False, fixedrange=True)
     fig.update_layout(margin={"t": HEAD_PX, "b": 20, "l": 10, "r": 20},
-                      title={"y": 1 - 12 / height, "yanchor": "top", "yref": "container"},
-                      legend={"yref": "container", "y": 1 - 72 / height, "yanchor": "top",
+                      # below the mode bar's strip (30 px), as base_layout keeps it
+                      title={"y": 1 - 36 / height, "yanchor": "top", "yref": "container"},
+                      legend={"yref": "container", "y": 1 - 100 / height, "yanchor": "top",
                               "x": 0, "orientation": "h"})  # fmt: skip
 
 
