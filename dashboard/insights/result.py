@@ -74,6 +74,11 @@ class ChartResult:
 
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN becomes None, numpy scalars become Python numbers."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:  # the common cases first
+        return value
+    if kind is float:
+        return None if math.isnan(value) else value
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

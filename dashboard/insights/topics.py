@@ -180,7 +180,7 @@ def _support(tables, rnd, qids: list[str], cell: tuple, k: int, hidden: bool) ->
 
 def question_trail(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Each question's status and the project it led to, with that project's status."""
-    df, snap = wh.run_named("questions", {"topic": filters.topic})
+    df, snap = wh.run_static("questions", {"topic": filters.topic}), wh.snapshot()
     if filters.question:
         df = df[df["question_id"] == filters.question]
     talk = discussion(wh, k).question
