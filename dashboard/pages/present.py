@@ -257,7 +257,8 @@ def screen_figure(figure: go.Figure) -> go.Figure:
     fig.update_layout(
         title=None, height=None, autosize=True, font={"size": 20, "color": "#111111"},
         margin={"l": 10, "r": 30, "t": 40, "b": 40}, dragmode=False, paper_bgcolor="white",
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom",
+                "yref": "paper"},
     )  # fmt: skip
     return fig
 

@@ -74,6 +74,6 @@ def test_other_pages_still_draw_after_the_map(started) -> None:
     started.wait_for_element(SHAPES, timeout=20)
     started.wait_for_element("#members-graph .scatterlayer .trace")
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
-    started.wait_for_element("#priorities-graph .barlayer .point", timeout=20)
+    started.wait_for_element("#priorities-graph .scatterlayer .point", timeout=20)
     assert started.get_logs() == []
     assert_only_this_machine(started, resources(started))
