@@ -26,8 +26,8 @@ def page(name: str):
     return importlib.import_module(f"dashboard.pages.{name}")
 
 
-def ids(component) -> list[str]:
-    """Every id in a component tree."""
+def components(component) -> list:
+    """Every component in a tree."""
     found = []
     stack = [component]
     while stack:
@@ -37,12 +37,16 @@ def ids(component) -> list[str]:
             continue
         if node is None or isinstance(node, str | int | float):
             continue
-        if getattr(node, "id", None):
-            found.append(str(node.id))
+        found.append(node)
         children = getattr(node, "children", None)
         if children is not None:
             stack.append(children)
     return found
+
+
+def ids(component) -> list[str]:
+    """Every id in a component tree."""
+    return [str(node.id) for node in components(component) if getattr(node, "id", None)]
 
 
 def render(app, module, **query):
@@ -146,21 +150,7 @@ def test_choosing_one_who_filter_clears_the_overlapping_ones(app) -> None:
 
 def _dropdowns(component) -> dict[str, object]:
     """Every dropdown in a component tree by id."""
-    found: dict[str, object] = {}
-    stack = [component]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if node is None or isinstance(node, str | int | float):
-            continue
-        if type(node).__name__ == "Dropdown":
-            found[str(node.id)] = node
-        children = getattr(node, "children", None)
-        if children is not None:
-            stack.append(children)
-    return found
+    return {str(n.id): n for n in components(component) if type(n).__name__ == "Dropdown"}
 
 
 def test_the_filter_panel_names_the_default_round_and_offers_only_its_scores(app) -> None:
