@@ -44,6 +44,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DASHBOARD_EMBED_ORIGINS", "*",
             "Sites allowed to frame the public embeds (CSP `frame-ancestors`): `*` "
             "or space-separated origins like `https://example.org`."),
+    Setting("DASHBOARD_NETWORK_URL", "",
+            "The network's own website: public footers, citations and image source lines "
+            "link to it."),
+    Setting("DASHBOARD_LICENSE", "CC BY 4.0",
+            "The licence of the public data and images, named in every reuse package."),
+    Setting("DASHBOARD_RELEASES_DIR", "",
+            "Folder of archived public releases (kept across rebuilds); default: "
+            "`<warehouse>.releases/` beside the warehouse file."),
     Setting("DASHBOARD_CACHE_DIR", "data/cache",
             "Folder of the results cache shared by workers; `off` disables it."),
     Setting("DASHBOARD_CACHE_REDIS_URL", "",
@@ -62,6 +70,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DASHBOARD_PSEUDONYM_KEY", "",
             "Secret HMAC key for member pseudonyms; unset, each build makes a random key "
             "(pseudonyms then change between builds) and warns."),
+    # The staff digest (`python -m dashboard digest --email-to`).
+    Setting("DASHBOARD_SMTP_HOST", "", "Digest mail: the SMTP server's host name."),
+    Setting("DASHBOARD_SMTP_PORT", "587", "Digest mail: the SMTP server's port."),
+    Setting("DASHBOARD_SMTP_USER", "", "Digest mail: the SMTP login (none: no login)."),
+    Setting("DASHBOARD_SMTP_PASSWORD", "", "Digest mail: the SMTP password."),
+    Setting("DASHBOARD_SMTP_FROM", "", "Digest mail: the sender address (default: the login)."),
+    Setting("DASHBOARD_SMTP_STARTTLS", "1",
+            "Digest mail: `1` upgrades the connection with STARTTLS before login (`0`: "
+            "only for a local relay or a test server)."),
     # gunicorn (dashboard/gunicorn_conf.py, `make serve`).
     Setting("DASHBOARD_BIND", "127.0.0.1:8050",
             "gunicorn: address(es) to listen on, comma-separated `host:port`."),
@@ -133,6 +150,13 @@ class Settings:
     public_url: str = "http://127.0.0.1:8050"
     cache_dir: Path | None = None
     cache_redis_url: str | None = None
+    network_url: str = ""
+    license: str = "CC BY 4.0"
+    releases_dir: Path | None = None
+
+    def releases(self) -> Path:
+        """Where archived public releases live: the setting, else beside the warehouse."""
+        return self.releases_dir or self.warehouse.with_name(self.warehouse.name + ".releases")
 
     @classmethod
     def from_env(cls, warehouse: str | Path | None = None) -> Settings:
@@ -149,13 +173,20 @@ class Settings:
             public_url=public_url(env("DASHBOARD_PUBLIC_URL")),
             cache_dir=_cache_dir(),
             cache_redis_url=env("DASHBOARD_CACHE_REDIS_URL") or None,
+            network_url=public_url(env("DASHBOARD_NETWORK_URL"), "DASHBOARD_NETWORK_URL")
+            if env("DASHBOARD_NETWORK_URL")
+            else "",
+            license=env("DASHBOARD_LICENSE").strip()[:80] or "CC BY 4.0",
+            releases_dir=env_path("DASHBOARD_RELEASES_DIR")
+            if env("DASHBOARD_RELEASES_DIR")
+            else None,
         )
 
 
 PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?")
 
 
-def public_url(value: str) -> str:
+def public_url(value: str, name: str = "DASHBOARD_PUBLIC_URL") -> str:
     """DASHBOARD_PUBLIC_URL checked: http(s), a host, an optional port and path; no '/' at end.
 
     Snippets pasted on other sites are built from it; taking the request's Host header
@@ -163,7 +194,7 @@ def public_url(value: str) -> str:
     """
     url = value.strip().rstrip("/")
     if not PUBLIC_URL.fullmatch(url):
-        raise ValueError(f"DASHBOARD_PUBLIC_URL={value[:80]!r} is not an http(s) address")
+        raise ValueError(f"{name}={value[:80]!r} is not an http(s) address")
     return url
 
 
