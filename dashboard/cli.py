@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard synth|build|demo|serve`."""
+"""Command line: `python -m dashboard synth|build|demo|serve|publish|digest`."""
 
 from __future__ import annotations
 
@@ -160,3 +160,50 @@ def publish(out: Path, warehouse: Path | None, base_url: str) -> None:
         f"wrote {result.files:,} files to {result.out / 'embed'} "
         f"(build {result.build_id}) in {time.monotonic() - started:.1f}s"
     )
+
+
+@main.command("digest")
+@click.option("--deck", "deck_name", required=True, help="The deck's name or slug.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="The PDF file to write."
+)
+@click.option(
+    "--email-to",
+    "email_to",
+    multiple=True,
+    metavar="ADDR",
+    help="Mail the PDF to ADDR (repeatable) via the SMTP settings (DASHBOARD_SMTP_HOST...).",
+)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None, help="Warehouse.")
+def digest_command(deck_name: str, out: Path, email_to: tuple[str, ...],
+                   warehouse: Path | None) -> None:  # fmt: skip
+    """Render a saved deck as a dated PDF for staff, and mail it (for cron).
+
+    The PDF is written first: a mail that cannot be sent exits 1 and loses nothing.
+    """
+    from dashboard import digest as dg
+    from dashboard.db import WarehouseError
+    from dashboard.engine import Engine
+    from dashboard.present.store import DeckStore, StoreError
+
+    started = time.monotonic()
+    try:
+        recipients = dg.parse_recipients(email_to)
+        deck = dg.find_deck(DeckStore(), deck_name)
+        made = dg.make_digest(Engine(Settings.from_env(warehouse)), deck)
+        dg.write_pdf(made.pdf, out)
+        click.echo(
+            f"wrote {out}: {deck.name!r}, {made.pages} pages (a title page and "
+            f"{made.pages - 1} slides), data as of {made.as_of}, build {made.build_id}, "
+            f"in {time.monotonic() - started:.1f}s"
+        )
+        if recipients:
+            smtp = dg.SmtpSettings.from_env()
+            dg.mail(made, recipients, smtp)
+            click.echo(f"mailed {made.filename} to {', '.join(recipients)} via {smtp.host}")
+    except dg.DigestError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.code)
+    except (StoreError, WarehouseError) as exc:
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+        sys.exit(2)
