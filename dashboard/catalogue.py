@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
+from dashboard import notes
 from dashboard.figures import chart_figures as fig
 from dashboard.figures import summaries as say
 from dashboard.filters import CONSENSUS_DEFAULTS, GROUP_DIMS
@@ -91,7 +92,8 @@ class ChartSpec:
     than a figure ("numbers", "board", "question"). `public` lists the coarse
     filters an embed may use, or is None for a researcher-only chart. `published`
     says how the build publishes its results; charts without it read the build's
-    protected priority tables (dashboard/insights/tables.py).
+    protected priority tables (dashboard/insights/tables.py). `note` is the public
+    chart's method note in plain words (required when `public` is set).
     """
 
     id: str
@@ -116,6 +118,8 @@ class ChartSpec:
     # Its rows are questions a reader can open (a click on a dot, or a link per question
     # under the chart for keyboards and screen readers).
     opens_questions: bool = False
+    # A public chart's plain-language method note (dashboard/notes.py; `{k}` is k).
+    note: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -156,7 +160,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         "pipeline", "From question to result: the five steps", pipeline.pipeline,
-        fig.pipeline, say.pipeline, "/", (), public=(), published=Published(),
+        fig.pipeline, say.pipeline, "/", (), public=(), published=Published(), note=notes.PIPELINE,
         footnote="Counts of questions, not of people: exact. Archived questions are apart.",
         slides=(SlideSpec("pipeline", "The five steps from question to result"),),
     ),
@@ -164,7 +168,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "priorities", "Research priorities of a round", priorities.priorities,
         fig.priorities, say.priorities, "/priorities", ("round", "topic", "method", *G),
         public=("round", *PUBLIC_GROUPS), when=lambda a: not _cross_group(a), footnote=INTERVALS,
-        also_on=("/",), opens_questions=True,
+        also_on=("/",), opens_questions=True, note=notes.PRIORITIES,
         slides=(SlideSpec("ranking", "Ranked questions with 95% intervals", slides.ranking),
                 SlideSpec("change", "What changed since the previous round", slides.change)),
     ),
@@ -237,12 +241,13 @@ CHARTS: tuple[ChartSpec, ...] = (
         "topics", "Support by topic, with votes and discussion", topics.topics, fig.topics,
         say.topics, "/priorities", ("round", "topic", *G), public=("round", *PUBLIC_GROUPS),
         when=lambda a: not _cross_group(a), ignores=("topic",), footnote=CENSUS,
+        note=notes.TOPICS,
         slides=(SlideSpec("topics", "Votes by topic"),),
     ),
     ChartSpec(
         "projects", "Research projects by status", projects.projects, fig.projects,
         say.projects, "/projects", ("project",), public=(), card="board", ignores=("project",),
-        published=Published(view=projects.project_rows),
+        published=Published(view=projects.project_rows), note=notes.PROJECTS,
         footnote="Projects are not people: these counts are exact.",
         slides=(SlideSpec("board", "Projects by status", slides.board),
                 SlideSpec("open", "Projects open for participation", slides.open_projects),
@@ -252,6 +257,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "enrollment", "Enrollment funnel and progress to target", projects.enrollment,
         fig.enrollment, say.enrollment, "/projects", ("project",), public=("project",),
         dom="funnel", footnote=CENSUS, published=Published(view=projects.project_rows),
+        note=notes.ENROLLMENT,
         slides=(SlideSpec("enrollment", "Enrollment progress to target", slides.enrollment),),
     ),
     ChartSpec(
@@ -264,7 +270,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "members", "Members over time by role", participation.members, fig.members,
         say.members, "/participation", ("role", "from", "to"), public=("role",),
         footnote=CENSUS + " Gaps are totals withheld to protect people.",
-        published=Published(view=participation.role_rows),
+        published=Published(view=participation.role_rows), note=notes.MEMBERS,
         more=(AlsoShown("new-members", fig.new_members, say.new_members),),
         slides=(SlideSpec("growth", "Members over time", slides.growth),
                 SlideSpec("new-members", "New members: this quarter against the previous ones",
@@ -273,7 +279,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "active-members", "Monthly active members", participation.active_members,
         fig.active_members, say.active_members, "/participation", ("role", "from", "to"),
-        public=("role",), dom="active", footnote=CENSUS,
+        public=("role",), dom="active", footnote=CENSUS, note=notes.ACTIVE_MEMBERS,
         published=Published(view=participation.role_rows),
         slides=(SlideSpec("activity", "Monthly active members", slides.activity),),
     ),

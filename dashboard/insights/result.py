@@ -119,8 +119,27 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def to_csv(result: ChartResult) -> str:
-    """CSV of a result: every withheld value (count or derived) reads WITHHELD."""
+def displayed(name: str, value: Any) -> Any:
+    """A value rounded as the charts show it: shares to 0.1 percentage point, scores and
+    other fractions to two decimals, whole numbers and text as they are.
+
+    The public reuse CSV uses it, so a reader's spreadsheet shows what the chart shows
+    (no 16-digit tails such as 1.3877787807814457e-17).
+    """
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    if value != value:  # NaN
+        return None
+    places = 3 if ("share" in name or "support" in name) else 2
+    rounded = round(value, places)
+    return 0.0 if rounded == 0 else rounded
+
+
+def to_csv(result: ChartResult, rounded: bool = False) -> str:
+    """CSV of a result: every withheld value (count or derived) reads WITHHELD.
+
+    `rounded`: values as displayed (see `displayed`); the default keeps them unrounded.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.columns)
@@ -132,6 +151,8 @@ def to_csv(result: ChartResult) -> str:
                 cells.append(WITHHELD)
             else:
                 value = row.get(name)
+                if rounded:
+                    value = displayed(name, value)
                 cells.append("" if value is None else safe_cell(value))
         writer.writerow(cells)
     if result.message:

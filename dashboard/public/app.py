@@ -7,8 +7,12 @@ beside the researcher app (see `app.make_wsgi`), or served alone.
 
     /embed/                              the public charts and their snippets
     /embed/<chart>/?<filters>            one chart as an embeddable page
-    /embed/<chart>/data/<key>.json|.csv  what that page renders / downloads
-    /embed/methods/                      how the numbers are made
+    /embed/<chart>/data/<key>.json|.csv  what that page renders / downloads (CSV as shown)
+    /embed/<chart>/data/<key>.metadata.json|.zip   its reuse package (reuse.py)
+    /embed/<chart>/method/               the chart's method in plain words
+    /embed/<chart>/@<as_of>/...          the same, from a kept release (releases.py)
+    /embed/releases.json                 the kept releases
+    /embed/methods/                      how the numbers are made, in full
     /embed/static/<file>                 plotly (basic bundle), embed.js, host.js; and the
                                          researcher explorer's plotly bundle (not published)
 """
@@ -18,9 +22,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import json
 import logging
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request
 
@@ -29,8 +35,16 @@ from dashboard.catalogue import CATALOGUE
 from dashboard.db import QueryTimeout, WarehouseError
 from dashboard.engine import Engine
 from dashboard.filters import FilterError, Filters
+from dashboard.notes import WITHHELD_RULE
 from dashboard.public import charts as public
-from dashboard.public.pages import chart_page, index_page, methods_page
+from dashboard.public import releases, reuse
+from dashboard.public.pages import (
+    Preview,
+    chart_page,
+    index_page,
+    method_note_page,
+    methods_page,
+)
 
 log = logging.getLogger(__name__)
 CODE_VERSION = code_version()
@@ -54,6 +68,21 @@ PAGE_CACHE = "public, max-age=300, stale-while-revalidate=600"
 STATIC_CACHE = "public, max-age=86400"
 # A URL carrying the file's own version (?v=, see static_version) never changes content.
 VERSIONED_CACHE = "public, max-age=31536000, immutable"
+# Data file suffixes, longest first (a key may itself contain dots).
+DATA_SUFFIXES = {
+    ".metadata.json": "application/json",
+    ".json": "application/json",
+    ".csv": "text/csv",
+    ".zip": "application/zip",
+}
+
+
+def split_data_name(name: str) -> tuple[str, str]:
+    """`<key>.<suffix>` -> (key, suffix without the dot); 404 for anything else."""
+    for suffix in DATA_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], suffix[1:]
+    raise releases.NotArchived("no such data file")
 
 
 def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
@@ -92,39 +121,101 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         response.headers["Cache-Control"] = PAGE_CACHE
         return response.make_conditional(request)
 
+    folder = engine.settings.releases()
+    archived: set[str] = set()
+
+    def current_release() -> str | None:
+        """Keep the current release (once per build and process); its as-of, if kept."""
+        snap = engine.warehouse.snapshot()
+        if snap.build_id not in archived:
+            if releases.archive(engine, folder) is None:
+                return None
+            archived.add(snap.build_id)
+        return snap.as_of
+
     @app.get("/")
     def index() -> Response:
         charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
-        return cached(index_page(charts, engine.settings.public_url), "text/html")
+        page = index_page(charts, engine.settings.public_url, current_release())
+        return cached(page, "text/html")
+
+    @app.get("/releases.json")
+    def kept_releases() -> Response:
+        current_release()
+        body = json.dumps({"releases": releases.kept(folder)}, indent=1).encode()
+        return cached(body, "application/json")
 
     @app.get("/methods/")
     def methods() -> Response:
         return cached(methods_page(), "text/html")
 
+    @app.get("/<chart_id>/method/")
+    def method_note(chart_id: str) -> Response:
+        public.parse(chart_id, {})
+        chart, credit = CATALOGUE[chart_id], public.Credit.of(engine)
+        page = method_note_page(chart_id, chart.title, chart.note.format(k=engine.k),
+                                WITHHELD_RULE.format(k=engine.k), credit.network,
+                                credit.network_url)  # fmt: skip
+        return cached(page, "text/html")
+
     @app.get("/<chart_id>/")
     def chart(chart_id: str) -> Response:
-        key = public.data_key(public.parse(chart_id, _args()))
+        filters = public.parse(chart_id, _args())
+        key = public.data_key(filters)
         snap = engine.warehouse.snapshot()
         page = pages.get((snap.build_id, chart_id, key))
         if page is None:
-            page = chart_page(chart_id, CATALOGUE[chart_id].title, key, snap).encode()
+            shown = public.view(engine, chart_id, filters)
+            page = chart_page(chart_id, CATALOGUE[chart_id].title, key, snap,
+                              preview=preview(shown)).encode()  # fmt: skip
             if len(pages) > 2048:
                 pages.clear()
             pages[(snap.build_id, chart_id, key)] = page
         return cached(page, "text/html", key, build=snap.build_id)
 
-    @app.get("/<chart_id>/data/<key>.<fmt>")
-    def data(chart_id: str, key: str, fmt: str) -> Response:
-        if fmt not in ("json", "csv"):
-            abort(404)
+    def preview(shown: public.PublicView) -> Preview:
+        """Open Graph tags for this very filter set: its title, summary and image."""
+        base = f"{engine.settings.public_url}/embed/{shown.result.chart}/"
+        query = shown.result.filters.to_query()
+        url = base + ("?" + urlencode(sorted(query.items())) if query else "")
+        return Preview(shown.result.title, shown.summary, url,
+                       f"{base}image/{shown.key}.png", alt_text(shown))  # fmt: skip
+
+    @app.get("/<chart_id>/data/<name>")
+    def data(chart_id: str, name: str) -> Response:
+        key, fmt = split_data_name(name)
         if request.args:
             raise FilterError("data files take no query string")
         filters = public.parse_key(chart_id, key)
         build, body, gz, mimetype = _render(chart_id, filters, fmt)
         response = cached(body, mimetype, gz=gz, build=build)
-        if fmt == "csv":
-            response.headers["Content-Disposition"] = f'attachment; filename="{chart_id}.csv"'
-        return response
+        return _attachment(response, chart_id, key, fmt)
+
+    @app.get("/<chart_id>/@<as_of>/")
+    def archived_chart(chart_id: str, as_of: str) -> Response:
+        filters = public.parse(chart_id, _args())
+        key = public.data_key(filters)
+        releases.read(folder, as_of, chart_id, key, "json")  # 404 unless kept
+        snap = engine.warehouse.snapshot()
+        page = chart_page(chart_id, CATALOGUE[chart_id].title, key, snap, release=as_of)
+        return cached(page, "text/html", key, build=f"release:{as_of}")
+
+    @app.get("/<chart_id>/@<as_of>/data/<name>")
+    def archived_data(chart_id: str, as_of: str, name: str) -> Response:
+        key, fmt = split_data_name(name)
+        if request.args:
+            raise FilterError("data files take no query string")
+        payload_bytes = releases.read(folder, as_of, chart_id, key, "json")
+        if fmt == "json":
+            body = payload_bytes
+        elif fmt == "csv":
+            body = releases.read(folder, as_of, chart_id, key, "csv")
+        else:
+            payload = json.loads(payload_bytes)
+            csv_text = releases.read(folder, as_of, chart_id, key, "csv").decode()
+            body = _package(payload, csv_text, fmt)
+        response = cached(body, DATA_SUFFIXES["." + fmt], build=f"release:{as_of}")
+        return _attachment(response, chart_id, key, fmt)
 
     rendered: dict[tuple[str, str, str, str], tuple[bytes, bytes, str]] = {}
     pages: dict[tuple[str, str, str], bytes] = {}
@@ -138,9 +229,12 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
             return (build, *hit)
         shown = public.view(engine, chart_id, filters)
         if fmt == "csv":
-            body, mimetype = shown.csv().encode(), "text/csv"
+            body = shown.csv().encode()
+        elif fmt == "json":
+            body = shown.json_bytes()
         else:
-            body, mimetype = shown.json_bytes(), "application/json"
+            body = _package(shown.payload(), shown.csv(), fmt)
+        mimetype = DATA_SUFFIXES["." + fmt]
         entry = (body, gzip.compress(body, compresslevel=6, mtime=0), mimetype)
         if len(rendered) > 2048:
             rendered.clear()
@@ -165,8 +259,9 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
 
     @app.errorhandler(FilterError)
     @app.errorhandler(public.NotPublic)
+    @app.errorhandler(releases.NotArchived)
     def refused(exc: Exception) -> Response:
-        status = 404 if isinstance(exc, public.NotPublic) else 400
+        status = 400 if isinstance(exc, FilterError) else 404
         return _error(status, str(exc))
 
     @app.errorhandler(404)
@@ -198,6 +293,28 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         return response
 
     return app
+
+
+def _package(payload: dict, csv_text: str, fmt: str) -> bytes:
+    """The reuse package's metadata.json or zip, from a payload and its CSV."""
+    return (
+        reuse.metadata_json(payload) if fmt == "metadata.json" else reuse.package(payload, csv_text)
+    )
+
+
+def _attachment(response: Response, chart_id: str, key: str, fmt: str) -> Response:
+    """Downloads get a file name; what a page renders (JSON) does not."""
+    if fmt in ("csv", "zip"):
+        name = f"{chart_id}-{key}" if key != "all" else chart_id
+        safe = "".join(c if c.isalnum() or c in "-_=" else "_" for c in name)[:120]
+        response.headers["Content-Disposition"] = f'attachment; filename="{safe}.{fmt}"'
+    return response
+
+
+def alt_text(shown: public.PublicView) -> str:
+    """The image's alt text: the summary, who, and as of."""
+    about = f" ({shown.about})" if shown.about else ""
+    return f"{shown.result.title}{about}. {shown.summary} Data as of {shown.result.as_of}."
 
 
 def _args() -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -21,6 +22,7 @@ import plotly.io as pio
 from dashboard.catalogue import CATALOGUE, PUBLIC_GROUPS, public_charts
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
 from dashboard.insights.result import ChartResult, to_csv
+from dashboard.words import who
 
 if TYPE_CHECKING:
     from dashboard.engine import Engine
@@ -34,12 +36,54 @@ class NotPublic(LookupError):
 
 
 @dataclass(frozen=True)
+class Credit:
+    """Who publishes, where, and under which licence: the public text around a chart."""
+
+    network: str
+    network_url: str
+    public_url: str
+    license: str
+
+    @classmethod
+    def of(cls, engine: Engine) -> Credit:
+        s = engine.settings
+        network = s.network_name or engine.warehouse.snapshot().network or "The network"
+        return cls(network, s.network_url, s.public_url, s.license)
+
+
+@dataclass(frozen=True)
 class PublicView:
     """What one embed shows: the protected result, its figure and a one-line summary."""
 
     result: ChartResult
     figure: go.Figure
     summary: str
+    credit: Credit
+    about: str = ""  # the filters in words ("caregivers, round R8")
+
+    @property
+    def key(self) -> str:
+        return data_key(self.result.filters)
+
+    def archive_url(self) -> str:
+        """The address of this view in its release: it never changes (see releases.py)."""
+        query = self.result.filters.to_query()
+        qs = "?" + urlencode(sorted(query.items())) if query else ""
+        return f"{self.credit.public_url}/embed/{self.result.chart}/@{self.result.as_of}/{qs}"
+
+    def citation(self) -> str:
+        """A line to paste into a reference list (the reader adds the date they accessed it)."""
+        shown = self.about and self.about.lower() not in self.result.title.lower()
+        about = f", {self.about}" if shown else ""
+        return (
+            f"{self.credit.network}. “{self.result.title}”{about}. Community insights, "
+            f"data as of {self.result.as_of}. {self.archive_url()}"
+        )
+
+    def voters(self) -> int | None:
+        """How many voters the chart counts, where it says (question charts)."""
+        value = self.result.context.get("voters")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def payload(self) -> dict[str, Any]:
         """The JSON an embed page renders (and the static publish writes)."""
@@ -48,10 +92,17 @@ class PublicView:
             "chart": r.chart,
             "title": r.title,
             "summary": self.summary,
+            "about": self.about,
             "as_of": r.as_of,
             "build_id": r.build_id,
             "k": r.k,
             "filters": r.filters.describe(),
+            "network": self.credit.network,
+            "network_url": self.credit.network_url,
+            "license": self.credit.license,
+            "citation": self.citation(),
+            "archive_url": self.archive_url(),
+            "voters": self.voters(),
             "columns": r.columns,
             "rows": r.to_json()["rows"],
             "figure": json.loads(pio.to_json(self.figure, validate=False)),
@@ -62,8 +113,8 @@ class PublicView:
         return json.dumps(self.payload(), separators=(",", ":"), allow_nan=False).encode()
 
     def csv(self) -> str:
-        """Exactly the numbers shown; every withheld value reads "withheld"."""
-        return to_csv(self.result)
+        """Exactly the numbers shown, rounded as shown; every withheld value reads "withheld"."""
+        return to_csv(self.result, rounded=True)
 
 
 def embed_path(chart_id: str) -> str:
@@ -109,7 +160,19 @@ def view(engine: Engine, chart_id: str, filters: Filters) -> PublicView:
         raise NotPublic(chart_id)
     chart = CATALOGUE[chart_id]
     result = engine.run_filters(chart, filters)
-    return PublicView(result, chart.figure(result, "embed"), chart.summary(result))
+    figure, summary = chart.figure(result, "embed"), chart.summary(result)
+    return PublicView(result, figure, summary, Credit.of(engine), about(engine, filters))
+
+
+def about(engine: Engine, filters: Filters) -> str:
+    """A public filter set in words: "caregivers, Round 8 (2026)"; empty for the default."""
+    parts = [who(filters, everyone="")] if filters.group_dims() else []
+    if filters.round:
+        names = {r.round_id: r.name for r in engine.rounds()}
+        parts.append(names.get(filters.round, f"round {filters.round}"))
+    if filters.project:
+        parts.append(f"project {filters.project}")
+    return ", ".join(p for p in parts if p)
 
 
 def combinations(engine: Engine, chart_id: str) -> Iterator[Filters]:

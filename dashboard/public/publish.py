@@ -4,24 +4,36 @@ The layout mirrors the server's /embed/ paths exactly, so the same snippet
 works against a CDN or any static host with no Python running:
 
     DIR/embed/index.html, DIR/embed/methods/index.html, DIR/embed/static/*
-    DIR/embed/<chart>/index.html
-    DIR/embed/<chart>/data/<key>.json and .csv
+    DIR/embed/releases.json
+    DIR/embed/<chart>/index.html, DIR/embed/<chart>/method/index.html
+    DIR/embed/<chart>/data/<key>.json, .csv, .metadata.json, .zip
+    DIR/embed/<chart>/@<as_of>/index.html and data/<key>.* for every kept release
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.catalogue import CATALOGUE
 from dashboard.engine import Engine
+from dashboard.notes import WITHHELD_RULE
 from dashboard.public import charts as public
-from dashboard.public.app import STATIC_FILES, static_dir
-from dashboard.public.pages import chart_page, index_page, methods_page
+from dashboard.public import releases, reuse
+from dashboard.public.app import STATIC_FILES, alt_text, static_dir
+from dashboard.public.pages import (
+    Preview,
+    chart_page,
+    index_page,
+    method_note_page,
+    methods_page,
+)
 
 RENAME_EXCHANGE = 2  # linux/fs.h
 AT_FDCWD = -100
@@ -65,19 +77,37 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
         path.write_bytes(data.encode() if isinstance(data, str) else data)
         files += 1
 
+    folder = engine.settings.releases()
+    current = releases.archive(engine, folder)
+    credit = public.Credit.of(engine)
     try:
         for name in STATIC_FILES:
             write(root / "static" / name, (static_dir() / name).read_bytes())
         write(root / "methods" / "index.html", methods_page())
         charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
-        write(root / "index.html", index_page(charts, base_url))
+        write(root / "index.html", index_page(charts, base_url, snap.as_of if current else None))
+        kept = releases.kept(folder)
+        write(root / "releases.json", json.dumps({"releases": kept}, indent=1))
         for chart_id, title in charts:
-            write(root / chart_id / "index.html", chart_page(chart_id, title, "all", snap))
+            note = CATALOGUE[chart_id].note.format(k=engine.k)
+            rule = WITHHELD_RULE.format(k=engine.k)
+            write(root / chart_id / "method" / "index.html",
+                  method_note_page(chart_id, title, note, rule, credit.network,
+                                   credit.network_url))  # fmt: skip
             for filters in public.combinations(engine, chart_id):
                 shown = public.view(engine, chart_id, filters)
-                key = public.data_key(filters)
-                write(root / chart_id / "data" / f"{key}.json", shown.json_bytes())
-                write(root / chart_id / "data" / f"{key}.csv", shown.csv())
+                data = root / chart_id / "data"
+                payload, csv_text = shown.payload(), shown.csv()
+                write(data / f"{shown.key}.json", shown.json_bytes())
+                write(data / f"{shown.key}.csv", csv_text)
+                write(data / f"{shown.key}.metadata.json", reuse.metadata_json(payload))
+                write(data / f"{shown.key}.zip", reuse.package(payload, csv_text))
+                if shown.key == "all":  # a static page carries its default view's preview
+                    page = chart_page(chart_id, title, "all", snap,
+                                      preview=_preview(base_url, shown))  # fmt: skip
+                    write(root / chart_id / "index.html", page)
+        for release in kept:
+            _write_release(folder, release["as_of"], root, write)
         target = out / "embed"
         if not target.exists():
             root.rename(target)
@@ -91,3 +121,30 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Published(out=out, build_id=snap.build_id, files=files)
+
+
+def _preview(base_url: str, shown: public.PublicView) -> Preview:
+    """Open Graph tags of a chart's default view, with its image's fixed address."""
+    page = f"{base_url}/embed/{shown.result.chart}/"
+    return Preview(shown.result.title, shown.summary, page,
+                   f"{page}image/{shown.key}.png", alt_text(shown))  # fmt: skip
+
+
+def _write_release(
+    folder: Path, as_of: str, root: Path, write: Callable[[Path, str | bytes], None]
+) -> None:
+    """One kept release under <chart>/@<as_of>/, made from its archived files only."""
+    for chart_id, keys in releases.views(folder, as_of).items():
+        if chart_id not in public.PUBLIC_FILTERS:
+            continue  # a chart made private since: its old release is not published
+        base = root / chart_id / f"@{as_of}"
+        title = CATALOGUE[chart_id].title
+        write(base / "index.html", chart_page(chart_id, title, "all", None, release=as_of))
+        for key in keys:
+            payload_bytes = releases.read(folder, as_of, chart_id, key, "json")
+            csv_text = releases.read(folder, as_of, chart_id, key, "csv").decode()
+            payload = json.loads(payload_bytes)
+            write(base / "data" / f"{key}.json", payload_bytes)
+            write(base / "data" / f"{key}.csv", csv_text)
+            write(base / "data" / f"{key}.metadata.json", reuse.metadata_json(payload))
+            write(base / "data" / f"{key}.zip", reuse.package(payload, csv_text))

@@ -27,6 +27,31 @@
   }
 
   document.getElementById("download").setAttribute("href", base + ".csv");
+  document.getElementById("package").setAttribute("href", base + ".zip");
+
+  // The network's name links to its site (an http(s) address from the server's settings).
+  function credit(data) {
+    var source = document.getElementById("source");
+    source.textContent = "";
+    var name = data.network || "";
+    if (/^https?:\/\//.test(data.network_url || "")) {
+      var link = document.createElement("a");
+      link.href = data.network_url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = name;
+      source.appendChild(link);
+    } else {
+      source.appendChild(document.createTextNode(name));
+    }
+    if (typeof data.voters === "number") {
+      source.appendChild(document.createTextNode(" · " + data.voters.toLocaleString() + " voters"));
+    }
+    source.appendChild(document.createTextNode(" ·"));
+    var accessed = new Date().toISOString().slice(0, 10);
+    document.getElementById("citation").textContent =
+      (data.citation || "") + " (accessed " + accessed + ").";
+  }
   fetch(base + ".json", { credentials: "omit" })
     .then(function (response) {
       if (!response.ok) { throw new Error("status " + response.status); }
@@ -37,6 +62,7 @@
       document.title = data.title;
       summary.textContent = data.summary;
       document.getElementById("as-of").textContent = "Data as of " + data.as_of;
+      credit(data);
       var layout = data.figure.layout || {};
       layout.autosize = true;
       delete layout.width;
