@@ -57,6 +57,17 @@ def _build(source: Path, out: Path, previous: Path | str | None = "replaced") ->
         f"published {result.path} (build {result.build_id}, as of {result.as_of}) "
         f"in {result.seconds:.1f}s"
     )
+    _archive(result.path)
+
+
+def _archive(warehouse: Path) -> None:
+    """Keep the new release's public charts under its as-of date (never rewritten)."""
+    from dashboard.engine import Engine
+    from dashboard.public.releases import archive
+
+    settings = Settings.from_env(warehouse)
+    kept = archive(Engine(settings), settings.releases())
+    click.echo(f"public release kept in {kept}" if kept else "public release not kept")
 
 
 @main.command()
