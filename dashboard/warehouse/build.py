@@ -50,6 +50,7 @@ LOADED_TABLES = {
     "projects": "projects",
     "enrollments": "enrollments",
     "activity": "activity",
+    "events": "events",  # optional: an export without events.csv loads none
 }
 
 

@@ -7,6 +7,7 @@ table, and reported by name as a warning.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -43,6 +44,16 @@ ACTIVITY_KINDS = (
     "comment",
     "enrollment",
 )
+# events.csv (optional; an extension of EXPORT_FORMAT.md, documented in the README): things
+# the network did that the time-series charts mark beside the rounds.
+EVENT_KINDS = ("newsletter", "campaign", "webinar", "other")
+EVENT_LABEL_CHARS = 60  # a label is drawn on a chart: longer ones are refused, not cut
+# Columns that name or reach a person. Files about the network, not its members
+# (`FileSpec.about_people=False`), refuse them outright instead of dropping them.
+PERSON_COLUMNS = re.compile(
+    r"member|e_?mail|phone|user|account|person|patient|(first|last|full|given|sur)_?name"
+    r"|birth|postal|zip|street|address|ip_?addr"
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +70,17 @@ class Column:
 
 @dataclass(frozen=True)
 class FileSpec:
-    """One CSV file of an export."""
+    """One CSV file of an export.
+
+    `optional`: a missing file is no problem (its table is empty). `about_people`: False
+    for a file about the network itself (events), which must carry no column that could
+    name a person, so such a column stops the build instead of being dropped.
+    """
 
     name: str
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    optional: bool = False
+    about_people: bool = True
 
     @property
     def file_name(self) -> str:
@@ -164,6 +182,17 @@ FILES: tuple[FileSpec, ...] = (
             _c("occurred_on", "date", True),
             _c("kind", "enum", True, values=ACTIVITY_KINDS),
         ),
+    ),
+    FileSpec(
+        "events",
+        (
+            _c("event_date", "date", True),
+            _c("end_date", "date"),  # empty for a one-day event
+            _c("label", "text", True),
+            _c("kind", "enum", True, values=EVENT_KINDS),
+        ),
+        optional=True,
+        about_people=False,
     ),
 )
 

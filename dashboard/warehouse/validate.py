@@ -18,7 +18,14 @@ from pathlib import Path
 import duckdb
 
 from dashboard.insights.vote_methods import METHODS
-from dashboard.warehouse.contract import FILES, FILES_BY_NAME, Column, FileSpec
+from dashboard.warehouse.contract import (
+    EVENT_LABEL_CHARS,
+    FILES,
+    FILES_BY_NAME,
+    PERSON_COLUMNS,
+    Column,
+    FileSpec,
+)
 
 MAX_PROBLEMS = 200
 MAX_VALUE_CHARS = 60
@@ -189,7 +196,11 @@ def stage_file(
     """Load one CSV's allow-listed columns into TEMP table raw_<name>."""
     path = folder / spec.file_name
     if not path.is_file():
-        report.add(Problem(spec.file_name, 0, "", "file is missing from the export"))
+        if spec.optional:  # an empty table: the build's steps read it like any other
+            columns = ", ".join(f"{c.name} VARCHAR" for c in spec.columns)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{spec.name} ({columns})")
+        else:
+            report.add(Problem(spec.file_name, 0, "", "file is missing from the export"))
         return None
     header = read_header(path)
     if header is None:
@@ -203,6 +214,13 @@ def stage_file(
             report.add(Problem(spec.file_name, 1, name, "column appears twice in the header"))
         seen.setdefault(name, idx)
     extra = sorted({n for n in names if n not in wanted})
+    if not spec.about_people:
+        for name in extra:
+            if PERSON_COLUMNS.search(name):
+                report.add(Problem(spec.file_name, 1, name[:MAX_VALUE_CHARS],
+                                   f"{spec.file_name} is about the network, not its members: "
+                                   "a column that could identify a person is not allowed "
+                                   "(remove it from the export)"))  # fmt: skip
     if extra:
         report.warnings.append(
             f"{spec.file_name}: dropped columns not in the contract: {', '.join(extra)}"
@@ -351,6 +369,25 @@ ROW_RULES: tuple[tuple[str, str, str, str], ...] = (
         "max_choices",
         "TRY_CAST(max_choices AS BIGINT) < 1",
         "'must be at least 1'",
+    ),
+    (
+        "events",
+        "end_date",
+        "TRY_CAST(end_date AS DATE) < TRY_CAST(event_date AS DATE)",
+        "'end_date is before event_date'",
+    ),
+    (
+        "events",
+        "label",
+        f"length(label) > {EVENT_LABEL_CHARS}",
+        f"'longer than {EVENT_LABEL_CHARS} characters (a chart label must be short): ' "
+        f"|| left(label, {MAX_VALUE_CHARS})",
+    ),
+    (
+        "events",
+        "label",
+        "regexp_matches(label, '[[:cntrl:]]')",
+        "'must be one line of text (no line breaks or control characters)'",
     ),
     (
         "projects",

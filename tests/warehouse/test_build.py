@@ -30,6 +30,7 @@ def test_fixture_counts(fixture_warehouse: Path) -> None:
     assert counts == {
         "members.csv": 40, "questions.csv": 5, "rounds.csv": 3, "votes.csv": 139,
         "comments.csv": 15, "projects.csv": 3, "enrollments.csv": 121, "activity.csv": 60,
+        "events.csv": 4,
     }  # fmt: skip
     assert con.execute("SELECT as_of::VARCHAR, network FROM build_info").fetchone() == (
         "2026-11-01",

@@ -67,6 +67,8 @@ COLUMNS = {
     ],
     "enrollments": ["project_id", "member_id", "stage", "occurred_on"],
     "activity": ["member_id", "occurred_on", "kind"],
+    # README, "events.csv (optional, an extension of EXPORT_FORMAT.md)"
+    "events": ["event_date", "end_date", "label", "kind"],
 }
 ROLES = ("person_with_ms", "caregiver", "other")
 ENUMS = [

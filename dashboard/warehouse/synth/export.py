@@ -18,6 +18,7 @@ from dashboard.warehouse.synth.activity import COMMENT, VOTE, activity, enrollme
 from dashboard.warehouse.synth.comments import comments
 from dashboard.warehouse.synth.common import DAY_S, stream
 from dashboard.warehouse.synth.enrollments import enrollments
+from dashboard.warehouse.synth.events import events_frame
 from dashboard.warehouse.synth.members import make_members, members_frame
 from dashboard.warehouse.synth.projects import (
     link_questions,
@@ -95,6 +96,8 @@ SELECTS = {
         stage, as_date(day) AS occurred_on FROM frame""",
     "activity": """SELECT printf('M%07d', member) AS member_id, as_date(day) AS occurred_on,
         kind FROM frame""",
+    "events": """SELECT as_date(day) AS event_date, as_date("end") AS end_date, label, kind
+        FROM frame""",
 }
 
 
@@ -150,6 +153,7 @@ def write_demo_export(out_dir: Path, members: int = 6000, seed: int = 42) -> dic
         ]
         del comment_rows
         write("activity", activity(stream(seed, 11), m, q, events))
+        write("events", events_frame(stream(seed, 12)))
     manifest = {"exported_at": EXPORTED_AT, "network": NETWORK}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return counts
