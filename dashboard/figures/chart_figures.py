@@ -7,6 +7,7 @@ a page shows every row, an embed or a slide the first ten.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 import plotly.graph_objects as go
@@ -148,19 +149,210 @@ def accrual(result: ChartResult, size: Size) -> go.Figure:
 
 
 def members(result: ChartResult, size: Size) -> go.Figure:
-    return make_line_figure(result.rows, "month", "members", "role", result.title,
-                            "Members (cumulative)")  # fmt: skip
+    fig = make_line_figure(result.rows, "month", "members", "role", result.title,
+                           "Members (cumulative)")  # fmt: skip
+    return mark_events(fig, result, size)
 
 
 def new_members(result: ChartResult, size: Size) -> go.Figure:
     """The members chart's other view: who joined each month."""
-    return make_line_figure(result.rows, "month", "new_members", "role",
-                            "New members per month, by role", "New members")  # fmt: skip
+    fig = make_line_figure(result.rows, "month", "new_members", "role",
+                           "New members per month, by role", "New members")  # fmt: skip
+    return mark_events(fig, result, size)
 
 
 def active_members(result: ChartResult, size: Size) -> go.Figure:
-    return make_line_figure(result.rows, "month", "active", "role", result.title,
-                            "Active members")  # fmt: skip
+    fig = make_line_figure(result.rows, "month", "active", "role", result.title,
+                           "Active members")  # fmt: skip
+    return mark_events(fig, result, size)
+
+
+# --- rounds and events on the time series ------------------------------------------------
+# A jump in members or activity usually has a cause the chart should name: rounds are light
+# grey bands, the export's events (events.csv) thin dotted lines, each with a short label at
+# the top (text, so colour is never the only cue) and the full name and dates on hover.
+
+ROUND_BAND = "rgba(128, 128, 128, 0.16)"  # light grey on white, still a band on dark
+EVENT_LINE = "#767676"  # 4.5:1 on white
+MARK_TEXT = "#444444"
+MARK_FONT = {"page": 11, "embed": 11, "slide": 16}
+ROW_PX = {"page": 15, "embed": 15, "slide": 21}  # one row of labels
+PLOT_PX = {"page": 700, "embed": 520, "slide": 1300}  # about how wide each surface draws it
+LABEL_ROWS = 2  # close labels are staggered over this many rows, then left out (and said)
+LABEL_CHARS = 28  # on the chart; the hover has the whole label
+# More events than this in a window (about one per 40 px): the most frequent kind is left
+# out (and said); a monthly newsletter over years would be a grey hatch, not information.
+MAX_EVENTS = {"page": 18, "embed": 13, "slide": 32}
+EVENT_WORDS = {"round": ("round", "rounds"), "newsletter": ("newsletter", "newsletters"),
+               "campaign": ("campaign", "campaigns"), "webinar": ("webinar", "webinars"),
+               "other": ("other event", "other events")}  # fmt: skip
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of a month (a monthly point stands for the whole month)."""
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def date_span(start: dt.date, end: dt.date | None) -> str:
+    """ "5 Mar 2024", "1–30 Apr 2026", "1 Mar–30 Apr 2026" or "1 Dec 2025–31 Jan 2026"."""
+    if end is None or end == start:
+        return f"{start.day} {start:%b %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%b %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%b}–{end.day} {end:%b %Y}"
+    return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+
+
+def round_short_name(event: dict[str, Any]) -> str:
+    """A round's name before its colon ("2026 priorities"), or its id when that is long."""
+    head = str(event["label"]).split(":", 1)[0].strip()
+    return head if 0 < len(head) <= 20 else str(event.get("round_id") or event["label"])
+
+
+def events_in_window(result: ChartResult) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
+    """The first and last day the result's months cover, and the rounds and events in them.
+
+    A round counts if it was open at any time in the window (its band is cut to it); an
+    event if it started in the window (its line is drawn where it started).
+    """
+    months = sorted({r["month"] for r in result.rows if r.get("month") is not None})
+    if not months:
+        return dt.date.min, dt.date.min, []
+    first, last = months[0], month_end(months[-1])
+
+    def shown(e: dict[str, Any]) -> bool:
+        if e["kind"] == "round":
+            return e["starts_on"] <= last and (e["ends_on"] or e["starts_on"]) >= first
+        return first <= e["starts_on"] <= last
+
+    return first, last, [e for e in result.context.get("events") or () if shown(e)]
+
+
+def _counted(n: int, kind: str) -> str:
+    one, many = EVENT_WORDS.get(kind, ("event", "events"))
+    return f"{n} {one if n == 1 else many}"
+
+
+def _thin_events(
+    events: list[dict[str, Any]], size: Size
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """At most MAX_EVENTS[size] events, the most frequent kinds left out first; what was
+    left out, in words."""
+    kept, left_out = list(events), []
+    while len(kept) > MAX_EVENTS[size]:
+        kinds = [e["kind"] for e in kept]
+        kind = max(dict.fromkeys(kinds), key=kinds.count)
+        left_out.append(_counted(kinds.count(kind), kind))
+        kept = [e for e in kept if e["kind"] != kind]
+    return kept, left_out
+
+
+def _place_labels(labels: list[dict[str, Any]], first: dt.date, last: dt.date,
+                  size: Size) -> list[dict[str, Any]]:  # fmt: skip
+    """Give each label a row (0 = top) where it overlaps no other, or None: left out.
+
+    Rounds first, then events, each left to right; a label that would run off the right
+    edge ends at its mark instead of starting there.
+    """
+    width, char_px, gap = PLOT_PX[size], 0.6 * MARK_FONT[size], 8
+    per_day = width / max((last - first).days, 1)
+    rows: list[list[tuple[float, float]]] = [[] for _ in range(LABEL_ROWS)]
+    for label in sorted(labels, key=lambda lab: (lab["kind"] != "round", lab["at"])):
+        x = (label["at"] - first).days * per_day
+        w = len(label["short"]) * char_px + 6
+        label["anchor"] = "left" if x + w <= width else "right"
+        left, right = (x, x + w) if label["anchor"] == "left" else (x - w, x)
+        label["row"] = None
+        for i, row in enumerate(rows):
+            if all(right + gap <= a or left >= b + gap for a, b in row):
+                row.append((left, right))
+                label["row"] = i
+                break
+    return labels
+
+
+def mark_events(fig: go.Figure, result: ChartResult, size: Size) -> go.Figure:
+    """Shade the rounds and draw the export's events that fall in the chart's months.
+
+    Used by every monthly time series, so the page, the embed, the slide and the image
+    all show them. Labels are staff text: escaped and cut short on the chart, whole in
+    the hover. The y axis gets headroom so no label sits on the data; what could not be
+    shown (a label too close to another, a kind too frequent for the span) is said
+    under the chart.
+    """
+    first, last, inside = events_in_window(result)
+    if not inside or not fig.data:
+        return fig
+    rounds = [e for e in inside if e["kind"] == "round"]
+    others, left_out = _thin_events([e for e in inside if e["kind"] != "round"], size)
+    labels = []
+    for e in rounds + others:
+        start = max(e["starts_on"], first)
+        end = min(e["ends_on"] or e["starts_on"], last)
+        if e["kind"] == "round":
+            fig.add_shape(type="rect", xref="x", yref="paper", y0=0, y1=1, layer="below",
+                          x0=start.isoformat(), x1=(end + dt.timedelta(days=1)).isoformat(),
+                          fillcolor=ROUND_BAND, line={"width": 0},
+                          name=f"round {e.get('round_id') or ''}".strip())  # fmt: skip
+            short = round_short_name(e)
+            hover = (
+                f"{e['label']} (prioritization round): {date_span(e['starts_on'], e['ends_on'])}"
+            )
+        else:
+            fig.add_shape(type="line", xref="x", yref="paper", y0=0, y1=1, layer="below",
+                          x0=start.isoformat(), x1=start.isoformat(), name=f"event {e['kind']}",
+                          line={"color": EVENT_LINE, "width": 1, "dash": "dot"})  # fmt: skip
+            short = e["label"]
+            word = EVENT_WORDS.get(e["kind"], ("event",))[0].capitalize()
+            hover = f"{word}: {e['label']}, {date_span(e['starts_on'], e['ends_on'])}"
+        short = safe_text(short, LABEL_CHARS)
+        labels.append({"kind": e["kind"], "at": start, "short": short, "hover": hover})
+    for label in _place_labels(labels, first, last, size):
+        if label["row"] is None:
+            continue
+        left, below = label["anchor"] == "left", 3 + label["row"] * ROW_PX[size]
+        fig.add_annotation(
+            x=label["at"].isoformat(), xref="x", y=1, yref="paper", yanchor="top",
+            xanchor=label["anchor"], xshift=3 if left else -3, yshift=-below,
+            text=label["short"], hovertext=safe_text(label["hover"]), showarrow=False,
+            font={"size": MARK_FONT[size], "color": MARK_TEXT},
+            name="round label" if label["kind"] == "round" else "event label",
+        )  # fmt: skip
+    used = max((lab["row"] + 1 for lab in labels if lab["row"] is not None), default=0)
+    _make_headroom(fig, used * ROW_PX[size] + 6 if used else 0)
+    unlabelled = [lab["kind"] for lab in labels if lab["row"] is None]
+    notes = []
+    if unlabelled:
+        kinds = ", ".join(_counted(unlabelled.count(k), k) for k in dict.fromkeys(unlabelled))
+        notes.append(f"Not labelled where marks are close: {kinds}.")
+    if left_out:
+        notes.append(f"Not marked over this span: {', '.join(left_out)}.")
+    if notes:  # under the axis, wrapped to the chart's width
+        chars = int(PLOT_PX[size] / (0.6 * MARK_FONT[size]))
+        text = "<br>".join(wrap_label(n, chars, lines=None) for n in notes)
+        fig.add_annotation(
+            text=text, xref="paper", x=0, xanchor="left", yref="paper", y=0,
+            yanchor="top", yshift=-40 if size == "slide" else -28, showarrow=False,
+            align="left", font={"size": MARK_FONT[size], "color": MARK_TEXT}, name="events note",
+        )  # fmt: skip
+        lines = text.count("<br>") + 1
+        fig.update_layout(margin={"b": max(fig.layout.margin.b or 0, 46 + 16 * lines)})
+    return fig
+
+
+def _make_headroom(fig: go.Figure, px: int) -> None:
+    """Raise the y axis's top so `px` of labels at the top of the plot sit above the data."""
+    values = [float(v) for t in fig.data for v in (t.y if t.y is not None else ())
+              if v is not None and v == v]  # fmt: skip
+    top = max(values, default=0.0)
+    if not px or top <= 0:
+        return
+    margin = fig.layout.margin
+    plot = (fig.layout.height or 480) - (margin.t or 0) - (margin.b or 0)
+    share = min(px / max(plot, 1), 0.4)
+    fig.update_yaxes(range=[0, top * 1.05 / (1 - share)])
 
 
 def retention(result: ChartResult, size: Size) -> go.Figure:

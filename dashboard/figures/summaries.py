@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard import words
+from dashboard.figures.chart_figures import date_span, events_in_window, round_short_name
 from dashboard.figures.geo import summarize_countries
 from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.vote_methods import SCORES, SHARE
@@ -179,8 +180,23 @@ def _latest(result: ChartResult, field: str, phrase: str) -> str:
     return f"{last[field]:,} {who} {phrase} {last['month']}."
 
 
+def _with_round(sentence: str, result: ChartResult) -> str:
+    """The sentence, then the latest round the chart shades, if any: a jump near it has a cause.
+
+    "... Rounds are shaded; the latest shown, 2026 priorities, ran 1–30 Apr 2026."
+    """
+    _, _, inside = events_in_window(result)
+    rounds = [e for e in inside if e["kind"] == "round"]
+    if not rounds:
+        return sentence
+    last = rounds[-1]
+    ran = date_span(last["starts_on"], last["ends_on"])
+    return (f"{sentence.rstrip('.')}. Rounds are shaded; the latest shown, "
+            f"{round_short_name(last)}, ran {ran}.")  # fmt: skip
+
+
 def members(result: ChartResult) -> str:
-    return _latest(result, "members", "as of")
+    return _with_round(_latest(result, "members", "as of"), result)
 
 
 def new_members(result: ChartResult) -> str:
@@ -188,7 +204,7 @@ def new_members(result: ChartResult) -> str:
 
 
 def active_members(result: ChartResult) -> str:
-    return _latest(result, "active", "active in")
+    return _with_round(_latest(result, "active", "active in"), result)
 
 
 def retention(result: ChartResult) -> str:

@@ -28,6 +28,24 @@ def role_rows(wh: Warehouse, rows: list[dict[str, Any]], filters: Filters) -> li
             and filters.in_window(r["month"])]  # fmt: skip
 
 
+def timeline_events(wh: Warehouse) -> list[dict[str, Any]]:
+    """Every round (open to close) and every event of events.csv, for the time series to mark.
+
+    In the result's context, so a published result carries them and every surface's
+    figure draws them; the figure keeps those within its own window of months. Staff
+    text about the network, not about people: nothing here goes through disclosure control.
+    """
+
+    def day(value: Any) -> dt.date | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    df = wh.run_static("timeline_events", {})
+    return [{"kind": str(r.kind), "label": str(r.label),
+             "round_id": None if r.round_id is None or pd.isna(r.round_id) else str(r.round_id),
+             "starts_on": day(r.starts_on), "ends_on": day(r.ends_on)}
+            for r in df.itertuples()]  # fmt: skip
+
+
 def _month_role_table(df: pd.DataFrame, value: str) -> tuple[list[dt.date], np.ndarray]:
     months = sorted(df["month"].unique())
     table = np.zeros((len(months), len(ROLES)), dtype=np.int64)
@@ -55,6 +73,7 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     result = new_result("members", "Members over time, by role", "monthly new and cumulative",
                      filters, snap, k, ["month", "role", "new_members", "members"],
                      {"new_members", "members"})  # fmt: skip
+    result.context["events"] = timeline_events(wh)
     cumulative = np.cumsum(table, axis=0)
     cum_hidden = np.zeros_like(hidden)
     # Year ends are kept where possible: retention's cohort sizes are their differences.
@@ -106,6 +125,7 @@ def active_members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     result = new_result("active-members", "Monthly active members, by role",
                      "members with any activity in the month", filters, snap, k,
                      ["month", "role", "active"], {"active"})  # fmt: skip
+    result.context["events"] = timeline_events(wh)
     months, table = _month_role_table(df.rename(columns={"active": "value"}), "value")
     rows = []
     for i, month in enumerate(months):
