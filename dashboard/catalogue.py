@@ -20,6 +20,7 @@ from dashboard import notes
 from dashboard.figures import chart_figures as fig
 from dashboard.figures import summaries as say
 from dashboard.filters import CONSENSUS_DEFAULTS, GROUP_DIMS
+from dashboard.i18n import N_
 from dashboard.insights import (
     consensus,
     headlines,
@@ -159,13 +160,13 @@ CHARTS: tuple[ChartSpec, ...] = (
         slides=(SlideSpec("headlines", "Headline numbers", slides.overview),),
     ),
     ChartSpec(
-        "pipeline", "From question to result: the five steps", pipeline.pipeline,
+        "pipeline", N_("From question to result: the five steps"), pipeline.pipeline,
         fig.pipeline, say.pipeline, "/", (), public=(), published=Published(), note=notes.PIPELINE,
         footnote="Counts of questions, not of people: exact. Archived questions are apart.",
         slides=(SlideSpec("pipeline", "The five steps from question to result"),),
     ),
     ChartSpec(
-        "priorities", "Research priorities of a round", priorities.priorities,
+        "priorities", N_("Research priorities of a round"), priorities.priorities,
         fig.priorities, say.priorities, "/priorities", ("round", "topic", "method", *G),
         public=("round", *PUBLIC_GROUPS), when=lambda a: not _cross_group(a), footnote=INTERVALS,
         also_on=("/",), opens_questions=True, note=notes.PRIORITIES,
@@ -238,14 +239,14 @@ CHARTS: tuple[ChartSpec, ...] = (
         slides=(SlideSpec("question-trend", "One question's support across rounds"),),
     ),
     ChartSpec(
-        "topics", "Support by topic, with votes and discussion", topics.topics, fig.topics,
+        "topics", N_("Support by topic, with votes and discussion"), topics.topics, fig.topics,
         say.topics, "/priorities", ("round", "topic", *G), public=("round", *PUBLIC_GROUPS),
         when=lambda a: not _cross_group(a), ignores=("topic",), footnote=CENSUS,
         note=notes.TOPICS,
         slides=(SlideSpec("topics", "Votes by topic"),),
     ),
     ChartSpec(
-        "projects", "Research projects by status", projects.projects, fig.projects,
+        "projects", N_("Research projects by status"), projects.projects, fig.projects,
         say.projects, "/projects", ("project",), public=(), card="board", ignores=("project",),
         published=Published(view=projects.project_rows), note=notes.PROJECTS,
         footnote="Projects are not people: these counts are exact.",
@@ -254,7 +255,7 @@ CHARTS: tuple[ChartSpec, ...] = (
                 SlideSpec("results", "Results delivered", slides.results)),
     ),
     ChartSpec(
-        "enrollment", "Enrollment funnel and progress to target", projects.enrollment,
+        "enrollment", N_("Enrollment funnel and progress to target"), projects.enrollment,
         fig.enrollment, say.enrollment, "/projects", ("project",), public=("project",),
         dom="funnel", footnote=CENSUS, published=Published(view=projects.project_rows),
         note=notes.ENROLLMENT,
@@ -267,7 +268,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         slides=(SlideSpec("accrual", "Members enrolled over time"),),
     ),
     ChartSpec(
-        "members", "Members over time by role", participation.members, fig.members,
+        "members", N_("Members over time by role"), participation.members, fig.members,
         say.members, "/participation", ("role", "from", "to"), public=("role",),
         footnote=CENSUS + " Gaps are totals withheld to protect people.",
         published=Published(view=participation.role_rows), note=notes.MEMBERS,
@@ -277,7 +278,7 @@ CHARTS: tuple[ChartSpec, ...] = (
                           slides.new_members)),
     ),
     ChartSpec(
-        "active-members", "Monthly active members", participation.active_members,
+        "active-members", N_("Monthly active members"), participation.active_members,
         fig.active_members, say.active_members, "/participation", ("role", "from", "to"),
         public=("role",), dom="active", footnote=CENSUS, note=notes.ACTIVE_MEMBERS,
         published=Published(view=participation.role_rows),

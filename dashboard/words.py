@@ -10,27 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.countries import country_name
+from dashboard.i18n import N_
 from dashboard.filters import Filters
 
 WHO = {
-    ("role", "person_with_ms"): "people with MS",
-    ("role", "caregiver"): "caregivers",
-    ("role", "other"): "other members",
-    ("ms_type", "RRMS"): "people with relapsing-remitting MS",
-    ("ms_type", "SPMS"): "people with secondary progressive MS",
-    ("ms_type", "PPMS"): "people with primary progressive MS",
-    ("ms_type", "CIS"): "people with CIS",
-    ("ms_type", "unknown"): "people with MS of unknown type",
-    ("ms_type", "not-applicable"): "members without MS",
-    ("ms_course", "relapsing"): "people with relapsing MS",
-    ("ms_course", "progressive"): "people with progressive MS",
-    ("ms_course", "unknown"): "people with MS of unknown course",
-    ("ms_course", "not-applicable"): "members without MS",
-    ("voter_group", "relapsing"): "people with relapsing MS",
-    ("voter_group", "progressive"): "people with progressive MS",
-    ("voter_group", "unknown-course"): "people with MS of unknown course",
-    ("voter_group", "caregiver"): "caregivers",
-    ("voter_group", "other"): "other members",
+    ("role", "person_with_ms"): N_("people with MS"),
+    ("role", "caregiver"): N_("caregivers"),
+    ("role", "other"): N_("other members"),
+    ("ms_type", "RRMS"): N_("people with relapsing-remitting MS"),
+    ("ms_type", "SPMS"): N_("people with secondary progressive MS"),
+    ("ms_type", "PPMS"): N_("people with primary progressive MS"),
+    ("ms_type", "CIS"): N_("people with CIS"),
+    ("ms_type", "unknown"): N_("people with MS of unknown type"),
+    ("ms_type", "not-applicable"): N_("members without MS"),
+    ("ms_course", "relapsing"): N_("people with relapsing MS"),
+    ("ms_course", "progressive"): N_("people with progressive MS"),
+    ("ms_course", "unknown"): N_("people with MS of unknown course"),
+    ("ms_course", "not-applicable"): N_("members without MS"),
+    ("voter_group", "relapsing"): N_("people with relapsing MS"),
+    ("voter_group", "progressive"): N_("people with progressive MS"),
+    ("voter_group", "unknown-course"): N_("people with MS of unknown course"),
+    ("voter_group", "caregiver"): N_("caregivers"),
+    ("voter_group", "other"): N_("other members"),
 }
 AGE = {"under-30": "under 30", "70-plus": "70 or over", "unknown": "of unknown age"}
 DURATION = {
