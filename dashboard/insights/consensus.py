@@ -80,14 +80,13 @@ def consensus(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     if tables.voters[cell] == 0 or tables.voters_hidden[cell]:
         result.message = pr.TOO_FEW  # an empty group reads as a small one
         return result
-    rows = [_row(tables, measures, qid, cell, "all", high, low, k) for qid in tables.measures]
+    rows = _rows(tables, measures, cell, "all", high, low, k)
     groups: list[str] = []
     if filters.compare:
         _, compared, dim = pr._compare_tables(wh, filters, k)
         for value, gcell in pr._groups(compared, dim, filters):
             groups.append(value)
-            rows += [_row(compared, measures, qid, gcell, value, high, low, k)
-                     for qid in compared.measures]  # fmt: skip
+            rows += _rows(compared, measures, gcell, value, high, low, k)
         result.context["compare"] = dim
     result.context["groups"] = groups
     result.rows = sorted(rows, key=lambda r: (r["question_id"], r["group"] != "all"))
@@ -95,12 +94,27 @@ def consensus(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     return result
 
 
-def _row(tables: pr.Tables, measures: tuple[str, str], qid: str, cell: tuple, group: str,
-         high: int, low: int, k: int) -> dict[str, Any]:  # fmt: skip
-    """One question in one group: both shares with intervals, the status, what is withheld."""
-    m = tables.measures[qid]
-    raters = int(m["voters"][cell])
-    top, bottom = int(m[measures[0]][cell]), int(m[measures[1]][cell])
+def _rows(tables: pr.Tables, measures: tuple[str, str], cell: tuple, group: str,
+          high: int, low: int, k: int) -> list[dict[str, Any]]:  # fmt: skip
+    """Every question of the table in one group (`_row`), its cell read once per measure."""
+    at = {m: i for i, m in enumerate(pr.MEASURES)}
+    flags = {m: tables.hidden_at(m, cell, k) for m in ("voters", *measures)}
+    return [
+        _row(tables, qid, group, (int(c[at["voters"]]), int(c[at[measures[0]]]),
+                                  int(c[at[measures[1]]])),
+             tuple(flags[m][i] for m in ("voters", *measures)), high, low)
+        for i, (qid, c) in enumerate(zip(tables.measures, tables.counts_at(cell), strict=True))
+    ]  # fmt: skip
+
+
+def _row(tables: pr.Tables, qid: str, group: str, counts: tuple[int, int, int],
+         hidden: tuple[bool, bool, bool], high: int, low: int) -> dict[str, Any]:  # fmt: skip
+    """One question in one group: both shares with intervals, the status, what is withheld.
+
+    `counts`: raters, rated 4-5, rated 1-2 in the group's cell; `hidden`: whether
+    disclosure control withholds each of them.
+    """
+    raters, top, bottom = counts
     info = tables.question_info().get(qid, {})
     row: dict[str, Any] = {"question_id": qid, "title": info.get("title"),
                            "topic": info.get("topic"), "group": group,
@@ -110,15 +124,10 @@ def _row(tables: pr.Tables, measures: tuple[str, str], qid: str, cell: tuple, gr
         share = count / raters if raters else math.nan
         row.update(zip(names, (count, share, low_ci, high_ci), strict=True))
     row["status"] = status(top, bottom, raters, high, low)
-
-    def hidden(measure: str) -> bool:
-        return bool(tables.hidden(qid, measure, k)[(*cell, 0)])
-
-    if hidden("voters"):
+    if hidden[0]:
         withhold(row, ["raters", *IMPORTANT, *UNIMPORTANT, "status"])
         return row
-    gone = [*(IMPORTANT if hidden(measures[0]) else []),
-            *(UNIMPORTANT if hidden(measures[1]) else [])]  # fmt: skip
+    gone = [*(IMPORTANT if hidden[1] else []), *(UNIMPORTANT if hidden[2] else [])]
     if gone:
         withhold(row, [*gone, "status"])
     return row

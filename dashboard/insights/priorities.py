@@ -98,6 +98,26 @@ def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dic
     return row
 
 
+def cell_scores(tables: Tables, rnd: Round, cell: tuple, k: int) -> list[dict[str, Any]]:
+    """`score_cell` of every question of the table (in its order) for one group (cell).
+
+    The same rows, read with one array lookup per measure instead of one per question.
+    """
+    vote, max_choices = rnd.vote, rnd.max_choices
+    voters = int(tables.voters[cell])
+    counts = tables.counts_at(cell)
+    names = list(MEASURES)
+    flags = {measure: tables.hidden_at(measure, cell, k) for measure, _ in vote.protects}
+    rows = []
+    for i, values in enumerate(counts):
+        row = vote.score_cell(dict(zip(names, values, strict=True)), voters, max_choices)
+        gone = vote.withheld(lambda measure, i=i: flags[measure][i])
+        if gone:
+            withhold(row, gone)
+        rows.append(row)
+    return rows
+
+
 SCORE_FIELDS = {s.name: (s.field, s.low, s.high) for s in SCORES.values()}
 
 
@@ -122,7 +142,8 @@ def rank_rows(rows: list[dict[str, Any]], method: str) -> list[dict[str, Any]]:
     """
     score, low, high = SCORE_FIELDS[method]
     served = [r for r in rows if r.get(score) is not None and not math.isnan(r[score])]
-    withheld = [r for r in rows if r not in served]
+    ranked = {id(r) for r in served}
+    withheld = [r for r in rows if id(r) not in ranked]
     served.sort(key=lambda r: (-r[score], r["question_id"]))
     intervals = rank_intervals([r[low] for r in served], [r[high] for r in served])
     tier_of = tiers([r[low] for r in served], [r[high] for r in served])
@@ -179,8 +200,8 @@ def priorities(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         result.message = TOO_FEW.format(k=k)
         return result
     rows = [
-        {**_question_fields(tables, qid), **score_cell(tables, rnd, qid, cell, k)}
-        for qid in tables.measures
+        {**_question_fields(tables, qid), **scores}
+        for qid, scores in zip(tables.measures, cell_scores(tables, rnd, cell, k), strict=True)
     ]
     result.rows = rank_rows(rows, method)
     if rnd.vote.serves_voters:  # served: the group's voters are not withheld (above)
@@ -219,6 +240,17 @@ def _comparable(rnd: Round, row: dict[str, Any]) -> tuple[float, float] | None:
     return rnd.vote.support_counts(row)
 
 
+GroupScores = dict[str, dict[str, dict[str, Any]]]  # group -> question -> score_cell row
+
+
+def _group_scores(tables: Tables, rnd: Round, groups: list[tuple[str, tuple]],
+                  k: int) -> GroupScores:  # fmt: skip
+    """Every question's scores in each group shown (read once; shared by comparisons)."""
+    qids = list(tables.measures)
+    return {value: dict(zip(qids, cell_scores(tables, rnd, cell, k), strict=True))
+            for value, cell in groups}  # fmt: skip
+
+
 def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """The same scores side by side for each group of one dimension, with differences.
 
@@ -227,7 +259,12 @@ def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     and `significant` marks those that hold after Benjamini-Hochberg at 5%
     across every comparison in the table.
     """
-    rnd, tables, dim = _compare_tables(wh, filters, k)
+    return by_group_of(wh, filters, k, *_compare_tables(wh, filters, k))
+
+
+def by_group_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tables, dim: str,
+                scores: GroupScores | None = None) -> ChartResult:  # fmt: skip
+    """`by_group` from its tables (and, if read already, each group's scores)."""
     method = rnd.vote.support_score.name
     cols = ["group", *_columns(rnd), "reference", "difference", "difference_low",
             "difference_high", "p_value", "significant"]  # fmt: skip
@@ -241,16 +278,19 @@ def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
         result.message = TOO_FEW.format(k=k) + " At least two groups are needed to compare."
         return result
     reference = groups[0][0]
+    if scores is None:
+        scores = _group_scores(tables, rnd, groups, k)
     rows: list[dict[str, Any]] = []
     tests: list[tuple[int, float]] = []
     for qid in tables.measures:
-        ref_row = score_cell(tables, rnd, qid, groups[0][1], k)
-        for value, cell in groups:
-            row = {"group": value, **_question_fields(tables, qid),
-                   **score_cell(tables, rnd, qid, cell, k), "reference": reference}  # fmt: skip
+        b = _comparable(rnd, scores[reference][qid])
+        fields = _question_fields(tables, qid)
+        for value, _ in groups:
+            row = {"group": value, **fields, **scores[value][qid],
+                   "reference": reference}  # fmt: skip
             row.update(difference=None, difference_low=None, difference_high=None,
                        p_value=None, significant=None)  # fmt: skip
-            a, b = _comparable(rnd, row), _comparable(rnd, ref_row)
+            a = _comparable(rnd, row)
             if value != reference and a and b:
                 d, low, high = newcombe_difference(a[0], a[1], b[0], b[1])
                 p = two_proportion_p(a[0], a[1], b[0], b[1])
@@ -271,7 +311,12 @@ def balanced(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     Lind Alliance does). The bridging score is the lowest share across groups:
     high only for questions every group supports. Both use served scores only.
     """
-    rnd, tables, dim = _compare_tables(wh, filters, k)
+    return balanced_of(wh, filters, k, *_compare_tables(wh, filters, k))
+
+
+def balanced_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tables, dim: str,
+                scores: GroupScores | None = None) -> ChartResult:  # fmt: skip
+    """`balanced` from its tables (and, if read already, each group's scores)."""
     score = SCORES[rnd.vote.balance_score].field
     cols = ["balanced_rank", "question_id", "title", "topic", "status", "mean_group_rank",
             "groups_ranked", "bridging_score", "bridging_group"]  # fmt: skip
@@ -283,28 +328,28 @@ def balanced(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     if len(groups) < 2:
         result.message = TOO_FEW.format(k=k) + " At least two groups are needed to balance."
         return result
-    scores = {
-        value: {qid: score_cell(tables, rnd, qid, cell, k).get(score) for qid in tables.measures}
-        for value, cell in groups
-    }
+    if scores is None:
+        scores = _group_scores(tables, rnd, groups, k)
+    by_value = {value: {qid: row.get(score) for qid, row in scores[value].items()}
+                for value, _ in groups}  # fmt: skip
     ranks: dict[str, list[int]] = {qid: [] for qid in tables.measures}
-    for value in scores:
+    for value in by_value:
         served = sorted(
-            ((s, q) for q, s in scores[value].items() if s is not None and not math.isnan(s)),
+            ((s, q) for q, s in by_value[value].items() if s is not None and not math.isnan(s)),
             key=lambda t: (-t[0], t[1]),
         )
         for position, (_, qid) in enumerate(served, start=1):
             ranks[qid].append(position)
     rows = []
     for qid in tables.measures:
-        values = [scores[g][qid] for g in scores]
+        values = [by_value[g][qid] for g in by_value]
         complete = all(v is not None and not math.isnan(v) for v in values)
         row = {**_question_fields(tables, qid),
                "mean_group_rank": float(np.mean(ranks[qid])) if ranks[qid] else None,
                "groups_ranked": len(ranks[qid])}  # fmt: skip
         if complete:
-            low_group = min(scores, key=lambda g: (scores[g][qid], g))
-            row.update(bridging_score=scores[low_group][qid], bridging_group=low_group)
+            low_group = min(by_value, key=lambda g: (by_value[g][qid], g))
+            row.update(bridging_score=by_value[low_group][qid], bridging_group=low_group)
         else:
             withhold(row, ["bridging_score", "bridging_group"])
         rows.append(row)

@@ -113,9 +113,11 @@ def group_top(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     so a question one group cares about and the combined ranking cuts shows up.
     """
     plain = replace(filters, method=None)
-    groups = pr.by_group(wh, plain, k)
-    combined = pr.balanced(wh, replace(plain, method="balanced"), k)
-    rnd = pr.resolve_round(wh, filters.round)
+    rnd, tables, dim = pr._compare_tables(wh, plain, k)
+    shown = pr._groups(tables, dim, plain)
+    scores = pr._group_scores(tables, rnd, shown, k) if len(shown) > 1 else None  # read once
+    groups = pr.by_group_of(wh, plain, k, rnd, tables, dim, scores)
+    combined = pr.balanced_of(wh, replace(plain, method="balanced"), k, rnd, tables, dim, scores)
     score = rnd.vote.default_score
     columns = ["group", "rank", "question_id", "title", "in_combined_top", "combined_rank",
                "score", "score_value"]  # fmt: skip

@@ -102,12 +102,9 @@ def rank_intervals(low: list[float], high: list[float]) -> list[tuple[int, int]]
     lo = np.asarray(low, dtype=float)
     hi = np.asarray(high, dtype=float)
     n = len(lo)
-    out = []
-    for i in range(n):
-        above = int(np.sum(lo > hi[i]))
-        below = int(np.sum(hi < lo[i]))
-        out.append((1 + above, n - below))
-    return out
+    above = (lo[None, :] > hi[:, None]).sum(axis=1).tolist()  # row i: lo[j] > hi[i]
+    below = (hi[None, :] < lo[:, None]).sum(axis=1).tolist()  # row i: hi[j] < lo[i]
+    return [(1 + a, n - b) for a, b in zip(above, below, strict=True)]
 
 
 def tiers(low: list[float], high: list[float]) -> list[int]:

@@ -62,6 +62,14 @@ class Tables:
     reference: Tables | None = None
     # Published tables carry every decision already: asking for another is a bug.
     published: bool = False
+    # What no filter changes, derived once per table (a topic's view, every question's
+    # counts and decisions stacked): a published table is decoded once per build and
+    # process (published_tables), so these are derived once per build too.
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # A topic's view reads its cells from the whole table's stacks: its questions'
+    # positions there.
+    _parent: Tables | None = field(default=None, repr=False, compare=False)
+    _positions: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def vote(self) -> VoteMethod:
@@ -78,6 +86,33 @@ class Tables:
                                         strict=True)
             }  # fmt: skip
         return self._info["info"]
+
+    def derived(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once for this table (a value no filter changes)."""
+        if key not in self._derived:  # two threads may both compute it: same value
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    def counts_at(self, cell: tuple) -> list[list[int]]:
+        """Every question's measures (MEASURES order) in one cell, in question order."""
+        if self._parent is not None:
+            every = self._parent.counts_at(cell)
+            return [every[i] for i in self._positions]
+        stack = self.derived("stack", lambda: _stack_measures(self, list(self.measures)))
+        return stack[(slice(None), slice(None), *cell)].tolist()
+
+    def hidden_at(self, measure: str, cell: tuple, k: int) -> list[bool]:
+        """Whether each question's `measure` is withheld in one cell, in question order."""
+        if self._parent is not None:
+            every = self._parent.hidden_at(measure, cell, k)
+            return [every[i] for i in self._positions]
+        if not self.measures:
+            return []
+
+        def stack() -> np.ndarray:
+            return np.stack([self.hidden(q, measure, k) for q in self.measures])
+
+        return self.derived(("masks", measure), stack)[(slice(None), *cell, 0)].tolist()
 
     def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
         """Mask over axes + outcome (outcome 0: the measure's own count): withheld cells.
@@ -142,8 +177,11 @@ class Tables:
         """
         keep = [q for q in questions["question_id"].astype(str) if q in self.measures]
         shown = questions[questions["question_id"].astype(str).isin(keep)].reset_index(drop=True)
+        base = self._parent or self
+        at = {q: i for i, q in enumerate(base.measures)}
         return replace(self, questions=shown, measures={q: self.measures[q] for q in keep},
-                       _info={})  # fmt: skip
+                       _info={}, _derived={}, _parent=base,
+                       _positions=tuple(at[q] for q in keep))  # fmt: skip
 
     def with_category(self, dim: str, value: str) -> Tables:
         """The table with one more, empty category (a country nobody in the round is from).
@@ -166,6 +204,9 @@ class Tables:
             voters_hidden=pad(self.voters_hidden),
             measures={q: {m: pad(a) for m, a in ms.items()} for q, ms in self.measures.items()},
             _hidden={m: {q: pad(a) for q, a in qs.items()} for m, qs in self._hidden.items()},
+            _derived={},
+            _parent=None,
+            _positions=(),
         )
 
 
@@ -210,7 +251,9 @@ def load_tables(wh: Warehouse, rnd: Round, filters: Filters, dims: list[str], k:
     """
     tables = full_tables(wh, rnd, tuple(table_dims(dims)), k)
     if filters.topic is not None:
-        tables = tables.for_topic(wh.run_static("questions", {"topic": filters.topic}))
+        whole, topic = tables, filters.topic
+        tables = whole.derived(("topic", topic), lambda: whole.for_topic(
+            wh.run_static("questions", {"topic": topic})))  # fmt: skip
     country = filters.country if "country" in dims else None
     if country is not None and country not in tables.axes.values[tables.axes.dims.index(
             "country")]:  # fmt: skip
@@ -385,13 +428,17 @@ def decode(body: bytes, snapshot: Snapshot,
     stacked = take((len(order), len(names), *axes.shape), "<i8")
     voters = take(tuple(head["voters"]), "<i8")
     voters_hidden = take(tuple(head["voters_hidden"]), "bool")
-    hidden = {}
+    hidden, stacks = {}, {}
     for measure, shape in head["masks"].items():
-        masks = take(tuple(shape), "bool")
+        masks = stacks[measure] = take(tuple(shape), "bool")
         hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
     measures = {q: {m: stacked[i, j] for j, m in enumerate(names)} for i, q in enumerate(order)}
+    derived: dict[Any, Any] = {("masks", m): stacks[m] for m in stacks}
+    if names == list(MEASURES):  # the stack counts_at reads, without a copy
+        derived["stack"] = stacked
+    derived["bytes"] = len(raw)
     return Tables(axes, head["method"], voters, voters_hidden, questions(tuple(order)),
-                  measures, snapshot, hidden, published=True)  # fmt: skip
+                  measures, snapshot, hidden, published=True, _derived=derived)  # fmt: skip
 
 
 def split_key(split: tuple[str, ...]) -> str:
@@ -399,8 +446,48 @@ def split_key(split: tuple[str, ...]) -> str:
     return ",".join(split) or "everyone"
 
 
+_DECODED: OrderedDict[tuple, Tables] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
+# Every published table of a build decoded is ~60 MB at 1M members (it depends on the
+# categories, not the members); beyond this the least recently used are dropped.
+DECODED_BYTES = 128 * 2**20
+_decoded_bytes = 0
+
+
 def published_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int) -> Tables | None:
-    """The build's protected table for this round, split and k; None if it published none."""
+    """The build's protected table for this round, split and k; None if it published none.
+
+    Decoded once per build and process: kept by build id (a rebuild swapped in is a new
+    key, never served the old tables), least recently used dropped past DECODED_BYTES.
+    """
+    global _decoded_bytes
+    key = (wh.snapshot().build_id, k, rnd.round_id, split_key(tdims))
+    with _DECODED_LOCK:
+        if key in _DECODED:
+            _DECODED.move_to_end(key)
+            return _DECODED[key]
+    tables = _decode_published(wh, rnd, tdims, k)
+    if tables is None:
+        return None
+    with _DECODED_LOCK:
+        if key not in _DECODED:
+            _DECODED[key] = tables
+            _decoded_bytes += tables._derived["bytes"]
+        while _decoded_bytes > DECODED_BYTES and len(_DECODED) > 1:
+            _, dropped = _DECODED.popitem(last=False)
+            _decoded_bytes -= dropped._derived["bytes"]
+        return _DECODED[key]
+
+
+def forget_decoded_tables() -> None:
+    """Drop every decoded published table (to measure a process's first requests)."""
+    global _decoded_bytes
+    with _DECODED_LOCK:
+        _DECODED.clear()
+        _decoded_bytes = 0
+
+
+def _decode_published(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int) -> Tables | None:
     body = publication(wh, k).get((rnd.round_id, split_key(tdims)))
     if body is None:
         return None
