@@ -201,11 +201,11 @@ def image_figure(payload_figure: dict, text: ImageText, theme: str = "light",
     header = TOP_PAD + HEAD_LINE * _count(head) + (8 + SUB_LINE * _count(sub) if sub else 0) + 16
     foot_lines = _count(source) + _count(as_of) or _count(url)
     footer = PAD // 2 + 16 + FOOT_LINE * foot_lines + 10
-    notes = _wrap_category_notes(fig, ZOOM)  # before any zoom-down: only rankings zoom down
+    notes = _wrap_category_notes(fig, ZOOM)  # notes sit under bars: never in a ranking
 
-    def chrome(zoom: float) -> tuple[float, float]:
-        """The top margin (words, legend, a top axis) and the bottom one, at a zoom."""
-        size = FONT["size"] * zoom
+    def chrome() -> tuple[float, float]:
+        """The top margin (words, legend, a top axis) and the bottom one."""
+        size = FONT["size"] * ZOOM
         legend = (_legend_rows(fig, inner, size) * (size + 10) + 6) if _shows_legend(fig) else 0
         x = own.xaxis
         x_title = size + 14 if x.title.text else 0
@@ -215,26 +215,23 @@ def image_figure(payload_figure: dict, text: ImageText, theme: str = "light",
             axis_top, axis_bottom = size + 14 + x_title, 10.0
         else:
             # the embed's bottom margin is what its ticks need; notes may need more
-            axis_top, axis_bottom = 10.0, max(own_b * zoom, 48, notes + 12) + x_title
+            axis_top, axis_bottom = 10.0, max(own_b * ZOOM, 48, notes + 12) + x_title
         return header + legend + axis_top, footer + axis_bottom
 
-    zoom = ZOOM
-    top, bottom = chrome(zoom)
-    if rows_in_px:  # the rows need their pixels: grow the image, shrink only past the cap
-        fit_zoom = (max(HEIGHT, max_height) - top - bottom) / natural
-        if fit_zoom < zoom:
-            zoom = fit_zoom
-            top, bottom = chrome(zoom)
+    top, bottom = chrome()
+    zoom = ZOOM  # of the chart's own text; ticks and legend keep ZOOM whatever happens
+    if rows_in_px:  # the rows need their pixels: grow the image, shrink rows only past the cap
+        zoom = min(ZOOM, (max(HEIGHT, max_height) - top - bottom) / natural)
         plot_h = natural * zoom
         height = max(HEIGHT, round(top + plot_h + bottom))
         bottom += height - (top + plot_h + bottom)  # spare room sits above the footer
     else:
         height = HEIGHT
         plot_h = height - top - bottom
-    size = FONT["size"] * zoom
+    size = FONT["size"] * ZOOM
     left = PAD + _tick_width(fig, size) + ((size + 14) if own.yaxis.title.text else 0)
     # room for what sticks out past the plot: round_shifts' names, a top axis's "100%"
-    stick_out = max(20 if own.xaxis.side == "top" else 0, ((own.margin.r or 0) - 20) * zoom)
+    stick_out = max(20 if own.xaxis.side == "top" else 0, ((own.margin.r or 0) - 20) * ZOOM)
     right = PAD + stick_out
     plot_w = WIDTH - left - right
 
