@@ -155,7 +155,9 @@ def hash_password(user: str, password: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write.")
 @click.option("--warehouse", type=click.Path(path_type=Path), default=None, help="Warehouse.")
 @click.option("--base-url", default="", help="Where DIR will be served, for the snippets.")
-def publish(out: Path, warehouse: Path | None, base_url: str) -> None:
+@click.option("--images/--no-images", default=True, show_default=True,
+              help="Also draw every view's PNG and SVG (about a second each).")  # fmt: skip
+def publish(out: Path, warehouse: Path | None, base_url: str, images: bool) -> None:
     """Write every public chart, in every public filter set, as static files."""
     from dashboard.db import WarehouseError
     from dashboard.engine import Engine
@@ -163,7 +165,8 @@ def publish(out: Path, warehouse: Path | None, base_url: str) -> None:
 
     started = time.monotonic()
     try:
-        result = write_site(Engine(Settings.from_env(warehouse)), out, base_url.rstrip("/"))
+        engine = Engine(Settings.from_env(warehouse))
+        result = write_site(engine, out, base_url.rstrip("/"), images=images)
     except WarehouseError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

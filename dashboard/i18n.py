@@ -117,8 +117,11 @@ def number(value: float, places: int = 0) -> str:
 
 def percent(share: float, places: int = 0) -> str:
     """A share (0-1) as a percentage in the current locale (46% / 46 %)."""
-    pattern = "#,##0" + ("." + "0" * places if places else "") + "%"
-    return format_percent(share, format=pattern, locale=_LANG.get())
+    locale = Locale.parse(_LANG.get())
+    pattern = locale.percent_formats[None].pattern  # "#,##0%" / "#,##0 %"
+    if places:
+        pattern = pattern.replace("0", "0." + "0" * places, 1)
+    return format_percent(share, format=pattern, locale=locale)
 
 
 def date(value: dt.date | str, style: str = "long") -> str:

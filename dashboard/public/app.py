@@ -28,16 +28,20 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
+import plotly.graph_objects as go
+import plotly.io as pio
 from flask import Flask, Response, abort, request
 
 from dashboard.cache import code_version
 from dashboard.catalogue import CATALOGUE
 from dashboard.db import QueryTimeout, WarehouseError
 from dashboard.engine import Engine
+from dashboard.figures.dark import apply_theme
 from dashboard.filters import FilterError, Filters
+from dashboard.i18n import LANGUAGES, UnknownLanguage, _, check, language
 from dashboard.notes import WITHHELD_RULE
 from dashboard.public import charts as public
-from dashboard.public import releases, reuse
+from dashboard.public import image_files, images, releases, reuse
 from dashboard.public.pages import (
     Preview,
     chart_page,
@@ -68,7 +72,8 @@ PAGE_CACHE = "public, max-age=300, stale-while-revalidate=600"
 STATIC_CACHE = "public, max-age=86400"
 # A URL carrying the file's own version (?v=, see static_version) never changes content.
 VERSIONED_CACHE = "public, max-age=31536000, immutable"
-# Data file suffixes, longest first (a key may itself contain dots).
+# Data file suffixes, longest first (a key may itself contain dots): CSV, the reuse
+# package, and the page's JSON, `<key>[.<lang>][.dark].json` (English and light by default).
 DATA_SUFFIXES = {
     ".metadata.json": "application/json",
     ".json": "application/json",
@@ -77,12 +82,60 @@ DATA_SUFFIXES = {
 }
 
 
+IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def split_variant(stem: str) -> tuple[str, str, bool]:
+    """`<key>[.<lang>][.dark]` -> (key, language, dark)."""
+    dark = stem.endswith(".dark")
+    stem = stem.removesuffix(".dark")
+    for lang in LANGUAGES[1:]:
+        if stem.endswith(f".{lang}"):
+            return stem[: -len(lang) - 1], lang, dark
+    return stem, LANGUAGES[0], dark
+
+
+def page_json(lang: str, dark: bool = False) -> str:
+    """The data-file format of the page's JSON in a language and theme ("es.dark.json")."""
+    return ".".join([*([lang] if lang != LANGUAGES[0] else []), *(["dark"] if dark else []),
+                     "json"])  # fmt: skip
+
+
 def split_data_name(name: str) -> tuple[str, str]:
-    """`<key>.<suffix>` -> (key, suffix without the dot); 404 for anything else."""
+    """`<key>.<suffix>` -> (key, suffix without the dot, e.g. "es.dark.json"); else 404."""
     for suffix in DATA_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)], suffix[1:]
+            stem, fmt = name[: -len(suffix)], suffix[1:]
+            if fmt == "json":
+                stem, lang, dark = split_variant(stem)
+                fmt = page_json(lang, dark)
+            if stem:
+                return stem, fmt
     raise releases.NotArchived("no such data file")
+
+
+def json_variant(fmt: str) -> tuple[str, bool] | None:
+    """(language, dark) of a page-JSON format such as "es.dark.json"; None for other files."""
+    if not fmt.endswith("json") or fmt == "metadata.json":
+        return None
+    parts = fmt.split(".")[:-1]
+    dark = "dark" in parts
+    langs = [p for p in parts if p != "dark"]
+    return (langs[0] if langs else LANGUAGES[0]), dark
+
+
+def themed(payload_bytes: bytes, dark: bool) -> bytes:
+    """The page's JSON with its figure recoloured for the dark theme (WCAG AA, dark.py).
+
+    Made from the light payload alone, so an archived release's dark file needs nothing else.
+    """
+    if not dark:
+        return payload_bytes
+    payload = json.loads(payload_bytes)
+    figure = apply_theme(go.Figure(payload["figure"]), "dark")
+    payload["figure"] = json.loads(pio.to_json(figure, validate=False))
+    payload["theme"] = "dark"
+    return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
 
 
 def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
@@ -150,36 +203,41 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         return cached(methods_page(), "text/html")
 
     @app.get("/<chart_id>/method/")
-    def method_note(chart_id: str) -> Response:
+    @app.get("/<chart_id>/method/<lang>/")
+    def method_note(chart_id: str, lang: str | None = None) -> Response:
+        """The note; `method/es/` (the static publish's address) or `?lang=es`."""
         public.parse(chart_id, {})
-        chart, credit = CATALOGUE[chart_id], public.Credit.of(engine)
-        page = method_note_page(chart_id, chart.title, chart.note.format(k=engine.k),
-                                WITHHELD_RULE.format(k=engine.k), credit.network,
-                                credit.network_url)  # fmt: skip
-        return cached(page, "text/html")
+        if lang == LANGUAGES[0]:
+            abort(404)  # English is method/ itself: one address per page
+        lang = check(lang or _single_arg("lang"))
+        return cached(method_page(chart_id, engine, lang), "text/html", lang)
 
     @app.get("/<chart_id>/")
     def chart(chart_id: str) -> Response:
-        filters = public.parse(chart_id, _args())
+        args = _args()
+        lang = check(_single_arg("lang"))
+        _check_theme(_single_arg("theme"))
+        filters = public.parse(chart_id, {k: v for k, v in args.items() if k not in PAGE_ONLY})
         key = public.data_key(filters)
         snap = engine.warehouse.snapshot()
-        page = pages.get((snap.build_id, chart_id, key))
+        page = pages.get((snap.build_id, chart_id, key, lang))
         if page is None:
-            shown = public.view(engine, chart_id, filters)
-            page = chart_page(chart_id, CATALOGUE[chart_id].title, key, snap,
-                              preview=preview(shown)).encode()  # fmt: skip
+            shown = public.view(engine, chart_id, filters, lang)
+            page = chart_page(chart_id, shown.title, key, snap, preview=preview(shown),
+                              lang=lang).encode()  # fmt: skip
             if len(pages) > 2048:
                 pages.clear()
-            pages[(snap.build_id, chart_id, key)] = page
-        return cached(page, "text/html", key, build=snap.build_id)
+            pages[(snap.build_id, chart_id, key, lang)] = page
+        return cached(page, "text/html", key, lang, build=snap.build_id)
 
     def preview(shown: public.PublicView) -> Preview:
         """Open Graph tags for this very filter set: its title, summary and image."""
         base = f"{engine.settings.public_url}/embed/{shown.result.chart}/"
-        query = shown.result.filters.to_query()
+        query = shown.result.filters.to_query() | ({"lang": shown.lang} if shown.lang != "en"
+                                                   else {})  # fmt: skip
         url = base + ("?" + urlencode(sorted(query.items())) if query else "")
-        return Preview(shown.result.title, shown.summary, url,
-                       f"{base}image/{shown.key}.png", alt_text(shown))  # fmt: skip
+        return Preview(shown.title, shown.summary, url,
+                       f"{base}image/{shown.stem}.png", alt_text(shown))  # fmt: skip
 
     @app.get("/<chart_id>/data/<name>")
     def data(chart_id: str, name: str) -> Response:
@@ -191,14 +249,60 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         response = cached(body, mimetype, gz=gz, build=build)
         return _attachment(response, chart_id, key, fmt)
 
+    @app.get("/<chart_id>/image/<name>")
+    def image(chart_id: str, name: str) -> Response:
+        """A view's image at a fixed address: image/<key>[.<lang>][.dark].png|svg."""
+        stem, _dot, fmt = name.rpartition(".")
+        if fmt not in IMAGE_TYPES or not stem:
+            abort(404)
+        if request.args:
+            raise FilterError("image files take no query string")
+        key, lang, dark = split_variant(stem)
+        return _image(chart_id, public.parse_key(chart_id, key), lang, dark, fmt)
+
+    @app.get("/<chart_id>/image.<fmt>")
+    def image_for_query(chart_id: str, fmt: str) -> Response:
+        """The same image with the public filters (and lang, theme) as the query string."""
+        if fmt not in IMAGE_TYPES:
+            abort(404)
+        lang = check(_single_arg("lang"))
+        theme = _single_arg("theme")
+        _check_theme(theme)
+        args = {k: v for k, v in _args().items() if k not in PAGE_ONLY}
+        return _image(chart_id, public.parse(chart_id, args), lang, theme == "dark", fmt)
+
+    def _image(chart_id: str, filters: Filters, lang: str, dark: bool, fmt: str) -> Response:
+        build, body, _gz, _type = _render(chart_id, filters, page_json(lang))
+        key = (build, chart_id, public.data_key(filters), lang, dark)
+        theme = "dark" if dark else "light"
+        picture = image_files.images([(key, json.loads(body), theme)], fmt)[0]
+        return cached(picture, IMAGE_TYPES[fmt], build=build)
+
+    @app.get("/<chart_id>/@<as_of>/image/<name>")
+    def archived_image(chart_id: str, as_of: str, name: str) -> Response:
+        """An archived release's image, drawn from its archived payload alone."""
+        stem, _dot, fmt = name.rpartition(".")
+        if fmt not in IMAGE_TYPES or not stem:
+            abort(404)
+        key, lang, dark = split_variant(stem)
+        stored = "json" if lang == LANGUAGES[0] else f"{lang}.json"
+        payload = json.loads(releases.read(folder, as_of, chart_id, key, stored))
+        theme = "dark" if dark else "light"
+        tag = (f"release:{as_of}", chart_id, key, lang, dark)
+        picture = image_files.images([(tag, payload, theme)], fmt)[0]
+        return cached(picture, IMAGE_TYPES[fmt], build=f"release:{as_of}")
+
     @app.get("/<chart_id>/@<as_of>/")
     def archived_chart(chart_id: str, as_of: str) -> Response:
-        filters = public.parse(chart_id, _args())
+        lang = check(_single_arg("lang"))
+        _check_theme(_single_arg("theme"))
+        args = {k: v for k, v in _args().items() if k not in PAGE_ONLY}
+        filters = public.parse(chart_id, args)
         key = public.data_key(filters)
-        releases.read(folder, as_of, chart_id, key, "json")  # 404 unless kept
+        payload = json.loads(releases.read(folder, as_of, chart_id, key, "json"))  # 404 unless kept
         snap = engine.warehouse.snapshot()
-        page = chart_page(chart_id, CATALOGUE[chart_id].title, key, snap, release=as_of)
-        return cached(page, "text/html", key, build=f"release:{as_of}")
+        page = chart_page(chart_id, payload["title"], key, snap, release=as_of, lang=lang)
+        return cached(page, "text/html", key, lang, build=f"release:{as_of}")
 
     @app.get("/<chart_id>/@<as_of>/data/<name>")
     def archived_data(chart_id: str, as_of: str, name: str) -> Response:
@@ -206,19 +310,23 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         if request.args:
             raise FilterError("data files take no query string")
         payload_bytes = releases.read(folder, as_of, chart_id, key, "json")
-        if fmt == "json":
-            body = payload_bytes
+        variant = json_variant(fmt)
+        if variant:
+            lang, dark = variant
+            stored = "json" if lang == LANGUAGES[0] else f"{lang}.json"
+            body = themed(releases.read(folder, as_of, chart_id, key, stored), dark)
         elif fmt == "csv":
             body = releases.read(folder, as_of, chart_id, key, "csv")
         else:
             payload = json.loads(payload_bytes)
             csv_text = releases.read(folder, as_of, chart_id, key, "csv").decode()
             body = _package(payload, csv_text, fmt)
-        response = cached(body, DATA_SUFFIXES["." + fmt], build=f"release:{as_of}")
+        mimetype = "application/json" if variant else DATA_SUFFIXES["." + fmt]
+        response = cached(body, mimetype, build=f"release:{as_of}")
         return _attachment(response, chart_id, key, fmt)
 
     rendered: dict[tuple[str, str, str, str], tuple[bytes, bytes, str]] = {}
-    pages: dict[tuple[str, str, str], bytes] = {}
+    pages: dict[tuple[str, str, str, str], bytes] = {}
 
     def _render(chart_id: str, filters: Filters, fmt: str) -> tuple[str, bytes, bytes, str]:
         """(build id, body, gzipped body, mimetype), rendered once per build and view."""
@@ -227,14 +335,15 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         hit = rendered.get((build, chart_id, key, fmt))
         if hit is not None:
             return (build, *hit)
-        shown = public.view(engine, chart_id, filters)
+        variant = json_variant(fmt)
+        shown = public.view(engine, chart_id, filters, variant[0] if variant else LANGUAGES[0])
         if fmt == "csv":
             body = shown.csv().encode()
-        elif fmt == "json":
-            body = shown.json_bytes()
+        elif variant:
+            body = themed(shown.json_bytes(), variant[1])
         else:
             body = _package(shown.payload(), shown.csv(), fmt)
-        mimetype = DATA_SUFFIXES["." + fmt]
+        mimetype = "application/json" if variant else DATA_SUFFIXES["." + fmt]
         entry = (body, gzip.compress(body, compresslevel=6, mtime=0), mimetype)
         if len(rendered) > 2048:
             rendered.clear()
@@ -258,10 +367,11 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         return response.make_conditional(request)
 
     @app.errorhandler(FilterError)
+    @app.errorhandler(UnknownLanguage)
     @app.errorhandler(public.NotPublic)
     @app.errorhandler(releases.NotArchived)
     def refused(exc: Exception) -> Response:
-        status = 400 if isinstance(exc, FilterError) else 404
+        status = 400 if isinstance(exc, FilterError | UnknownLanguage) else 404
         return _error(status, str(exc))
 
     @app.errorhandler(404)
@@ -312,9 +422,37 @@ def _attachment(response: Response, chart_id: str, key: str, fmt: str) -> Respon
 
 
 def alt_text(shown: public.PublicView) -> str:
-    """The image's alt text: the summary, who, and as of."""
-    about = f" ({shown.about})" if shown.about else ""
-    return f"{shown.result.title}{about}. {shown.summary} Data as of {shown.result.as_of}."
+    """The image's alt text in the view's language: headline, summary, who, as of."""
+    payload = shown.payload()
+    return images.alt_text(payload, image_files.image_text(payload))
+
+
+# Query names a page takes besides its filters: the reader's language and colour theme.
+PAGE_ONLY = ("lang", "theme")
+THEMES = ("light", "dark")
+
+
+def _single_arg(name: str) -> str | None:
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise FilterError(f"{name} takes one value")
+    return values[0] if values else None
+
+
+def _check_theme(theme: str | None) -> None:
+    """The theme is applied by embed.js; the server only refuses what it would not show."""
+    if theme and theme not in THEMES:
+        raise FilterError(f"theme={theme[:20]!r}; use light or dark")
+
+
+def method_page(chart_id: str, engine: Engine, lang: str) -> str:
+    """A public chart's method note page in `lang` (the server's and publish's)."""
+    chart, credit = CATALOGUE[chart_id], public.Credit.of(engine)
+    with language(lang):
+        note = _(chart.note).format(k=engine.k)
+        rule = _(WITHHELD_RULE).format(k=engine.k)
+        title = _(chart.title)
+    return method_note_page(title, note, rule, credit.network, credit.network_url, lang)
 
 
 def _args() -> dict[str, list[str]]:

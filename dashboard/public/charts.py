@@ -21,6 +21,7 @@ import plotly.io as pio
 
 from dashboard.catalogue import CATALOGUE, PUBLIC_GROUPS, public_charts
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
+from dashboard.i18n import LANGUAGES, _, date, language, ngettext, number
 from dashboard.insights.result import ChartResult, to_csv
 from dashboard.words import who
 
@@ -60,10 +61,17 @@ class PublicView:
     summary: str
     credit: Credit
     about: str = ""  # the filters in words ("caregivers, round R8")
+    lang: str = "en"
+    title: str = ""  # the result's title, or its translation
 
     @property
     def key(self) -> str:
         return data_key(self.result.filters)
+
+    @property
+    def stem(self) -> str:
+        """The data file name without its suffix: `<key>` in English, `<key>.<lang>` else."""
+        return self.key if self.lang == LANGUAGES[0] else f"{self.key}.{self.lang}"
 
     def archive_url(self) -> str:
         """The address of this view in its release: it never changes (see releases.py)."""
@@ -75,10 +83,10 @@ class PublicView:
         """A line to paste into a reference list (the reader adds the date they accessed it)."""
         shown = self.about and self.about.lower() not in self.result.title.lower()
         about = f", {self.about}" if shown else ""
-        return (
-            f"{self.credit.network}. “{self.result.title}”{about}. Community insights, "
-            f"data as of {self.result.as_of}. {self.archive_url()}"
-        )
+        with language(self.lang):
+            return _("{network}. “{title}”{about}. Community insights, data as of {as_of}. "
+                     "{url}").format(network=self.credit.network, title=self.title, about=about,
+                                     as_of=self.result.as_of, url=self.archive_url())  # fmt: skip
 
     def voters(self) -> int | None:
         """How many voters the chart counts, where it says (question charts)."""
@@ -90,7 +98,8 @@ class PublicView:
         r = self.result
         return {
             "chart": r.chart,
-            "title": r.title,
+            "lang": self.lang,
+            "title": self.title,
             "summary": self.summary,
             "about": self.about,
             "as_of": r.as_of,
@@ -106,6 +115,7 @@ class PublicView:
             "columns": r.columns,
             "rows": r.to_json()["rows"],
             "figure": json.loads(pio.to_json(self.figure, validate=False)),
+            "labels": chrome(self.lang, r.as_of, self.voters()),
         }
 
     def json_bytes(self) -> bytes:
@@ -154,25 +164,52 @@ def parse_key(chart_id: str, key: str) -> Filters:
     return filters
 
 
-def view(engine: Engine, chart_id: str, filters: Filters) -> PublicView:
-    """Run one public chart and build what the embed shows."""
+def view(engine: Engine, chart_id: str, filters: Filters, lang: str = "en") -> PublicView:
+    """Run one public chart and build what the embed shows, in `lang`."""
     if chart_id not in PUBLIC_FILTERS:
         raise NotPublic(chart_id)
     chart = CATALOGUE[chart_id]
     result = engine.run_filters(chart, filters)
-    figure, summary = chart.figure(result, "embed"), chart.summary(result)
-    return PublicView(result, figure, summary, Credit.of(engine), about(engine, filters))
+    with language(lang):
+        figure, summary = chart.figure(result, "embed"), chart.summary(result)
+        said = about(engine, filters)
+        title = result.title
+        if lang != LANGUAGES[0]:  # dynamic English titles: the chart's title and who, translated
+            title = _(chart.title) + (f": {said}" if said else "")
+    return PublicView(result, figure, summary, Credit.of(engine), said, lang, title)
 
 
 def about(engine: Engine, filters: Filters) -> str:
-    """A public filter set in words: "caregivers, Round 8 (2026)"; empty for the default."""
-    parts = [who(filters, everyone="")] if filters.group_dims() else []
+    """A public filter set in words: "caregivers, Round 8 (2026)"; empty for the default.
+
+    In the current language; round names are the network's own and stay as written.
+    """
+    parts = [_(who(filters, everyone=""))] if filters.group_dims() else []
     if filters.round:
         names = {r.round_id: r.name for r in engine.rounds()}
-        parts.append(names.get(filters.round, f"round {filters.round}"))
+        parts.append(names.get(filters.round, filters.round))
     if filters.project:
-        parts.append(f"project {filters.project}")
+        parts.append(_("project {id}").format(id=filters.project))
     return ", ".join(p for p in parts if p)
+
+
+def chrome(lang: str, as_of: str, voters: int | None) -> dict[str, str]:
+    """The embed page's own words in `lang` (embed.js sets them; the HTML has English)."""
+    with language(lang):
+        return {
+            "loading": _("Loading the chart…"),
+            "how_to_read": _("How to read this chart"),
+            "download": _("Download the data (CSV)"),
+            "package": _("Data package (zip)"),
+            "cite": _("Cite this chart"),
+            "as_of": _("Data as of {date}").format(date=date(as_of)),
+            "voters": ngettext("{n} voter", "{n} voters", voters or 0).format(
+                n=number(voters or 0)) if voters is not None else "",
+            "accessed": _("accessed {date}"),
+            "unavailable": _("This chart is not available for these filters."),
+            "release": _("Release of {date}: this chart never changes.").format(date=date(as_of)),
+            "latest": _("The latest release"),
+        }  # fmt: skip
 
 
 def combinations(engine: Engine, chart_id: str) -> Iterator[Filters]:

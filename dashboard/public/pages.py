@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from markdown_it import MarkdownIt
 
 from dashboard.config import PROJECT_ROOT
+from dashboard.i18n import LANGUAGES, _, language
 from dashboard.insights.result import WITHHELD
 
 HEAD = (
@@ -45,8 +46,7 @@ class Preview:
             ("property", "og:description", self.description),
             ("property", "og:url", self.url),
             ("property", "og:image", self.image),
-            ("property", "og:image:width", "1200"),
-            ("property", "og:image:height", "630"),
+            ("property", "og:image:width", "1200"),  # the height follows the chart's rows
             ("property", "og:image:alt", self.image_alt),
             ("name", "twitter:card", "summary_large_image"),
             ("name", "twitter:title", self.title),
@@ -66,42 +66,70 @@ def chart_page(
     *,
     release: str | None = None,
     preview: Preview | None = None,
+    lang: str = "en",
 ) -> str:
     """One embeddable chart; data/<key>.json fills it in (see embed.js).
 
     `release`: an archived release's as-of date (the page lives one folder deeper, at
-    /embed/<chart>/@<as_of>/, and says that it never changes).
+    /embed/<chart>/@<as_of>/, and says that it never changes). The page's own words are
+    in `lang`; embed.js sets them again from the data in the reader's language.
     """
-    t = html.escape(title)
+    with language(lang):
+        return _chart_page(chart_id, title, key, release, preview, lang)
+
+
+def _chart_page(
+    chart_id: str, title: str, key: str, release: str | None, preview: Preview | None, lang: str
+) -> str:
+    t, k = html.escape(title), html.escape(key)
     up = "../" if release else ""
     banner = (
-        f'<p class="release" id="release">Release of {html.escape(release)}: this chart never '
-        f'changes. <a href="../">The latest release</a></p>\n'
+        '<p class="release" id="release"><span id="release-text">'
+        + html.escape(_("Release of {date}: this chart never changes.").format(date=release))
+        + f'</span> <a id="latest" href="../">{html.escape(_("The latest release"))}</a></p>\n'
         if release
         else ""
     )
+    head = HEAD.format(title=t, static=f"{up}../static/", meta=preview.tags() if preview else "")
     return (
-        HEAD.format(title=t, static=f"{up}../static/", meta=preview.tags() if preview else "")
+        head.replace('<html lang="en">', f'<html lang="{html.escape(lang)}">')
         + f'<body data-chart="{html.escape(chart_id)}"'
         + (f' data-release="{html.escape(release)}"' if release else "")
+        + _unavailable()
         + ">\n<main>\n"
         + f'<h1 id="title">{t}</h1>\n'
-        + '<p id="summary" class="summary" aria-live="polite">Loading the chart…</p>\n'
+        + '<p id="summary" class="summary" aria-live="polite">'
+        + html.escape(_("Loading the chart…"))
+        + "</p>\n"
         + '<div id="chart" role="img" aria-labelledby="summary"></div>\n'
         + banner
         + '<p class="meta"><span id="source"></span> <span id="as-of"></span> · '
-        + f'<a href="{up}method/" target="_blank" rel="noopener">How to read this chart</a>'
-        + f' · <a id="download" href="data/{html.escape(key)}.csv" download>'
-        + "Download the data (CSV)</a>"
-        + f' · <a id="package" href="data/{html.escape(key)}.zip" download>'
-        + "Data package (zip)</a></p>\n"
-        + '<details class="cite"><summary>Cite this chart</summary>'
-        + '<p id="citation"></p></details>\n'
-        + "<noscript><p>This chart needs JavaScript. The numbers are in the CSV above."
+        + f'<a id="how-to-read" href="{up}method/" target="_blank" rel="noopener">'
+        + html.escape(_("How to read this chart"))
+        + f'</a> · <a id="download" href="data/{k}.csv" download>'
+        + html.escape(_("Download the data (CSV)"))
+        + f'</a> · <a id="package" href="data/{k}.zip" download>'
+        + html.escape(_("Data package (zip)"))
+        + "</a></p>\n"
+        + '<details class="cite"><summary id="cite">'
+        + html.escape(_("Cite this chart"))
+        + '</summary><p id="citation"></p></details>\n'
+        + "<noscript><p>"
+        + html.escape(_("This chart needs JavaScript. The numbers are in the CSV above."))
         + "</p></noscript>\n</main>\n"
         + f'<script src="{up}../static/plotly-basic.min.js" defer></script>\n'
         + f'<script src="{up}../static/embed.js" defer></script>\n</body>\n</html>\n'
     )
+
+
+def _unavailable() -> str:
+    """The failure message in every language, for embed.js when the data cannot load."""
+    out = []
+    for lang in LANGUAGES:
+        with language(lang):
+            text = _("This chart is not available for these filters.")
+        out.append(f' data-unavailable-{lang}="{html.escape(text)}"')
+    return "".join(out)
 
 
 def snippet(
@@ -151,21 +179,31 @@ def index_page(charts: list[tuple[str, str]], base_url: str, release: str | None
 
 
 def method_note_page(
-    chart_id: str, title: str, note: str, withheld_rule: str, network: str, network_url: str
+    title: str, note: str, withheld_rule: str, network: str, network_url: str, lang: str = "en"
 ) -> str:
-    """A public chart's method in plain words (at most ~150), instead of the README."""
+    """A public chart's method in plain words (at most ~150), instead of the README.
+
+    `note` and `withheld_rule` are message ids (dashboard/notes.py) with `{k}` filled in
+    after translation; `title` is already in `lang`.
+    """
     e = html.escape
     home = f'<a href="{e(network_url)}">{e(network)}</a>' if network_url else e(network)
-    return (
-        HEAD.format(title=f"How to read: {e(title)}", static="../../static/", meta="")
-        + '<body><main class="methods">'
-        + f"<h1>How to read “{e(title)}”</h1>"
-        + f"<p>{e(note)}</p>"
-        + f"<p>{e(withheld_rule)}</p>"
-        + f'<p>Published by {home}. <a href="../">Back to the chart</a> · '
-        + '<a href="../../methods/">The full methods, for researchers</a></p>'
-        + "</main></body></html>\n"
-    )
+    with language(lang):
+        heading = _("How to read “{title}”").format(title=title)
+        return (
+            HEAD.format(title=e(heading), static="../../static/", meta="").replace(
+                '<html lang="en">', f'<html lang="{e(lang)}">'
+            )
+            + '<body><main class="methods">'
+            + f"<h1>{e(heading)}</h1>"
+            + f"<p>{e(note)}</p>"
+            + f"<p>{e(withheld_rule)}</p>"
+            + "<p>"
+            + e(_("Published by {network}.")).format(network=home)
+            + f' <a href="../">{e(_("Back to the chart"))}</a> · '
+            + f'<a href="../../methods/">{e(_("The full methods, for researchers (English)"))}</a>'
+            + "</p></main></body></html>\n"
+        )
 
 
 def methods_section() -> str:

@@ -6,7 +6,8 @@ works against a CDN or any static host with no Python running:
     DIR/embed/index.html, DIR/embed/methods/index.html, DIR/embed/static/*
     DIR/embed/releases.json
     DIR/embed/<chart>/index.html, DIR/embed/<chart>/method/index.html
-    DIR/embed/<chart>/data/<key>.json, .csv, .metadata.json, .zip
+    DIR/embed/<chart>/data/<key>.json, .csv, .metadata.json, .zip (+ .<lang>[.dark].json)
+    DIR/embed/<chart>/image/<key>.png and .svg
     DIR/embed/<chart>/@<as_of>/index.html and data/<key>.* for every kept release
 """
 
@@ -23,15 +24,21 @@ from pathlib import Path
 
 from dashboard.catalogue import CATALOGUE
 from dashboard.engine import Engine
-from dashboard.notes import WITHHELD_RULE
+from dashboard.i18n import LANGUAGES
 from dashboard.public import charts as public
-from dashboard.public import releases, reuse
-from dashboard.public.app import STATIC_FILES, alt_text, static_dir
+from dashboard.public import image_files, releases, reuse
+from dashboard.public.app import (
+    IMAGE_TYPES,
+    STATIC_FILES,
+    alt_text,
+    method_page,
+    static_dir,
+    themed,
+)
 from dashboard.public.pages import (
     Preview,
     chart_page,
     index_page,
-    method_note_page,
     methods_page,
 )
 
@@ -59,10 +66,12 @@ class Published:
     files: int
 
 
-def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
+def publish(engine: Engine, out: Path, base_url: str = "", images: bool = True) -> Published:
     """Write the static site into `out` (replacing its embed/ folder atomically).
 
     One snapshot for the whole run: a build landing meanwhile is not mixed in.
+    `images`: also each view's image/<key>.png and .svg (English, light theme; about a
+    second per image with kaleido, so `--no-images` exists for quick republishing).
     """
     out.mkdir(parents=True, exist_ok=True)
     engine = engine.pinned()
@@ -70,6 +79,7 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
     staging = Path(tempfile.mkdtemp(prefix=".embed-", dir=out))
     root = staging / "embed"
     files = 0
+    pictures: list[tuple[tuple, dict, Path]] = []
 
     def write(path: Path, data: str | bytes) -> None:
         nonlocal files
@@ -79,7 +89,6 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
 
     folder = engine.settings.releases()
     current = releases.archive(engine, folder)
-    credit = public.Credit.of(engine)
     try:
         for name in STATIC_FILES:
             write(root / "static" / name, (static_dir() / name).read_bytes())
@@ -89,23 +98,35 @@ def publish(engine: Engine, out: Path, base_url: str = "") -> Published:
         kept = releases.kept(folder)
         write(root / "releases.json", json.dumps({"releases": kept}, indent=1))
         for chart_id, title in charts:
-            note = CATALOGUE[chart_id].note.format(k=engine.k)
-            rule = WITHHELD_RULE.format(k=engine.k)
-            write(root / chart_id / "method" / "index.html",
-                  method_note_page(chart_id, title, note, rule, credit.network,
-                                   credit.network_url))  # fmt: skip
+            write(root / chart_id / "method" / "index.html", method_page(chart_id, engine, "en"))
+            for lang in LANGUAGES[1:]:
+                page = method_page(chart_id, engine, lang)
+                write(root / chart_id / "method" / lang / "index.html", page)
             for filters in public.combinations(engine, chart_id):
                 shown = public.view(engine, chart_id, filters)
                 data = root / chart_id / "data"
                 payload, csv_text = shown.payload(), shown.csv()
+                pictures.append(((snap.build_id, chart_id, shown.key, "en", False), payload,
+                                 root / chart_id / "image" / shown.key))  # fmt: skip
                 write(data / f"{shown.key}.json", shown.json_bytes())
+                write(data / f"{shown.key}.dark.json", themed(shown.json_bytes(), True))
                 write(data / f"{shown.key}.csv", csv_text)
                 write(data / f"{shown.key}.metadata.json", reuse.metadata_json(payload))
                 write(data / f"{shown.key}.zip", reuse.package(payload, csv_text))
+                for lang in LANGUAGES[1:]:
+                    translated = public.view(engine, chart_id, filters, lang)
+                    write(data / f"{translated.stem}.json", translated.json_bytes())
+                    write(data / f"{translated.stem}.dark.json",
+                          themed(translated.json_bytes(), True))  # fmt: skip
                 if shown.key == "all":  # a static page carries its default view's preview
                     page = chart_page(chart_id, title, "all", snap,
                                       preview=_preview(base_url, shown))  # fmt: skip
                     write(root / chart_id / "index.html", page)
+        if images:
+            for fmt in IMAGE_TYPES:
+                bodies = image_files.images([(k, p, "light") for k, p, _ in pictures], fmt)
+                for (_k, _p, stem), body in zip(pictures, bodies, strict=True):
+                    write(stem.with_name(f"{stem.name}.{fmt}"), body)
         for release in kept:
             _write_release(folder, release["as_of"], root, write)
         target = out / "embed"
@@ -145,6 +166,13 @@ def _write_release(
             csv_text = releases.read(folder, as_of, chart_id, key, "csv").decode()
             payload = json.loads(payload_bytes)
             write(base / "data" / f"{key}.json", payload_bytes)
+            write(base / "data" / f"{key}.dark.json", themed(payload_bytes, True))
             write(base / "data" / f"{key}.csv", csv_text)
             write(base / "data" / f"{key}.metadata.json", reuse.metadata_json(payload))
             write(base / "data" / f"{key}.zip", reuse.package(payload, csv_text))
+            for lang in LANGUAGES[1:]:
+                name = f"{key}.{lang}.json"
+                write(
+                    base / "data" / name,
+                    releases.read(folder, as_of, chart_id, key, f"{lang}.json"),
+                )

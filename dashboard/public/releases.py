@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dashboard.i18n import LANGUAGES
 from dashboard.public import charts as public
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 AS_OF = re.compile(r"\d{4}-\d{2}-\d{2}")
 RELEASE_FILE = "release.json"
-ARCHIVED = ("json", "csv")  # what a release keeps per view; the rest derives from these
+# What a release keeps per view (the page's JSON in each language, the CSV); the rest
+# (metadata, zip, images) is made from these.
+ARCHIVED = ("json", "csv", *(f"{lang}.json" for lang in LANGUAGES[1:]))
 _LOCK = threading.Lock()
 
 
@@ -97,6 +100,9 @@ def _write_views(engine: Engine, root: Path) -> dict[str, list[str]]:
             shown = public.view(engine, chart_id, filters)
             (root / chart_id / f"{shown.key}.json").write_bytes(shown.json_bytes())
             (root / chart_id / f"{shown.key}.csv").write_text(shown.csv(), encoding="utf-8")
+            for lang in LANGUAGES[1:]:
+                translated = public.view(engine, chart_id, filters, lang)
+                (root / chart_id / f"{translated.stem}.json").write_bytes(translated.json_bytes())
             keys.append(shown.key)
         charts[chart_id] = keys
     return charts

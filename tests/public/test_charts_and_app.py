@@ -7,8 +7,10 @@ import csv
 import gzip
 import io
 import json
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +21,7 @@ from dashboard.catalogue import CATALOGUE as CHARTS
 from dashboard.cli import main as cli
 from dashboard.config import Settings, embed_origins
 from dashboard.engine import Engine
-from dashboard.insights.result import WITHHELD
+from dashboard.insights.result import WITHHELD, displayed
 from dashboard.public import charts as public
 from dashboard.public.publish import publish
 from dashboard.security import Auth, ExposureError, check_exposure
@@ -102,7 +104,7 @@ def test_public_side_is_read_only(client) -> None:
 
 
 def test_no_count_below_k_in_any_public_file(engine: Engine, tmp_path: Path) -> None:
-    publish(engine, tmp_path)
+    publish(engine, tmp_path, images=False)
     checked = 0
     for path in (tmp_path / "embed").glob("*/data/*.csv"):
         chart = CHARTS[path.parent.parent.name]
@@ -316,7 +318,7 @@ def test_static_files_are_compressed_and_the_embed_bundle_is_light(client) -> No
 def test_publish_writes_every_public_view_matching_the_server(
     engine: Engine, client, tmp_path: Path
 ) -> None:
-    result = publish(engine, tmp_path)
+    result = publish(engine, tmp_path, images=False)
     root = tmp_path / "embed"
     assert result.files == len(list(root.rglob("*.*")))
     for chart_id in public.PUBLIC_FILTERS:
@@ -325,18 +327,31 @@ def test_publish_writes_every_public_view_matching_the_server(
             key = public.data_key(filters)
             served = client.get(f"/embed/{chart_id}/data/{key}.json").get_json()
             assert json.loads((root / chart_id / "data" / f"{key}.json").read_text()) == served
-        query = "&".join(f"{k}={v}" for k, v in sorted(filters.to_query().items()))
-        api = client.get(f"/api/v1/charts/{chart_id}.csv?{query}").data
-        assert (root / chart_id / "data" / f"{key}.csv").read_bytes() == api
+            # the CSV: the server's, and the data API's rows rounded as the chart shows them
+            published_csv = (root / chart_id / "data" / f"{key}.csv").read_bytes()
+            assert published_csv == client.get(f"/embed/{chart_id}/data/{key}.csv").data
+            api = csv.reader(io.StringIO(client.get(f"/api/v1/charts/{chart_id}.csv?"
+                                                    f"{urlencode(filters.to_query())}").text))  # fmt: skip
+            mine = csv.reader(io.StringIO(published_csv.decode()))
+            header = next(api)
+            assert next(mine) == header
+            for api_row, row in zip(api, mine, strict=True):
+                assert len(row) == len(api_row)  # a message row has one cell
+                for name, raw, shown in zip(header, api_row, row, strict=False):
+                    if re.fullmatch(r"-?\d+\.\d+(e-?\d+)?", raw):
+                        assert float(shown) == displayed(name, float(raw)), (name, raw, shown)
+                    else:
+                        assert shown == raw
     # Republishing replaces the folder whole, leaving no stray staging folders.
-    publish(engine, tmp_path)
+    publish(engine, tmp_path, images=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["embed"]
     shutil.rmtree(root)
 
 
 def test_publish_command(fixture_warehouse: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["publish", "--out", str(tmp_path), "--warehouse", str(fixture_warehouse)]
+        cli,
+        ["publish", "--out", str(tmp_path), "--warehouse", str(fixture_warehouse), "--no-images"],
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "embed" / "priorities" / "data" / "all.json").is_file()

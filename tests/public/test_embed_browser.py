@@ -50,7 +50,8 @@ def started(dash_duo, fixture_warehouse: Path):
 
 def host_page(folder: Path, body: str) -> None:
     (folder / "host.html").write_text(
-        f'<!doctype html><html><body style="margin:0"><h1>Partner news</h1>{body}</body></html>'
+        '<!doctype html><html><head><link rel="icon" href="data:,"></head>'  # no favicon 404
+        f'<body style="margin:0"><h1>Partner news</h1>{body}</body></html>'
     )
 
 
@@ -94,7 +95,7 @@ def test_another_origin_embeds_a_chart_at_the_right_height(started, other_origin
     wait_for_resize(started.driver)
     m = frame_metrics(started.driver)
     assert "comes first" in m["summary"]
-    assert m["asOf"] == "Data as of 2026-11-01"
+    assert m["asOf"] == "Data as of 1 November 2026"
     assert abs(m["outer"] - m["content"]) <= 2, m
     assert m["scroll"] <= m["client"], "no scrollbar inside the frame"
 
@@ -121,10 +122,80 @@ def test_the_static_publish_works_with_the_same_snippet(
     dash_duo, engine: Engine, other_origin, tmp_path_factory
 ) -> None:
     origin, folder = other_origin
-    publish(engine, folder)
+    publish(engine, folder, images=False)
     host_page(folder, snippet(origin, "members", {"role": "caregiver"}, "Members"))
     dash_duo.driver.get(f"{origin}/host.html")
     wait_for_resize(dash_duo.driver)
     m = frame_metrics(dash_duo.driver)
     assert "caregiver" in m["summary"]
     assert abs(m["outer"] - m["content"]) <= 2, m
+
+
+def embed_state(driver) -> dict:
+    """Inside the embed frame, once drawn: its language, words and colours."""
+    frame = driver.find_element(By.CSS_SELECTOR, "iframe")
+    driver.switch_to.frame(frame)
+    try:
+        WebDriverWait(driver, 15).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#chart[data-rendered='true']")
+        )
+        return driver.execute_script(
+            "return {lang: document.documentElement.lang,"
+            " read: document.getElementById('how-to-read').textContent,"
+            " readHref: document.getElementById('how-to-read').getAttribute('href'),"
+            " asOf: document.getElementById('as-of').textContent,"
+            " title: document.getElementById('title').textContent,"
+            " release: (document.getElementById('release') || {}).textContent || '',"
+            " background: getComputedStyle(document.body).backgroundColor,"
+            " paper: document.querySelector('#chart .main-svg').style.background ||"
+            "        getComputedStyle(document.querySelector('#chart .main-svg')).background};"
+        )
+    finally:
+        driver.switch_to.default_content()
+
+
+def test_an_embed_reads_in_spanish_and_in_dark_mode(started, other_origin) -> None:
+    origin, folder = other_origin
+    code = snippet(started.server_url, "priorities", {"round": "R1", "lang": "es",
+                                                      "theme": "dark"}, "Prioridades")  # fmt: skip
+    host_page(folder, code)
+    started.driver.get(f"{origin}/host.html")
+    state = embed_state(started.driver)
+    assert state["lang"] == "es"
+    assert state["read"] == "Cómo leer este gráfico" and state["readHref"] == "method/es/"
+    assert state["asOf"] == "Datos a 1 de noviembre de 2026"
+    assert state["title"].startswith("Prioridades de investigación")
+    assert state["background"] == "rgb(18, 20, 23)", state
+    errors = [e for e in started.driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_a_static_host_shows_the_live_and_the_archived_embed_and_a_png(
+    dash_duo, engine: Engine, other_origin
+) -> None:
+    """No Python on the host: publish's files alone, the archived release and the image."""
+    origin, folder = other_origin
+    publish(engine, folder, images=False)
+    as_of = engine.warehouse.snapshot().as_of
+    for pinned in (None, as_of):
+        host_page(folder, snippet(origin, "members", {"role": "caregiver"}, "Members", pinned))
+        dash_duo.driver.get(f"{origin}/host.html")
+        state = embed_state(dash_duo.driver)
+        assert ("never changes" in state["release"]) == bool(pinned), state
+        assert state["asOf"] == "Data as of 1 November 2026"
+    errors = [e for e in dash_duo.driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_a_newsletter_shows_the_chart_png(started, other_origin) -> None:
+    origin, folder = other_origin
+    image = f"{started.server_url}/embed/members/image/role=caregiver.png"
+    (folder / "news.html").write_text(
+        f'<!doctype html><html><body><img id="chart" src="{image}" alt="chart"></body></html>'
+    )
+    started.driver.get(f"{origin}/news.html")
+    WebDriverWait(started.driver, 60).until(
+        lambda d: d.execute_script("return document.getElementById('chart').complete")
+    )
+    width = started.driver.execute_script("return document.getElementById('chart').naturalWidth")
+    assert width == 1200

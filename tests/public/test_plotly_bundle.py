@@ -76,7 +76,7 @@ def test_the_embeds_keep_the_basic_bundle_and_the_publish_leaves_ours_out(
 ) -> None:
     assert "plotly-basic.min.js" in STATIC_FILES
     assert not set(EXPLORER_FILES) & set(STATIC_FILES)
-    publish(engine, tmp_path)
+    publish(engine, tmp_path, images=False)
     static = {p.name for p in (tmp_path / "embed" / "static").iterdir()}
     assert static == set(STATIC_FILES)
 

@@ -42,7 +42,7 @@ def test_a_build_landing_mid_publish_is_not_mixed_in(tmp_path: Path, monkeypatch
         return shown
 
     monkeypatch.setattr(public, "view", view_then_rebuild)
-    published = publish(engine, tmp_path / "site")
+    published = publish(engine, tmp_path / "site", images=False)
     assert landed and landed[0] != first
     builds = {json.loads(p.read_text())["build_id"]
               for p in (tmp_path / "site" / "embed").glob("*/data/*.json")}  # fmt: skip

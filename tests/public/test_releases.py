@@ -66,7 +66,7 @@ def test_an_archived_release_is_unchanged_after_a_rebuild(tmp_path: Path) -> Non
 
     # publish writes every kept release, the same bytes as the server
     site = tmp_path / "site"
-    publish(Engine(settings_for(warehouse)), site)
+    publish(Engine(settings_for(warehouse)), site, images=False)
     embed = site / "embed"
     assert (embed / "priorities" / "@2026-11-01" / "data" / "role=caregiver.json").read_bytes() \
         == before[path]  # fmt: skip
@@ -124,6 +124,9 @@ def test_the_current_release_is_served_under_its_date(fixture_warehouse: Path) -
     assert c.get("/embed/releases.json").get_json()["releases"][0]["as_of"] == "2026-11-01"
     live = c.get("/embed/members/data/role=caregiver.json").get_json()
     archived = c.get("/embed/members/@2026-11-01/data/role=caregiver.json").get_json()
-    assert archived == live
+    # the same numbers and words (the first server to keep a release fixes its own URLs)
+    assert {k: archived[k] for k in ("rows", "title", "summary", "build_id", "figure")} == {
+        k: live[k] for k in ("rows", "title", "summary", "build_id", "figure")
+    }
     index = c.get("/embed/").data.decode()
     assert "/embed/members/@2026-11-01/" in index and "Live (updates with each release)" in index

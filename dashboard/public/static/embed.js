@@ -1,14 +1,29 @@
-/* Renders one public chart from data/<key>.json beside this page and reports its
-   height to the host page, so the iframe never needs a scrollbar.
-   Everything member-written is set as text (textContent), never as HTML. */
+/* Renders one public chart from data/<key>[.<lang>][.dark].json beside this page and
+   reports its height to the host page, so the iframe never needs a scrollbar.
+   Language: ?lang=es|en, else the browser's; theme: ?theme=dark|light, else the
+   reader's prefers-color-scheme. Everything member-written is set as text
+   (textContent), never as HTML. */
 (function () {
   "use strict";
+  var LANGUAGES = ["en", "es"];
   var params = new URLSearchParams(window.location.search);
+  var asked = params.get("lang");
+  var browser = (navigator.language || "en").slice(0, 2).toLowerCase();
+  var lang = LANGUAGES.indexOf(asked) >= 0 ? asked : (LANGUAGES.indexOf(browser) >= 0 ? browser : "en");
+  var theme = params.get("theme");
+  if (theme !== "dark" && theme !== "light") {
+    theme = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+  document.documentElement.setAttribute("lang", lang);
+  document.documentElement.setAttribute("data-theme", theme);
   var pairs = [];
-  params.forEach(function (value, name) { pairs.push([name, value]); });
+  params.forEach(function (value, name) {
+    if (name !== "lang" && name !== "theme") { pairs.push([name, value]); }
+  });
   pairs.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
   var key = pairs.length ? pairs.map(function (p) { return p[0] + "=" + p[1]; }).join("&") : "all";
   var base = "data/" + encodeURIComponent(key);
+  var variant = (lang !== "en" ? "." + lang : "") + (theme === "dark" ? ".dark" : "");
   var chart = document.getElementById("chart");
   var summary = document.getElementById("summary");
 
@@ -44,15 +59,35 @@
     } else {
       source.appendChild(document.createTextNode(name));
     }
-    if (typeof data.voters === "number") {
-      source.appendChild(document.createTextNode(" · " + data.voters.toLocaleString() + " voters"));
+    var labels = data.labels || {};
+    if (labels.voters) {
+      source.appendChild(document.createTextNode(" · " + labels.voters));
     }
     source.appendChild(document.createTextNode(" ·"));
-    var accessed = new Date().toISOString().slice(0, 10);
-    document.getElementById("citation").textContent =
-      (data.citation || "") + " (accessed " + accessed + ").";
+    var accessed = new Date().toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" });
+    var said = (labels.accessed || "accessed {date}").replace("{date}", accessed);
+    document.getElementById("citation").textContent = (data.citation || "") + " (" + said + ").";
   }
-  fetch(base + ".json", { credentials: "omit" })
+  function setText(id, text) {
+    var node = document.getElementById(id);
+    if (node && text) { node.textContent = text; }
+  }
+
+  // The page's own words in the reader's language (the data carries them).
+  function chrome(labels) {
+    setText("how-to-read", labels.how_to_read);
+    setText("download", labels.download);
+    setText("package", labels["package"]);
+    setText("cite", labels.cite);
+    setText("release-text", labels.release);
+    setText("latest", labels.latest);
+    if (lang !== "en") {
+      var read = document.getElementById("how-to-read");
+      read.setAttribute("href", read.getAttribute("href") + lang + "/");
+    }
+  }
+
+  fetch(base + variant + ".json", { credentials: "omit" })
     .then(function (response) {
       if (!response.ok) { throw new Error("status " + response.status); }
       return response.json();
@@ -61,7 +96,9 @@
       document.getElementById("title").textContent = data.title;
       document.title = data.title;
       summary.textContent = data.summary;
-      document.getElementById("as-of").textContent = "Data as of " + data.as_of;
+      document.getElementById("as-of").textContent =
+        (data.labels && data.labels.as_of) || ("Data as of " + data.as_of);
+      chrome(data.labels || {});
       credit(data);
       var layout = data.figure.layout || {};
       layout.autosize = true;
@@ -76,7 +113,9 @@
       reportHeight();
     })
     .catch(function () {
-      fail("This chart is not available for these filters.");
+      // The page carries this message in every language (data-unavailable-<lang>).
+      fail(document.body.getAttribute("data-unavailable-" + lang) ||
+           "This chart is not available for these filters.");
     });
 
   if (window.ResizeObserver) {
