@@ -224,14 +224,23 @@ def embed_dialog(result: ChartResult, dom_id: str, chart: ChartSpec | None) -> A
         body: Any = html.P(f"This view cannot be embedded as it is: {exc}. Public embeds "
                            "take only a round and one of role or MS course.")  # fmt: skip
     else:
-        code = snippet(engine().settings.public_url, result.chart, query, result.title)
+        base = engine().settings.public_url
+        live = snippet(base, result.chart, query, result.title)
+        pinned = snippet(base, result.chart, query, result.title, release=result.as_of)
         body = [
             html.P(
-                "Paste this into any web page. It shows these public, suppressed numbers "
-                "and resizes itself to fit."
+                "Paste one of these into any web page. It shows these public, suppressed "
+                "numbers and resizes itself to fit."
             ),
-            html.Pre(html.Code(code), id=f"{dom_id}-embed-code", className="small"),
-            dcc.Clipboard(target_id=f"{dom_id}-embed-code", title="Copy the snippet"),
-        ]
+            html.P(html.Strong("Live: updates with each release")),
+            html.Pre(html.Code(live), id=f"{dom_id}-embed-code", className="small"),
+            dcc.Clipboard(target_id=f"{dom_id}-embed-code", title="Copy the live snippet"),
+            html.P(html.Strong(f"This release ({result.as_of}): never changes")),
+            html.Pre(html.Code(pinned), id=f"{dom_id}-embed-release", className="small"),
+            dcc.Clipboard(target_id=f"{dom_id}-embed-release", title="Copy the pinned snippet"),
+            html.P(["Image for newsletters: ", html.Code(
+                f"{base}/embed/{result.chart}/image/{public.data_key(result.filters)}.png")],
+                className="small"),
+        ]  # fmt: skip
     return html.Details([html.Summary("Embed this chart"), html.Div(body)], className="mt-2",
                         id=f"{dom_id}-embed")  # fmt: skip

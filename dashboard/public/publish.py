@@ -120,7 +120,8 @@ def publish(engine: Engine, out: Path, base_url: str = "", images: bool = True) 
                           themed(translated.json_bytes(), True))  # fmt: skip
                 if shown.key == "all":  # a static page carries its default view's preview
                     page = chart_page(chart_id, title, "all", snap,
-                                      preview=_preview(base_url, shown))  # fmt: skip
+                                      preview=_preview(base_url or engine.settings.public_url,
+                                                       shown))  # fmt: skip
                     write(root / chart_id / "index.html", page)
         if images:
             for fmt in IMAGE_TYPES:

@@ -384,6 +384,11 @@ def test_snippets_use_the_configured_address_never_the_host_header(fixture_wareh
     code = next(n for n in _walk(tree) if getattr(n, "id", None) == "priorities-embed-code")
     assert "https://insights.example.org/embed/priorities/" in str(code.children)
     assert "evil.example" not in str(code.children)
+    # the dialog also offers the snippet pinned to this release (it never changes)
+    pinned = next(n for n in _walk(tree) if getattr(n, "id", None) == "priorities-embed-release")
+    assert "https://insights.example.org/embed/priorities/@2026-11-01/?round=R1" in str(
+        pinned.children
+    )
 
 
 def _walk(tree):
