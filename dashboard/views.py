@@ -161,6 +161,8 @@ def chart_card(
                            className="small text-body-secondary"))  # fmt: skip
     if chart is not None and chart.opens_questions and result.rows:
         body.append(question_links(result, chart))
+    if result.context.get("steps"):
+        body.append(step_links(result, dom_id))
     body += [
         html.Details(
             [
@@ -203,6 +205,46 @@ def question_links(result: ChartResult, chart: ChartSpec) -> html.Details:
     return html.Details([html.Summary("Open a question (a list of the questions above)"),
                          html.Ol(items, id=f"{chart.dom_id}-questions")],
                         className="mb-2")  # fmt: skip
+
+
+def step_links(result: ChartResult, dom_id: str) -> html.Div:
+    """From each step to what is behind it: its questions, and the study that took each up.
+
+    The result's context lists them (the five steps chart); every link is a plain link,
+    reachable by keyboard, and member-written titles are text, never markup.
+    """
+    page = next(c.page for c in CATALOGUE.values() if c.card == "question")
+    projects = next(c.page for c in CATALOGUE.values() if c.card == "board")
+    labels = {r["step"]: r.get("label") or r["step"] for r in result.rows}
+    sections = []
+    for step, questions in result.context["steps"].items():
+        items = []
+        for q in questions:
+            link = [
+                dcc.Link(
+                    q.get("title") or q["question_id"],
+                    href=f"{page}?" + urlencode({"question": q["question_id"]}),
+                )
+            ]
+            if q.get("project_id"):
+                link += [
+                    " · ",
+                    dcc.Link(
+                        "its study", href=f"{projects}?" + urlencode({"project": q["project_id"]})
+                    ),
+                ]
+            items.append(html.Li(link))
+        summary = f"{labels.get(step, step)}: {len(questions)} question" + (
+            "" if len(questions) == 1 else "s"
+        )
+        sections.append(
+            html.Details(
+                [html.Summary(summary), html.Ul(items)] if items else [html.Summary(summary)],
+                id=f"{dom_id}-step-{step}",
+            )
+        )
+    return html.Div([html.P("Follow a step to its questions and studies:", className="mb-1"),
+                     *sections], className="mb-2 small", id=f"{dom_id}-steps")  # fmt: skip
 
 
 def slide_href(result: ChartResult, chart: ChartSpec | None = None) -> str:

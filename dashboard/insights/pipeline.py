@@ -4,7 +4,9 @@ iConquerMS's "5 steps for patient-driven research": a question is asked,
 discussed, prioritized, studied, and its results shared. These are counts of
 questions, not of people, so they are exact; the days between steps are
 medians over questions, served only where at least MIN_QUESTIONS questions
-have both dates, so no single member's action is dated.
+have both dates, so no single member's action is dated. The context lists the
+questions at each step (and the study that took each up), so a reader can follow
+a step to what is behind it; question titles are public in every ranking already.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ def pipeline(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             "median_days_to_next": _median_days(df, dated, STEPS[i + 1][2])
             if i + 1 < len(STEPS) else None,
         })  # fmt: skip
+    result.context["steps"] = {
+        step: [{"question_id": q, "title": t, "project_id": p if isinstance(p, str) else None}
+               for q, t, p in df.loc[df["status"].isin(statuses),
+                                     ["question_id", "title", "project_id"]].itertuples(False)]
+        for step, statuses, _ in STEPS
+    }  # fmt: skip
     result.context["archived"] = int(df["status"].isin(SET_APART).sum())
     result.context["min_questions_for_a_median"] = MIN_QUESTIONS
     return result

@@ -46,3 +46,35 @@ def test_the_demo_network_dates_its_steps(demo_warehouse) -> None:
     assert rows["submitted"]["median_days_to_next"] is not None
     assert rows["prioritized"]["median_days_to_next"] > 0
     assert sum(r["questions"] for r in rows.values()) > 100
+
+
+def test_each_step_links_to_its_questions_and_their_study(engine: Engine) -> None:
+    steps = engine.run("pipeline", {}).context["steps"]
+    ids = {step: [q["question_id"] for q in questions] for step, questions in steps.items()}
+    assert ids == {"submitted": ["Q5"], "in_discussion": [], "prioritized": ["Q2", "Q3"],
+                   "in_study": ["Q1"], "results_shared": []}  # fmt: skip
+    assert steps["in_study"][0]["project_id"] == "P1"  # P1's origin question is Q1
+    assert steps["prioritized"][0]["project_id"] is None
+    assert "onerror" in steps["prioritized"][1]["title"]  # member text, as written
+
+
+def test_the_overview_card_links_each_step(engine: Engine) -> None:
+    from dashboard import views
+
+    result = engine.run("pipeline", {})
+    block = views.step_links(result, "pipeline")
+    text = str(block)
+    assert "/priorities?question=Q1" in text and "/projects?project=P1" in text
+    assert "Prioritized: 2 questions" in text and "Studied: 1 question'" in text
+    # a member-written title is a link's plain string child (React escapes it), not markup
+    stack, titles = [block], []
+    while stack:
+        node = stack.pop()
+        children = getattr(node, "children", None)
+        if type(node).__name__ == "Link" and isinstance(children, str):
+            titles.append(children)
+        elif isinstance(children, list):
+            stack.extend(children)
+        elif children is not None and not isinstance(children, str):
+            stack.append(children)
+    assert any(t.startswith("<img src=x onerror") for t in titles), titles
