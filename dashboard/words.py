@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.countries import country_name
-from dashboard.i18n import N_
 from dashboard.filters import Filters
+from dashboard.i18n import N_, _
 
 WHO = {
     ("role", "person_with_ms"): N_("people with MS"),
@@ -51,7 +51,7 @@ SEX_CLAUSE = {
 }
 
 
-def who(filters: Filters, everyone: str = "all voters") -> str:
+def who(filters: Filters, everyone: str = N_("all voters")) -> str:
     """The group the filters name, in words: "caregivers aged 40-49 in Canada"."""
     named = [WHO[(d, getattr(filters, d))] for d in ("role", "ms_type", "ms_course",
              "voter_group") if getattr(filters, d) is not None]  # fmt: skip
@@ -105,7 +105,7 @@ def quoted(text: Any, limit: int = 90) -> str:
     value = " ".join(("" if text is None else str(text)).split())
     if len(value) > limit:
         value = value[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return f"“{value}”"
+    return _("“{text}”").format(text=value)  # «» in Spanish
 
 
 def people(n: int | None, noun: str) -> str:

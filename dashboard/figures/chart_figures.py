@@ -15,26 +15,36 @@ import plotly.graph_objects as go
 from dashboard import words
 from dashboard.figures.charts import (
     DASHES,
+    chart_title,
+    count,
+    english,
+    localize,
     make_bar_figure,
     make_group_figure,
     make_line_figure,
     make_priorities_figure,
     make_topic_figure,
+    plain,
+    whole,
 )
 from dashboard.figures.geo import make_country_map_figure
 from dashboard.figures.tables import numbers_figure, table_figure
 from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text, wrap_label
+from dashboard.i18n import N_, _, date, ngettext
 from dashboard.insights.result import WITHHELD, ChartResult, show_count
 
 Size = Literal["page", "embed", "slide"]
 TOP = 10
-STATUS_LABELS = {
-    "in_development": "In development",
-    "open_for_participation": "Open for participation",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "results_available": "Results available",
+STATUS_LABELS = {  # English here; `_()` where a public figure shows them
+    "in_development": N_("In development"),
+    "open_for_participation": N_("Open for participation"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "results_available": N_("Results available"),
 }
+# A role's line in the reader's language (English keeps the role as the data has it).
+ROLE_NAMES = {"all": N_("all members"), "person_with_ms": N_("people with MS"),
+              "caregiver": N_("caregivers"), "other": N_("other members")}  # fmt: skip
 WRAP = {"page": 90, "embed": 60, "slide": 80}  # characters per line of question text
 HEADLINE_MEASURES = ("members", "active_90_days", "votes_latest_round", "projects_open")
 
@@ -53,13 +63,16 @@ def headlines(result: ChartResult, size: Size) -> go.Figure:
 
 def priorities(result: ChartResult, size: Size) -> go.Figure:
     if result.message:
-        return empty_figure(result.message)
+        return empty_figure(_(result.message))
     rows = result.rows
     if size != "page":
         ranked = [r for r in rows if r.get("rank")][:TOP]
         rows = ranked + [r for r in rows if not r.get("rank")][: TOP - len(ranked)]
     voters = result.context.get("voters")
-    title = result.title + (f" · {voters:,} voters" if voters is not None else "")
+    title = chart_title(result)
+    if voters is not None:  # never 1: a served count is at least k
+        title = ngettext("{title} · {n} voter", "{title} · {n} voters", voters).format(
+            title=title, n=count(voters))  # fmt: skip
     return make_priorities_figure(rows, result.method, title, WRAP[size])
 
 
@@ -98,8 +111,8 @@ def balanced(result: ChartResult, size: Size) -> go.Figure:
 def topics(result: ChartResult, size: Size) -> go.Figure:
     """Topics by how strongly their questions were supported, not by how many they have."""
     if result.message:
-        return empty_figure(result.message)
-    fig = make_topic_figure(result.rows, result.title, WRAP[size])
+        return empty_figure(_(result.message))
+    fig = make_topic_figure(result.rows, chart_title(result), WRAP[size])
     if size == "page":
         fig.update_layout(clickmode="event")  # a click on a topic filters the questions
     return fig
@@ -128,19 +141,19 @@ def question_trend(result: ChartResult, size: Size) -> go.Figure:
 
 def projects(result: ChartResult, size: Size) -> go.Figure:
     counts = {s: sum(1 for r in result.rows if r["status"] == s) for s in STATUS_LABELS}
-    fig = go.Figure(go.Bar(x=list(STATUS_LABELS.values()), y=list(counts.values()),
-                           text=list(counts.values()), textposition="outside",
-                           marker={"color": PALETTE[0]}))  # fmt: skip
-    base_layout(fig, result.title)
-    fig.update_yaxes(title="Projects", rangemode="tozero")
-    return fig
+    fig = go.Figure(go.Bar(x=[_(label) for label in STATUS_LABELS.values()],
+                           y=list(counts.values()), text=list(counts.values()),
+                           textposition="outside", marker={"color": PALETTE[0]}))  # fmt: skip
+    base_layout(fig, chart_title(result))
+    fig.update_yaxes(title=_("Projects"), rangemode="tozero")
+    return localize(fig)
 
 
 def enrollment(result: ChartResult, size: Size) -> go.Figure:
-    if result.filters.project:
-        return make_bar_figure(result.rows, "stage", "members", result.title)
+    if result.filters.project:  # the stages' names are ours: translated
+        return make_bar_figure(result.rows, "stage", "members", chart_title(result), names=_)
     rows = [r for r in result.rows if r["stage"] == "enrolled"]
-    return make_bar_figure(rows, "project_id", "members", result.title)
+    return make_bar_figure(rows, "project_id", "members", chart_title(result))
 
 
 def accrual(result: ChartResult, size: Size) -> go.Figure:
@@ -148,22 +161,28 @@ def accrual(result: ChartResult, size: Size) -> go.Figure:
                             result.title, "Members enrolled to date")  # fmt: skip
 
 
+def role_name(role: Any) -> str:
+    """A role's line in the legend: as the data has it in English, in words otherwise."""
+    return str(role) if english() else _(ROLE_NAMES.get(str(role), str(role)))
+
+
 def members(result: ChartResult, size: Size) -> go.Figure:
-    fig = make_line_figure(result.rows, "month", "members", "role", result.title,
-                           "Members (cumulative)")  # fmt: skip
+    fig = make_line_figure(result.rows, "month", "members", "role", chart_title(result),
+                           _("Members (cumulative)"), names=role_name)  # fmt: skip
     return mark_events(fig, result, size)
 
 
 def new_members(result: ChartResult, size: Size) -> go.Figure:
     """The members chart's other view: who joined each month."""
     fig = make_line_figure(result.rows, "month", "new_members", "role",
-                           "New members per month, by role", "New members")  # fmt: skip
+                           _("New members per month, by role"), _("New members"),
+                           names=role_name)  # fmt: skip
     return mark_events(fig, result, size)
 
 
 def active_members(result: ChartResult, size: Size) -> go.Figure:
-    fig = make_line_figure(result.rows, "month", "active", "role", result.title,
-                           "Active members")  # fmt: skip
+    fig = make_line_figure(result.rows, "month", "active", "role", chart_title(result),
+                           _("Active members"), names=role_name)  # fmt: skip
     return mark_events(fig, result, size)
 
 
@@ -183,9 +202,9 @@ LABEL_CHARS = 28  # on the chart; the hover has the whole label
 # More events than this in a window (about one per 40 px): the most frequent kind is left
 # out (and said); a monthly newsletter over years would be a grey hatch, not information.
 MAX_EVENTS = {"page": 18, "embed": 13, "slide": 32}
-EVENT_WORDS = {"round": ("round", "rounds"), "newsletter": ("newsletter", "newsletters"),
-               "campaign": ("campaign", "campaigns"), "webinar": ("webinar", "webinars"),
-               "other": ("other event", "other events")}  # fmt: skip
+# The hover's first word for an event of each kind ("Newsletter: ..."), in the reader's words.
+EVENT_NAMES = {"newsletter": N_("Newsletter"), "campaign": N_("Campaign"),
+               "webinar": N_("Webinar"), "other": N_("Other event")}  # fmt: skip
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -195,7 +214,18 @@ def month_end(month: dt.date) -> dt.date:
 
 
 def date_span(start: dt.date, end: dt.date | None) -> str:
-    """ "5 Mar 2024", "1–30 Apr 2026", "1 Mar–30 Apr 2026" or "1 Dec 2025–31 Jan 2026"."""
+    """ "5 Mar 2024", "1–30 Apr 2026", "1 Mar–30 Apr 2026" or "1 Dec 2025–31 Jan 2026".
+
+    In the reader's language: "1–30 abr 2026".
+    """
+    if not english():
+        day_month_year = "d MMM y"
+        if end is None or end == start:
+            return date(start, day_month_year)
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}–{date(end, day_month_year)}"
+        head = date(start, "d MMM" if start.year == end.year else day_month_year)
+        return f"{head}–{date(end, day_month_year)}"
     if end is None or end == start:
         return f"{start.day} {start:%b %Y}"
     if (start.year, start.month) == (end.year, end.month):
@@ -231,8 +261,20 @@ def events_in_window(result: ChartResult) -> tuple[dt.date, dt.date, list[dict[s
 
 
 def _counted(n: int, kind: str) -> str:
-    one, many = EVENT_WORDS.get(kind, ("event", "events"))
-    return f"{n} {one if n == 1 else many}"
+    """ "3 newsletters", "1 round": how many marks of a kind, in the reader's language."""
+    if kind == "round":
+        text = ngettext("{n} round", "{n} rounds", n)
+    elif kind == "newsletter":
+        text = ngettext("{n} newsletter", "{n} newsletters", n)
+    elif kind == "campaign":
+        text = ngettext("{n} campaign", "{n} campaigns", n)
+    elif kind == "webinar":
+        text = ngettext("{n} webinar", "{n} webinars", n)
+    elif kind == "other":
+        text = ngettext("{n} other event", "{n} other events", n)
+    else:
+        text = ngettext("{n} event", "{n} events", n)
+    return text.format(n=plain(n))
 
 
 def _thin_events(
@@ -297,16 +339,16 @@ def mark_events(fig: go.Figure, result: ChartResult, size: Size) -> go.Figure:
                           fillcolor=ROUND_BAND, line={"width": 0},
                           name=f"round {e.get('round_id') or ''}".strip())  # fmt: skip
             short = round_short_name(e)
-            hover = (
-                f"{e['label']} (prioritization round): {date_span(e['starts_on'], e['ends_on'])}"
-            )
+            hover = _("{label} (prioritization round): {dates}").format(
+                label=e["label"], dates=date_span(e["starts_on"], e["ends_on"]))  # fmt: skip
         else:
             fig.add_shape(type="line", xref="x", yref="paper", y0=0, y1=1, layer="below",
                           x0=start.isoformat(), x1=start.isoformat(), name=f"event {e['kind']}",
                           line={"color": EVENT_LINE, "width": 1, "dash": "dot"})  # fmt: skip
             short = e["label"]
-            word = EVENT_WORDS.get(e["kind"], ("event",))[0].capitalize()
-            hover = f"{word}: {e['label']}, {date_span(e['starts_on'], e['ends_on'])}"
+            hover = _("{kind}: {label}, {dates}").format(
+                kind=_(EVENT_NAMES.get(e["kind"], N_("Event"))), label=e["label"],
+                dates=date_span(e["starts_on"], e["ends_on"]))  # fmt: skip
         short = safe_text(short, LABEL_CHARS)
         labels.append({"kind": e["kind"], "at": start, "short": short, "hover": hover})
     for label in _place_labels(labels, first, last, size):
@@ -326,9 +368,9 @@ def mark_events(fig: go.Figure, result: ChartResult, size: Size) -> go.Figure:
     notes = []
     if unlabelled:
         kinds = ", ".join(_counted(unlabelled.count(k), k) for k in dict.fromkeys(unlabelled))
-        notes.append(f"Not labelled where marks are close: {kinds}.")
+        notes.append(_("Not labelled where marks are close: {kinds}.").format(kinds=kinds))
     if left_out:
-        notes.append(f"Not marked over this span: {', '.join(left_out)}.")
+        notes.append(_("Not marked over this span: {kinds}.").format(kinds=", ".join(left_out)))
     if notes:  # under the axis, wrapped to the chart's width
         chars = int(PLOT_PX[size] / (0.6 * MARK_FONT[size]))
         text = "<br>".join(wrap_label(n, chars, lines=None) for n in notes)
@@ -381,27 +423,32 @@ def pipeline(result: ChartResult, size: Size) -> go.Figure:
     """The five steps left to right: questions at each, how many went further, days between."""
     rows = result.rows
     if not rows:
-        return empty_figure(result.message or "No questions yet.")
-    labels = [safe_text(r["label"]) for r in rows]
+        return empty_figure(_(result.message or N_("No questions yet.")))
+    labels = [safe_text(_(r["label"])) for r in rows]  # the steps' names are ours
     fig = go.Figure(go.Bar(
         x=labels, y=[r["questions"] for r in rows], marker={"color": PALETTE[0]},
-        text=[f"{r['questions']:,} now" for r in rows], textposition="outside",
-        hovertemplate="%{x}: %{y} questions are at this step now<extra></extra>",
+        text=[ngettext("{n} now", "{n} now", r["questions"]).format(n=count(r["questions"]))
+              for r in rows], textposition="outside",
+        hovertemplate=_("%{x}: %{y} questions are at this step now") + "<extra></extra>",
     ))  # fmt: skip
     for r, label in zip(rows, labels, strict=True):
         parts = []
         if r["moved_on"] is not None:
-            parts.append(f"{r['moved_on']:,} went further")
+            parts.append(ngettext("{n} went further", "{n} went further", r["moved_on"])
+                         .format(n=count(r["moved_on"])))  # fmt: skip
         if r["median_days_to_next"] is not None:
-            parts.append(f"median {r['median_days_to_next']:,.0f} days to the next step")
+            days = r["median_days_to_next"]
+            parts.append(ngettext("median {days} days to the next step",
+                                  "median {days} days to the next step", round(days))
+                         .format(days=whole(days)))  # fmt: skip
         if parts:
             fig.add_annotation(x=label, y=0, yref="y", yanchor="top", yshift=-28,
                                text="<br>".join(parts), showarrow=False,
                                font={"size": 12, "color": "#333333"})  # fmt: skip
-    base_layout(fig, result.title, 420)
-    fig.update_yaxes(title="Questions at this step now", rangemode="tozero")
+    base_layout(fig, chart_title(result), 420)
+    fig.update_yaxes(title=_("Questions at this step now"), rangemode="tozero")
     fig.update_layout(margin={"b": 90})
-    return fig
+    return localize(fig)
 
 
 SHIFT_GREY = "#A0A0A0"

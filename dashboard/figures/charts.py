@@ -1,10 +1,18 @@
-"""Pure builders: protected rows in, plotly Figure out. No data access here."""
+"""Pure builders: protected rows in, plotly Figure out. No data access here.
+
+Our own words on a figure are marked for translation (dashboard/i18n.py) and numbers
+take the reader's locale; member-written text (question titles) is never translated.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from dashboard import words
 from dashboard.figures.theme import (
     PALETTE,
     PATTERNS,
@@ -13,11 +21,113 @@ from dashboard.figures.theme import (
     safe_text,
     wrap_label,
 )
+from dashboard.i18n import LANGUAGES, N_, _, current, ngettext, number, percent
 from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
 from dashboard.insights.vote_methods import SCORES, SHARE, SHARE_4_OR_5, Score
 
 DASHES = ("solid", "dash", "dot", "dashdot")
 WITHHELD_GREY = "#BBBBBB"
+
+# --- public text in the reader's language --------------------------------------------------
+# English text that other modules define (the data layer's labels, messages and titles),
+# marked here so the catalog has it: `_()` of one of these strings translates it where it
+# is shown. tests/figures/test_spanish.py checks each still matches its source.
+DATA_TEXT = (
+    # dashboard/insights/result.py WITHHELD, WITHHELD_NOTE and WITHHELD_GROUP
+    N_("withheld"),
+    N_("Withheld to protect privacy: too few people, or a value that would let a small "
+       "group be worked out."),
+    N_("Withheld to protect privacy: this group is too small to show, or showing it would "
+       "let a smaller group be worked out."),
+    # dashboard/insights/pipeline.py STEP_LABELS
+    N_("Asked"), N_("Discussed"), N_("Prioritized"), N_("Studied"), N_("Results shared"),
+    # dashboard/insights/projects.py STAGE_ORDER and the withdrawn row: the funnel's bars
+    N_("invited"), N_("screened"), N_("eligible"), N_("consented"), N_("enrolled"),
+    N_("completed"), N_("withdrawn"),
+    # dashboard/insights/vote_methods.py axis titles
+    N_("Share of voters who chose it"), N_("Borda points per voter"), N_("Mean rating (1-5)"),
+    N_("Share of raters who rated it 4 or 5"),
+    # the public charts' result titles (dashboard/insights/*.py new_result)
+    N_("From question to result: the five steps"), N_("Research projects by status"),
+    N_("Enrollment funnel by project"), N_("Members over time, by role"),
+    N_("Monthly active members, by role"),
+)  # fmt: skip
+# Result titles with the group and the round in them, as the data layer builds them.
+TITLE_TEMPLATES = (
+    N_("Research priorities of {who}: {round}"),
+    N_("Support by topic among {who}: {round}"),
+)
+
+
+def english() -> bool:
+    """Whether public text is being built in English (the message ids themselves)."""
+    return current() == LANGUAGES[0]
+
+
+def withheld() -> str:
+    """How a withheld value reads to the reader ("withheld", "retenido"); never a number.
+
+    Data files (CSV, JSON) keep the English WITHHELD: they are data, not text.
+    """
+    return _(WITHHELD)
+
+
+def count(value: Any) -> str:
+    """A served count in the reader's format ("1,234" / "1.234"), or the withheld word."""
+    if value is None:
+        return withheld()
+    return f"{value:,}" if english() else number(value)
+
+
+def plain(value: int) -> str:
+    """A count written without separators in English ("1234"), in the locale's format else."""
+    return str(value) if english() else number(value)
+
+
+def whole(value: float) -> str:
+    """A number rounded to a whole one, with thousands separators ("1,234" / "1.234")."""
+    return f"{value:,.0f}" if english() else number(value)
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """A number with `places` decimals ("4.50" / "4,50")."""
+    text = f"{value:.{places}f}"
+    return text if english() else number(float(text), places)
+
+
+def pct(share: float) -> str:
+    """A share as a whole percentage ("61%"), rounded as English rounds it in every language."""
+    text = f"{share:.0%}"
+    return text if english() else percent(float(text[:-1]) / 100)
+
+
+def localize(fig: go.Figure) -> go.Figure:
+    """Plotly's own numbers (ticks, %{y} in hovers) with the reader's separators."""
+    if not english():
+        lang = current()
+        fig.update_layout(separators=get_decimal_symbol(lang) + get_group_symbol(lang))
+    return fig
+
+
+def who(filters: Any) -> str:
+    """The group the filters name, in the reader's language ("all voters", "cuidadores")."""
+    return _(words.who(filters))
+
+
+def chart_title(result: Any) -> str:
+    """A result's title in the reader's language; the round's name stays as written."""
+    if english():
+        return result.title
+    said = words.who(result.filters)
+    for template in TITLE_TEMPLATES:
+        head = template.split("{round}")[0].format(who=said)
+        if result.title.startswith(head):
+            return _(template).format(who=_(said), round=result.title[len(head) :])
+    return _(result.title)
+
+
+def nothing_to_show() -> str:
+    return _("Nothing to show for this selection.")
 
 
 def _marker(i: int) -> dict:
@@ -32,7 +142,7 @@ HEAD_PX = 200  # mode bar strip, title and subtitle, legend, axis title and tick
 
 
 def _score_text(value: float, percent: bool) -> str:
-    return f"{value:.0%}" if percent else f"{value:.2f}"
+    return pct(value) if percent else decimal(value)
 
 
 def make_priorities_figure(rows: list[dict], method: str, title: str,
@@ -46,7 +156,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
     questions read WITHHELD at the axis start, never a zero.
     """
     if not rows:
-        return empty_figure("Nothing to show for this selection.")
+        return empty_figure(nothing_to_show())
     chosen = SCORES.get(method, SHARE)
     score, low, high = chosen.field, chosen.low, chosen.high
     fig = go.Figure()
@@ -59,9 +169,9 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
         else max([rows[i][high] for i in served if rows[i].get(high) is not None] or [1.0]) * 1.05
     )
     for name, symbol, colour, pick in (
-        ("Tied for first (95% intervals overlap the top)", "diamond", TIER_ONE,
+        (_("Tied for first (95% intervals overlap the top)"), "diamond", TIER_ONE,
          lambda r: r.get("tier") == 1),
-        ("Other questions", "circle", OTHERS, lambda r: r.get("tier") != 1),
+        (_("Other questions"), "circle", OTHERS, lambda r: r.get("tier") != 1),
     ):  # fmt: skip
         idx = [i for i in served if pick(rows[i])]
         if not idx:
@@ -78,27 +188,30 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
     gone = [i for i, r in enumerate(rows) if r.get(score) is None]
     if gone:
         fig.add_scatter(
-            x=[lo_axis] * len(gone), y=[y[i] for i in gone], mode="text", name=WITHHELD,
-            text=[WITHHELD] * len(gone), textposition="middle right",
+            x=[lo_axis] * len(gone), y=[y[i] for i in gone], mode="text", name=withheld(),
+            text=[withheld()] * len(gone), textposition="middle right",
             textfont={"color": OTHERS},
-            hovertext=[f"{safe_text(rows[i]['question_id'])}: {WITHHELD_NOTE}" for i in gone],
+            hovertext=[f"{safe_text(rows[i]['question_id'])}: {_(WITHHELD_NOTE)}"
+                       for i in gone],
             hoverinfo="text", customdata=[rows[i]["question_id"] for i in gone],
         )  # fmt: skip
     label_questions(fig, labels, y, top, title)
-    fig.update_xaxes(title=chosen.axis_title, range=[lo_axis, hi_axis], side="top",
+    fig.update_xaxes(title=_(chosen.axis_title), range=[lo_axis, hi_axis], side="top",
                      tickformat=".0%" if chosen.percent else None, zeroline=False)  # fmt: skip
-    return fig
+    return localize(fig)
 
 
 def _hover(row: dict, chosen: Score) -> str:
     value, lo, hi = row[chosen.field], row[chosen.low], row[chosen.high]
-    ranks = (f"rank {row['rank_best']}" if row.get("rank_best") == row.get("rank_worst")
-             else f"rank could be {row.get('rank_best')}-{row.get('rank_worst')}")  # fmt: skip
+    best, worst = row.get("rank_best"), row.get("rank_worst")
+    ranks = (_("rank {rank}").format(rank=best) if best == worst
+             else _("rank could be {best}-{worst}").format(best=best, worst=worst))  # fmt: skip
+    score = _("{score}: {value} (95% interval {low}-{high})").format(
+        score=_(chosen.axis_title), value=_score_text(value, chosen.percent),
+        low=_score_text(lo, chosen.percent), high=_score_text(hi, chosen.percent))  # fmt: skip
     return (
         f"{safe_text(row['question_id'])} · {wrap_label(row.get('title'), 60, lines=None)}"
-        f"<br>{chosen.axis_title}: {_score_text(value, chosen.percent)} "
-        f"(95% interval {_score_text(lo, chosen.percent)}-{_score_text(hi, chosen.percent)})"
-        f"<br>{ranks}"
+        f"<br>{score}<br>{ranks}"
     )
 
 
@@ -197,41 +310,42 @@ def make_group_figure(rows: list[dict], title: str, wrap: int = 70,
 def make_topic_figure(rows: list[dict], title: str, wrap: int = 70) -> go.Figure:
     """Each topic's pooled share of support with its 95% interval, strongest first."""
     if not rows:
-        return empty_figure("Nothing to show for this selection.")
+        return empty_figure(nothing_to_show())
     order = sorted(rows, key=lambda r: (r.get("support") is None, -(r.get("support") or 0),
                                         str(r["topic"])))  # fmt: skip
-    texts = [f"{r['topic']} ({r['questions']} question{'s' if r['questions'] != 1 else ''})"
-             for r in order]  # fmt: skip
+    texts = [ngettext("{topic} ({n} question)", "{topic} ({n} questions)", r["questions"])
+             .format(topic=r["topic"], n=plain(r["questions"])) for r in order]  # fmt: skip
     labels, y, top = question_layout(texts, wrap)
     fig = go.Figure()
     served = [i for i, r in enumerate(order) if r.get("support") is not None]
     if served:
         fig.add_scatter(
             x=[order[i]["support"] for i in served], y=[y[i] for i in served], mode="markers",
-            name="Share of support (95% interval)",
+            name=_("Share of support (95% interval)"),
             marker={"symbol": "circle", "size": 12, "color": PALETTE[0]},
             error_x={"type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 2,
                      "array": [order[i]["support_high"] - order[i]["support"] for i in served],
                      "arrayminus": [order[i]["support"] - order[i]["support_low"]
                                     for i in served]},
-            hovertext=[f"{safe_text(order[i]['topic'])}: {order[i]['support']:.0%} "
-                       f"({order[i]['support_low']:.0%}-{order[i]['support_high']:.0%}) of "
-                       f"{order[i]['base']:,} voter-question pairs" for i in served],
+            hovertext=[_("{topic}: {support} ({low}-{high}) of {n} voter-question pairs").format(
+                topic=safe_text(order[i]["topic"]), support=pct(order[i]["support"]),
+                low=pct(order[i]["support_low"]), high=pct(order[i]["support_high"]),
+                n=count(order[i]["base"])) for i in served],
             hoverinfo="text", customdata=[order[i]["topic"] for i in served],
         )  # fmt: skip
     gone = [i for i, r in enumerate(order) if r.get("support") is None]
     if gone:
         fig.add_scatter(
-            x=[0] * len(gone), y=[y[i] for i in gone], mode="text", name=WITHHELD,
-            text=[WITHHELD] * len(gone), textposition="middle right",
+            x=[0] * len(gone), y=[y[i] for i in gone], mode="text", name=withheld(),
+            text=[withheld()] * len(gone), textposition="middle right",
             textfont={"color": OTHERS}, hoverinfo="text",
-            hovertext=[f"{safe_text(order[i]['topic'])}: {WITHHELD_NOTE}" for i in gone],
+            hovertext=[f"{safe_text(order[i]['topic'])}: {_(WITHHELD_NOTE)}" for i in gone],
             customdata=[order[i]["topic"] for i in gone],
         )  # fmt: skip
     label_questions(fig, labels, y, top, title)
-    fig.update_xaxes(title="Share of voters who chose its questions or rated them 4-5",
+    fig.update_xaxes(title=_("Share of voters who chose its questions or rated them 4-5"),
                      range=[0, 1], tickformat=".0%", side="top", zeroline=False)  # fmt: skip
-    return fig
+    return localize(fig)
 
 
 def _group_hover(row: dict, share: Score, group_label) -> str:
@@ -250,35 +364,42 @@ def _group_hover(row: dict, share: Score, group_label) -> str:
 
 
 def make_line_figure(
-    rows: list[dict], x: str, y: str, group: str, title: str, y_title: str
+    rows: list[dict], x: str, y: str, group: str, title: str, y_title: str, names: Any = str
 ) -> go.Figure:
-    """Series over time per group; withheld points are gaps, not zeros."""
+    """Series over time per group; withheld points are gaps, not zeros.
+
+    `names` gives a series its name in the reader's language (default: as in the data).
+    """
     if not rows:
-        return empty_figure("Nothing to show for this selection.")
+        return empty_figure(nothing_to_show())
     df = pd.DataFrame(rows)
     fig = go.Figure()
     for i, (name, part) in enumerate(df.groupby(group, sort=False)):
-        fig.add_scatter(x=part[x], y=part[y], name=safe_text(name), mode="lines+markers",
+        fig.add_scatter(x=part[x], y=part[y], name=safe_text(names(name)), mode="lines+markers",
                         line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % 4]},
                         connectgaps=False)  # fmt: skip
     base_layout(fig, title)
     fig.update_yaxes(title=y_title, rangemode="tozero")
-    return fig
+    return localize(fig)
 
 
-def make_bar_figure(rows: list[dict], x: str, y: str, title: str) -> go.Figure:
-    """Simple bars; withheld values are grey and labelled WITHHELD, never drawn as zero."""
+def make_bar_figure(rows: list[dict], x: str, y: str, title: str,
+                    names: Any = str) -> go.Figure:  # fmt: skip
+    """Simple bars; withheld values are grey and labelled withheld, never drawn as zero.
+
+    `names` gives a bar its label in the reader's language (default: as in the data).
+    """
     if not rows:
-        return empty_figure("Nothing to show for this selection.")
+        return empty_figure(nothing_to_show())
     df = pd.DataFrame(rows)
     gone = [bool(pd.isna(v)) for v in df[y]]
-    labels = [safe_text(v) for v in df[x]]
-    text = [WITHHELD if g else f"{v:,.0f}" for v, g in zip(df[y], gone, strict=True)]
-    hover = [f"{lab}: {WITHHELD_NOTE}" if g else f"{lab}: {t}"
+    labels = [safe_text(names(v)) for v in df[x]]
+    text = [withheld() if g else whole(v) for v, g in zip(df[y], gone, strict=True)]
+    hover = [f"{lab}: {_(WITHHELD_NOTE)}" if g else f"{lab}: {t}"
              for lab, t, g in zip(labels, text, gone, strict=True)]  # fmt: skip
     colours = [WITHHELD_GREY if g else PALETTE[0] for g in gone]
     fig = go.Figure(go.Bar(x=labels, y=df[y].fillna(0), text=text, textposition="outside",
                            hovertext=hover, hoverinfo="text",
                            marker={"color": colours}))  # fmt: skip
     base_layout(fig, title)
-    return fig
+    return localize(fig)

@@ -1,6 +1,8 @@
 """One sentence per chart: the finding in words, what a screen reader hears instead of it.
 
-Every surface (page, embed, slide headline, alt text) uses the same sentence.
+Every surface (page, embed, slide headline, alt text) uses the same sentence. The public
+charts' sentences are whole messages in the reader's language (dashboard/i18n.py), with
+`{placeholders}` a translator can move; member-written text goes in as written.
 """
 
 from __future__ import annotations
@@ -8,13 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard import words
-from dashboard.figures.chart_figures import date_span, events_in_window, round_short_name
+from dashboard.figures.chart_figures import (
+    date_span,
+    events_in_window,
+    role_name,
+    round_short_name,
+)
+from dashboard.figures.charts import chart_title, count, decimal, english, pct, plain, who
 from dashboard.figures.geo import summarize_countries
+from dashboard.i18n import N_, _, date, ngettext
 from dashboard.insights.result import WITHHELD, ChartResult
-from dashboard.insights.vote_methods import SCORES, SHARE
+from dashboard.insights.vote_methods import SCORES, SHARE, Score
 
 # Said when a group is shown but every question's score in it is withheld.
-ALL_WITHHELD = f"Every question's score is {WITHHELD} to protect privacy."
+ALL_WITHHELD = N_("Every question's score is withheld to protect privacy.")
 
 
 def _people(value: Any, phrase: str) -> str:
@@ -35,37 +44,48 @@ def priorities(result: ChartResult) -> str:
     """The finding in words: which question comes first for whom, how clearly, what is hidden."""
     chosen = SCORES.get(result.method, SHARE)
     if result.message:
-        return result.message
+        return _(result.message)
     served = [r for r in result.rows if r.get("rank")]
     if not served:
-        return ALL_WITHHELD
+        return _(ALL_WITHHELD)
     top = served[0]
-    value = top[chosen.field]
-    shown = f"{value:.0%} {SAID[chosen.name]}" if chosen.percent else \
-        f"{SAID[chosen.name]} {value:.2f}"  # fmt: skip
-    tied = [r for r in served if r.get("tier") == 1]
-    group = words.who(result.filters)
-    first = "comes first among the questions that can be shown" if len(served) < len(
-        result.rows) else "comes first"  # fmt: skip
-    text = f"Among {group}, {words.quoted(top.get('title'))} {first} ({shown})"
-    if len(tied) > 1:
-        text += f"; {len(tied) - 1} more {'is' if len(tied) == 2 else 'are'} statistically " \
-                "tied with it"  # fmt: skip
+    more = sum(1 for r in served if r.get("tier") == 1) - 1  # tied with the first
+    every = len(served) == len(result.rows)
+    if more > 0 and every:
+        text = ngettext(
+            "Among {group}, {question} comes first ({score}); {n} more is statistically tied "
+            "with it.",
+            "Among {group}, {question} comes first ({score}); {n} more are statistically tied "
+            "with it.", more)  # fmt: skip
+    elif more > 0:
+        text = ngettext(
+            "Among {group}, {question} comes first among the questions that can be shown "
+            "({score}); {n} more is statistically tied with it.",
+            "Among {group}, {question} comes first among the questions that can be shown "
+            "({score}); {n} more are statistically tied with it.", more)  # fmt: skip
+    elif every:
+        text = _("Among {group}, {question} comes first ({score}), clearly ahead of the rest.")
     else:
-        text += (
-            ", clearly ahead of the others shown"
-            if len(served) < len(result.rows)
-            else ", clearly ahead of the rest"
-        )
-    text += "."
-    if len(served) < len(result.rows):
-        text += (f" {len(result.rows) - len(served)} of {len(result.rows)} questions are "
-                 f"{WITHHELD} to protect privacy.")  # fmt: skip
+        text = _("Among {group}, {question} comes first among the questions that can be shown "
+                 "({score}), clearly ahead of the others shown.")  # fmt: skip
+    text = text.format(group=who(result.filters), question=words.quoted(top.get("title")),
+                       score=_score_said(chosen, top[chosen.field]), n=plain(more))  # fmt: skip
+    if not every:
+        hidden = len(result.rows) - len(served)
+        text += " " + ngettext(
+            "{n} of {total} questions are withheld to protect privacy.",
+            "{n} of {total} questions are withheld to protect privacy.", hidden,
+        ).format(n=plain(hidden), total=plain(len(result.rows)))  # fmt: skip
     return text
 
 
-# How each score reads after its value in a sentence.
-SAID = {"share": "chose it", "mean": "mean rating", "points": "Borda points per voter"}
+def _score_said(chosen: Score, value: float) -> str:
+    """A score as a sentence says it: "61% chose it", "mean rating 4.50"."""
+    if chosen.name == "mean":
+        return _("mean rating {value}").format(value=decimal(value))
+    if chosen.name == "points":
+        return _("Borda points per voter {value}").format(value=decimal(value))
+    return _("{value} chose it").format(value=pct(value))
 
 
 # Kept under its old name: tests and the benchmark call it.
@@ -109,16 +129,20 @@ def topics(result: ChartResult) -> str:
     served = [r for r in result.rows if r.get("support") is not None]
     if not served:
         if result.message:
-            return result.message
+            return _(result.message)
         if result.rows:
-            return f"Support by topic is {WITHHELD} to protect privacy."
-        return "No votes to show for this selection."
+            return _("Support by topic is withheld to protect privacy.")
+        return _("No votes to show for this selection.")
     top = max(served, key=lambda r: (r["support"], r["topic"]))
-    text = (f"Among {words.who(result.filters)}, questions on {words.quoted(top['topic'])} drew "
-            f"the most support ({top['support']:.0%} of voter-question pairs, 95% interval "
-            f"{top['support_low']:.0%}-{top['support_high']:.0%}).")  # fmt: skip
+    text = _("Among {group}, questions on {topic} drew the most support ({support} of "
+             "voter-question pairs, 95% interval {low}-{high}).").format(
+        group=who(result.filters), topic=words.quoted(top["topic"]), support=pct(top["support"]),
+        low=pct(top["support_low"]), high=pct(top["support_high"]))  # fmt: skip
     if len(served) < len(result.rows):
-        text += f" {len(result.rows) - len(served)} of {len(result.rows)} topics are {WITHHELD}."
+        hidden = len(result.rows) - len(served)
+        text += " " + ngettext("{n} of {total} topics are withheld.",
+                               "{n} of {total} topics are withheld.", hidden).format(
+            n=plain(hidden), total=plain(len(result.rows)))  # fmt: skip
     return text
 
 
@@ -147,37 +171,68 @@ def projects(result: ChartResult) -> str:
     counts: dict[str, int] = {}
     for row in result.rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
-    return f"{len(result.rows)} projects: {parts}."
+    parts = ", ".join(_at_status(s, n) for s, n in counts.items())
+    return ngettext("{n} projects: {parts}.", "{n} projects: {parts}.", len(result.rows)).format(
+        n=plain(len(result.rows)), parts=parts)  # fmt: skip
+
+
+def _at_status(status: str, n: int) -> str:
+    """ "2 completed": how many projects have a status, in the reader's language."""
+    if status == "in_development":
+        text = ngettext("{n} in development", "{n} in development", n)
+    elif status == "open_for_participation":
+        text = ngettext("{n} open for participation", "{n} open for participation", n)
+    elif status == "in_progress":
+        text = ngettext("{n} in progress", "{n} in progress", n)
+    elif status == "completed":
+        text = ngettext("{n} completed", "{n} completed", n)
+    elif status == "results_available":
+        text = ngettext("{n} results available", "{n} results available", n)
+    else:  # a status the export adds: as the data has it
+        return f"{plain(n)} {status.replace('_', ' ')}"
+    return text.format(n=plain(n))
 
 
 def enrollment(result: ChartResult) -> str:
-    if result.filters.project:
+    project = result.filters.project
+    if project:
         enrolled = next((r for r in result.rows if r["stage"] == "enrolled"), None)
         shown = enrolled and enrolled.get("members")
         if not shown:
-            return (f"{result.filters.project}: the number enrolled is {WITHHELD} to protect "
-                    "privacy, or the study is not yet open.")  # fmt: skip
+            return _("{project}: the number enrolled is withheld to protect privacy, or the "
+                     "study is not yet open.").format(project=project)  # fmt: skip
         target = enrolled.get("target_enrollment")
-        return (f"{result.filters.project}: {shown:,} members enrolled"
-                + (f" of a target of {target:,}." if target else "."))  # fmt: skip
+        if target:
+            return _("{project}: {n} members enrolled of a target of {target}.").format(
+                project=project, n=count(shown), target=count(target))  # fmt: skip
+        return _("{project}: {n} members enrolled.").format(project=project, n=count(shown))
     served = [r for r in result.rows if r["stage"] == "enrolled" and r.get("members")]
     total = sum(r["members"] for r in served)
-    return f"{len(served)} projects have enrolled members that can be shown ({total:,} in all)."
+    return ngettext("{n} projects have enrolled members that can be shown ({total} in all).",
+                    "{n} projects have enrolled members that can be shown ({total} in all).",
+                    len(served)).format(n=plain(len(served)), total=count(total))  # fmt: skip
 
 
 def accrual(result: ChartResult) -> str:
     return f"Accrual of {len({r['project_id'] for r in result.rows})} projects by month."
 
 
-def _latest(result: ChartResult, field: str, phrase: str) -> str:
+def _latest(result: ChartResult, field: str) -> str:
+    """The latest month's count: "1,234 members as of 2026-10-01" (members), "... active in"."""
     role = result.filters.role or "all"
     series = [r for r in result.rows if r.get("role") == role and r.get(field)]
     if not series:
-        return result.title
+        return chart_title(result)
     last = series[-1]
-    who = "members" if role == "all" else f"members ({role.replace('_', ' ')})"
-    return f"{last[field]:,} {who} {phrase} {last['month']}."
+    month = str(last["month"]) if english() else date(last["month"], "MMMM 'de' y")
+    if role == "all":
+        text = (_("{n} members as of {month}.") if field == "members"
+                else _("{n} members active in {month}."))  # fmt: skip
+    else:
+        text = (_("{n} members ({role}) as of {month}.") if field == "members"
+                else _("{n} members ({role}) active in {month}."))  # fmt: skip
+    named = role.replace("_", " ") if english() else role_name(role)
+    return text.format(n=count(last[field]), role=named, month=month)
 
 
 def _with_round(sentence: str, result: ChartResult) -> str:
@@ -185,26 +240,26 @@ def _with_round(sentence: str, result: ChartResult) -> str:
 
     "... Rounds are shaded; the latest shown, 2026 priorities, ran 1–30 Apr 2026."
     """
-    _, _, inside = events_in_window(result)
+    *_window, inside = events_in_window(result)
     rounds = [e for e in inside if e["kind"] == "round"]
     if not rounds:
         return sentence
     last = rounds[-1]
-    ran = date_span(last["starts_on"], last["ends_on"])
-    return (f"{sentence.rstrip('.')}. Rounds are shaded; the latest shown, "
-            f"{round_short_name(last)}, ran {ran}.")  # fmt: skip
+    return _("{sentence}. Rounds are shaded; the latest shown, {round}, ran {dates}.").format(
+        sentence=sentence.rstrip("."), round=round_short_name(last),
+        dates=date_span(last["starts_on"], last["ends_on"]))  # fmt: skip
 
 
 def members(result: ChartResult) -> str:
-    return _with_round(_latest(result, "members", "as of"), result)
+    return _with_round(_latest(result, "members"), result)
 
 
 def new_members(result: ChartResult) -> str:
-    return f"Members who joined each month; a gap is a month {WITHHELD} to protect privacy."
+    return _("Members who joined each month; a gap is a month withheld to protect privacy.")
 
 
 def active_members(result: ChartResult) -> str:
-    return _with_round(_latest(result, "active", "active in"), result)
+    return _with_round(_latest(result, "active"), result)
 
 
 def retention(result: ChartResult) -> str:
@@ -225,14 +280,43 @@ def rounds(result: ChartResult) -> str:
 
 def pipeline(result: ChartResult) -> str:
     if not result.rows:
-        return result.message or "No questions yet."
+        return _(result.message or N_("No questions yet."))
     by = {r["step"]: r for r in result.rows}
     total = sum(r["questions"] for r in result.rows)
-    steps = ", ".join(f"{r['questions']:,} {r['label'].lower()}" for r in result.rows)
+    steps = ", ".join(_at_step(r) for r in result.rows)
     studied = by["in_study"]["questions"] + by["results_shared"]["questions"]
     archived = result.context.get("archived", 0)
-    return (f"{total:,} questions: {steps}; {studied:,} led to a study"
-            + (f" ({archived:,} more archived)." if archived else "."))  # fmt: skip
+    if archived:
+        text = ngettext(
+            "{total} questions: {steps}; {studied} led to a study ({archived} more archived).",
+            "{total} questions: {steps}; {studied} led to a study ({archived} more archived).",
+            studied)  # fmt: skip
+    else:
+        text = ngettext(
+            "{total} questions: {steps}; {studied} led to a study.",
+            "{total} questions: {steps}; {studied} led to a study.",
+            studied,
+        )
+    return text.format(total=count(total), steps=steps, studied=count(studied),
+                       archived=count(archived))  # fmt: skip
+
+
+def _at_step(row: dict[str, Any]) -> str:
+    """ "2 prioritized": how many questions are at a step, in the reader's language."""
+    n, step = row["questions"], row["step"]
+    if step == "submitted":
+        text = ngettext("{n} asked", "{n} asked", n)
+    elif step == "in_discussion":
+        text = ngettext("{n} discussed", "{n} discussed", n)
+    elif step == "prioritized":
+        text = ngettext("{n} prioritized", "{n} prioritized", n)
+    elif step == "in_study":
+        text = ngettext("{n} studied", "{n} studied", n)
+    elif step == "results_shared":
+        text = ngettext("{n} results shared", "{n} results shared", n)
+    else:  # a step added later: its label as the data has it
+        return f"{count(n)} {_(row['label']).lower()}"
+    return text.format(n=count(n))
 
 
 def _ids(ids: list[str], most: int = 5) -> str:
