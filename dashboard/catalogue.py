@@ -121,6 +121,10 @@ class ChartSpec:
     opens_questions: bool = False
     # A public chart's plain-language method note (dashboard/notes.py; `{k}` is k).
     note: str = ""
+    # Which of its public views a release keeps for good (releases.py): "always" (what
+    # later releases cannot move by 1..k-1: complete months, study funnels, questions),
+    # "closed_rounds" (a round's view only once the round has closed), or "never".
+    keep: str = "always"
 
     @property
     def dom_id(self) -> str:
@@ -169,7 +173,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "priorities", N_("Research priorities of a round"), priorities.priorities,
         fig.priorities, say.priorities, "/priorities", ("round", "topic", "method", *G),
         public=("round", *PUBLIC_GROUPS), when=lambda a: not _cross_group(a), footnote=INTERVALS,
-        also_on=("/",), opens_questions=True, note=notes.PRIORITIES,
+        also_on=("/",), opens_questions=True, note=notes.PRIORITIES, keep="closed_rounds",
         slides=(SlideSpec("ranking", "Ranked questions with 95% intervals", slides.ranking),
                 SlideSpec("change", "What changed since the previous round", slides.change)),
     ),
@@ -242,7 +246,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "topics", N_("Support by topic, with votes and discussion"), topics.topics, fig.topics,
         say.topics, "/priorities", ("round", "topic", *G), public=("round", *PUBLIC_GROUPS),
         when=lambda a: not _cross_group(a), ignores=("topic",), footnote=CENSUS,
-        note=notes.TOPICS,
+        note=notes.TOPICS, keep="never",  # its discussion counts are all-time: they move
         slides=(SlideSpec("topics", "Votes by topic"),),
     ),
     ChartSpec(

@@ -52,16 +52,6 @@ def check(lang: str | None) -> str:
     return lang
 
 
-def negotiate(accept_language: str | None) -> str:
-    """The best offered language for an Accept-Language header (the default if none fits)."""
-    wanted = []
-    for part in (accept_language or "").split(",")[:20]:
-        tag = part.split(";")[0].strip().replace("_", "-")
-        if tag and tag != "*":
-            wanted.append(tag)
-    return str(Locale.negotiate(wanted, LANGUAGES, sep="-") or LANGUAGES[0])[:2]
-
-
 @contextmanager
 def language(lang: str) -> Iterator[None]:
     """Public text built inside this block is in `lang`."""

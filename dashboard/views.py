@@ -268,6 +268,7 @@ def embed_dialog(result: ChartResult, dom_id: str, chart: ChartSpec | None) -> A
     else:
         base = engine().settings.public_url
         live = snippet(base, result.chart, query, result.title)
+        kept = public.kept_in_release(engine(), result.chart, result.filters)
         pinned = snippet(base, result.chart, query, result.title, release=result.as_of)
         body = [
             html.P(
@@ -277,9 +278,12 @@ def embed_dialog(result: ChartResult, dom_id: str, chart: ChartSpec | None) -> A
             html.P(html.Strong("Live: updates with each release")),
             html.Pre(html.Code(live), id=f"{dom_id}-embed-code", className="small"),
             dcc.Clipboard(target_id=f"{dom_id}-embed-code", title="Copy the live snippet"),
-            html.P(html.Strong(f"This release ({result.as_of}): never changes")),
-            html.Pre(html.Code(pinned), id=f"{dom_id}-embed-release", className="small"),
-            dcc.Clipboard(target_id=f"{dom_id}-embed-release", title="Copy the pinned snippet"),
+            *([html.P(html.Strong(f"This release ({result.as_of}): never changes")),
+               html.Pre(html.Code(pinned), id=f"{dom_id}-embed-release", className="small"),
+               dcc.Clipboard(target_id=f"{dom_id}-embed-release",
+                             title="Copy the pinned snippet")] if kept else
+              [html.P("This view is not kept as a release of its own (an open round or "
+                      "all-time discussion counts can still change).", className="small")]),
             html.P(["Image for newsletters: ", html.Code(
                 f"{base}/embed/{result.chart}/image/{public.data_key(result.filters)}.png")],
                 className="small"),

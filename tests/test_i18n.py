@@ -17,7 +17,6 @@ from dashboard.i18n import (
     check,
     date,
     language,
-    negotiate,
     ngettext,
     number,
     percent,
@@ -69,15 +68,6 @@ def test_translation_follows_the_language_and_english_is_the_message_itself() ->
         assert number(12345.6, 1) == "12.345,6" and percent(0.456) == "46\xa0%"
         assert date("2026-11-01") == "1 de noviembre de 2026"
     assert number(12345.6, 1) == "12,345.6" and date(dt.date(2026, 11, 1)) == "1 November 2026"
-
-
-@pytest.mark.parametrize(
-    ("header", "lang"),
-    [("es-MX,es;q=0.9,en;q=0.8", "es"), ("en-GB,en", "en"), ("fr-FR", "en"), ("", "en"),
-     (None, "en"), ("es", "es"), ("*", "en"), ("<script>", "en"), ("x" * 5000, "en")],
-)  # fmt: skip
-def test_the_browser_language_is_negotiated(header: str | None, lang: str) -> None:
-    assert negotiate(header) == lang
 
 
 @pytest.mark.parametrize("bad", ["de", "ES", "es-ES", "../es", "es\n", "x" * 200])

@@ -42,7 +42,7 @@ STATUS_LABELS = {  # English here; `_()` where a public figure shows them
     "completed": N_("Completed"),
     "results_available": N_("Results available"),
 }
-# A role's line in the reader's language (English keeps the role as the data has it).
+# A role's line in the reader's language, in words (never the data's code).
 ROLE_NAMES = {"all": N_("all members"), "person_with_ms": N_("people with MS"),
               "caregiver": N_("caregivers"), "other": N_("other members")}  # fmt: skip
 WRAP = {"page": 90, "embed": 60, "slide": 80}  # characters per line of question text
@@ -162,8 +162,8 @@ def accrual(result: ChartResult, size: Size) -> go.Figure:
 
 
 def role_name(role: Any) -> str:
-    """A role's line in the legend: as the data has it in English, in words otherwise."""
-    return str(role) if english() else _(ROLE_NAMES.get(str(role), str(role)))
+    """A role's line in the legend, in words: "people with MS", not `person_with_ms`."""
+    return _(ROLE_NAMES.get(str(role), str(role)))
 
 
 def members(result: ChartResult, size: Size) -> go.Figure:

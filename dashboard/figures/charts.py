@@ -191,8 +191,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str,
             x=[lo_axis] * len(gone), y=[y[i] for i in gone], mode="text", name=withheld(),
             text=[withheld()] * len(gone), textposition="middle right",
             textfont={"color": OTHERS},
-            hovertext=[f"{safe_text(rows[i]['question_id'])}: {_(WITHHELD_NOTE)}"
-                       for i in gone],
+            hovertext=[f"{_question(rows[i])}<br>{_(WITHHELD_NOTE)}" for i in gone],
             hoverinfo="text", customdata=[rows[i]["question_id"] for i in gone],
         )  # fmt: skip
     label_questions(fig, labels, y, top, title)
@@ -209,10 +208,12 @@ def _hover(row: dict, chosen: Score) -> str:
     score = _("{score}: {value} (95% interval {low}-{high})").format(
         score=_(chosen.axis_title), value=_score_text(value, chosen.percent),
         low=_score_text(lo, chosen.percent), high=_score_text(hi, chosen.percent))  # fmt: skip
-    return (
-        f"{safe_text(row['question_id'])} · {wrap_label(row.get('title'), 60, lines=None)}"
-        f"<br>{score}<br>{ranks}"
-    )
+    return f"{_question(row)}<br>{score}<br>{ranks}"
+
+
+def _question(row: dict) -> str:
+    """A question in a hover: its own words (no code: the public reads these too)."""
+    return wrap_label(row.get("title") or row["question_id"], 60, lines=None)
 
 
 GROUP_SYMBOLS = ("circle-open", "diamond", "square", "triangle-up", "x", "star")

@@ -188,9 +188,11 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
 
     @app.get("/")
     def index() -> Response:
-        charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
-        page = index_page(charts, engine.settings.public_url, current_release())
-        return cached(page, "text/html")
+        release = current_release()
+        charts = [(c, CATALOGUE[c].title,
+                   release if release and public.kept_in_release(engine, c, public.parse(c, {}))
+                   else None) for c in public.PUBLIC_FILTERS]  # fmt: skip
+        return cached(index_page(charts, engine.settings.public_url), "text/html")
 
     @app.get("/releases.json")
     def kept_releases() -> Response:
@@ -209,8 +211,9 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         public.parse(chart_id, {})
         if lang == LANGUAGES[0]:
             abort(404)  # English is method/ itself: one address per page
+        up = "../" if lang else ""
         lang = check(lang or _single_arg("lang"))
-        return cached(method_page(chart_id, engine, lang), "text/html", lang)
+        return cached(method_page(chart_id, engine, lang, up), "text/html", lang)
 
     @app.get("/<chart_id>/")
     def chart(chart_id: str) -> Response:
@@ -272,11 +275,27 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         return _image(chart_id, public.parse(chart_id, args), lang, theme == "dark", fmt)
 
     def _image(chart_id: str, filters: Filters, lang: str, dark: bool, fmt: str) -> Response:
+        build = engine.warehouse.snapshot().build_id
+        key = public.data_key(filters)
+        parts = (chart_id, key, lang, "dark" if dark else "light", fmt)
+        if not_modified(build, parts):  # revalidation never draws anything
+            return image_reply(b"", build, parts)
         build, body, _gz, _type = _render(chart_id, filters, page_json(lang))
-        key = (build, chart_id, public.data_key(filters), lang, dark)
-        theme = "dark" if dark else "light"
-        picture = image_files.images([(key, json.loads(body), theme)], fmt)[0]
-        return cached(picture, IMAGE_TYPES[fmt], build=build)
+        picture = image_files.images([((build, *parts), json.loads(body), parts[3])], fmt,
+                                     wait=False)[0]  # fmt: skip
+        return image_reply(picture, build, parts)
+
+    def not_modified(build: str, parts: tuple[str, ...]) -> bool:
+        """Whether the client already has this image (its ETag matches)."""
+        return request.if_none_match.contains(etag_for(build, "image", *parts))
+
+    def image_reply(picture: bytes, build: str, parts: tuple[str, ...]) -> Response:
+        """An image with an ETag of its own view, language, theme and format (the same
+        for its fixed address and its query-string address); 304 when the client has it."""
+        response = Response(picture, mimetype=IMAGE_TYPES[parts[-1]])
+        response.set_etag(etag_for(build, "image", *parts))
+        response.headers["Cache-Control"] = PAGE_CACHE
+        return response.make_conditional(request)
 
     @app.get("/<chart_id>/@<as_of>/image/<name>")
     def archived_image(chart_id: str, as_of: str, name: str) -> Response:
@@ -286,11 +305,14 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
             abort(404)
         key, lang, dark = split_variant(stem)
         stored = "json" if lang == LANGUAGES[0] else f"{lang}.json"
-        payload = json.loads(releases.read(folder, as_of, chart_id, key, stored))
-        theme = "dark" if dark else "light"
-        tag = (f"release:{as_of}", chart_id, key, lang, dark)
-        picture = image_files.images([(tag, payload, theme)], fmt)[0]
-        return cached(picture, IMAGE_TYPES[fmt], build=f"release:{as_of}")
+        payload_bytes = releases.read(folder, as_of, chart_id, key, stored)  # 404 unless kept
+        tag = f"release:{as_of}"
+        parts = (chart_id, key, lang, "dark" if dark else "light", fmt)
+        if not_modified(tag, parts):
+            return image_reply(b"", tag, parts)
+        picture = image_files.images([((tag, *parts), json.loads(payload_bytes), parts[3])],
+                                     fmt, wait=False)[0]  # fmt: skip
+        return image_reply(picture, tag, parts)
 
     @app.get("/<chart_id>/@<as_of>/")
     def archived_chart(chart_id: str, as_of: str) -> Response:
@@ -365,6 +387,12 @@ def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
         response.headers["Cache-Control"] = VERSIONED_CACHE if versioned else STATIC_CACHE
         response.set_etag(hashlib.sha256(body).hexdigest()[:32] + ("-gzip" if gz else ""))
         return response.make_conditional(request)
+
+    @app.errorhandler(image_files.Busy)
+    def busy(_: Exception) -> Response:
+        response = _error(503, "the image is being drawn; try again in a few seconds")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(FilterError)
     @app.errorhandler(UnknownLanguage)
@@ -445,14 +473,14 @@ def _check_theme(theme: str | None) -> None:
         raise FilterError(f"theme={theme[:20]!r}; use light or dark")
 
 
-def method_page(chart_id: str, engine: Engine, lang: str) -> str:
+def method_page(chart_id: str, engine: Engine, lang: str, up: str = "") -> str:
     """A public chart's method note page in `lang` (the server's and publish's)."""
     chart, credit = CATALOGUE[chart_id], public.Credit.of(engine)
     with language(lang):
         note = _(chart.note).format(k=engine.k)
         rule = _(WITHHELD_RULE).format(k=engine.k)
         title = _(chart.title)
-    return method_note_page(title, note, rule, credit.network, credit.network_url, lang)
+    return method_note_page(title, note, rule, credit.network, credit.network_url, lang, up)
 
 
 def _args() -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ import plotly.io as pio
 from dashboard.catalogue import CATALOGUE, PUBLIC_GROUPS, public_charts
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
 from dashboard.i18n import LANGUAGES, _, date, language, ngettext, number
+from dashboard.insights.priorities import resolve_round
 from dashboard.insights.result import ChartResult, to_csv
 from dashboard.words import who
 
@@ -63,6 +64,7 @@ class PublicView:
     about: str = ""  # the filters in words ("caregivers, round R8")
     lang: str = "en"
     title: str = ""  # the result's title, or its translation
+    kept: bool = False  # its release keeps it (kept_in_release): cite the kept address
 
     @property
     def key(self) -> str:
@@ -74,10 +76,12 @@ class PublicView:
         return self.key if self.lang == LANGUAGES[0] else f"{self.key}.{self.lang}"
 
     def archive_url(self) -> str:
-        """The address of this view in its release: it never changes (see releases.py)."""
+        """The address to cite: in its release if the release keeps it (it never changes
+        there, see releases.py), else the live address."""
         query = self.result.filters.to_query()
         qs = "?" + urlencode(sorted(query.items())) if query else ""
-        return f"{self.credit.public_url}/embed/{self.result.chart}/@{self.result.as_of}/{qs}"
+        at = f"@{self.result.as_of}/" if self.kept else ""
+        return f"{self.credit.public_url}/embed/{self.result.chart}/{at}{qs}"
 
     def citation(self) -> str:
         """A line to paste into a reference list (the reader adds the date they accessed it)."""
@@ -111,6 +115,7 @@ class PublicView:
             "license": self.credit.license,
             "citation": self.citation(),
             "archive_url": self.archive_url(),
+            "kept": self.kept,
             "voters": self.voters(),
             "columns": r.columns,
             "rows": r.to_json()["rows"],
@@ -176,7 +181,30 @@ def view(engine: Engine, chart_id: str, filters: Filters, lang: str = "en") -> P
         title = result.title
         if lang != LANGUAGES[0]:  # dynamic English titles: the chart's title and who, translated
             title = _(chart.title) + (f": {said}" if said else "")
-    return PublicView(result, figure, summary, Credit.of(engine), said, lang, title)
+    kept = kept_in_release(engine, chart_id, filters)
+    return PublicView(result, figure, summary, Credit.of(engine), said, lang, title, kept)
+
+
+KEEP = ("always", "closed_rounds", "never")
+
+
+def kept_in_release(engine: Engine, chart_id: str, filters: Filters) -> bool:
+    """Whether a release keeps this view for good: only what later releases cannot move.
+
+    The build's release policy carries closed rounds and complete periods into every
+    later release, so their counts never move by 1..k-1; an open round's (or all-time
+    discussion's) can, and an archive beside the live release would show the difference.
+    """
+    keep = CATALOGUE[chart_id].keep
+    if keep not in KEEP:
+        raise ValueError(f"{chart_id}: keep={keep!r}; use one of {KEEP}")
+    if keep == "closed_rounds":
+        try:
+            rnd = resolve_round(engine.warehouse, filters.round)
+        except FilterError:
+            return False
+        return rnd.closes_on[:10] < engine.warehouse.snapshot().as_of
+    return keep == "always"
 
 
 def about(engine: Engine, filters: Filters) -> str:

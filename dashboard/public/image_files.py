@@ -18,6 +18,11 @@ from dashboard.public.images import ImageText, image_figure, render_images
 _CACHE: OrderedDict[tuple, bytes] = OrderedDict()
 _CACHE_SIZE = 256
 _LOCK = threading.Lock()
+_RENDERING = threading.Lock()  # one render at a time per process; a request never queues
+
+
+class Busy(RuntimeError):
+    """Another image is being drawn: try again shortly (the server answers 503)."""
 
 
 def image_text(payload: dict[str, Any]) -> ImageText:
@@ -38,8 +43,14 @@ def image_text(payload: dict[str, Any]) -> ImageText:
     )
 
 
-def images(items: list[tuple[tuple, dict[str, Any], str]], fmt: str) -> list[bytes]:
-    """PNG or SVG bytes for (cache key, payload, theme) items, rendered once each."""
+def images(
+    items: list[tuple[tuple, dict[str, Any], str]], fmt: str, wait: bool = True
+) -> list[bytes]:
+    """PNG or SVG bytes for (cache key, payload, theme) items, rendered once each.
+
+    `wait=False` (the server): if another render is running, raise Busy instead of
+    queueing, so a burst of requests for new images cannot pile up browser starts.
+    """
     out: dict[int, bytes] = {}
     todo = []
     with _LOCK:
@@ -50,9 +61,15 @@ def images(items: list[tuple[tuple, dict[str, Any], str]], fmt: str) -> list[byt
             else:
                 todo.append(i)
     if todo:
-        figures = [image_figure(items[i][1]["figure"], image_text(items[i][1]), items[i][2])
-                   for i in todo]  # fmt: skip
-        for i, body in zip(todo, render_images(figures, fmt), strict=True):
+        if not _RENDERING.acquire(blocking=wait):
+            raise Busy("another image is being drawn")
+        try:
+            figures = [image_figure(items[i][1]["figure"], image_text(items[i][1]), items[i][2])
+                       for i in todo]  # fmt: skip
+            rendered = render_images(figures, fmt)
+        finally:
+            _RENDERING.release()
+        for i, body in zip(todo, rendered, strict=True):
             out[i] = body
             with _LOCK:
                 _CACHE[(items[i][0], fmt)] = body

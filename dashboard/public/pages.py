@@ -149,10 +149,11 @@ def snippet(
     )
 
 
-def index_page(charts: list[tuple[str, str]], base_url: str, release: str | None = None) -> str:
-    """The public charts, each with its snippets: live, and pinned to this release."""
+def index_page(charts: list[tuple[str, str, str | None]], base_url: str) -> str:
+    """The public charts, each with its snippets: live, and pinned to the release that
+    keeps its default view (None where the release does not keep it)."""
     items = []
-    for chart_id, title in charts:
+    for chart_id, title, release in charts:
         live = html.escape(snippet(base_url, chart_id, {}, title))
         pinned = (
             "<p>This release (never changes):</p>"
@@ -179,19 +180,26 @@ def index_page(charts: list[tuple[str, str]], base_url: str, release: str | None
 
 
 def method_note_page(
-    title: str, note: str, withheld_rule: str, network: str, network_url: str, lang: str = "en"
+    title: str,
+    note: str,
+    withheld_rule: str,
+    network: str,
+    network_url: str,
+    lang: str = "en",
+    up: str = "",
 ) -> str:
     """A public chart's method in plain words (at most ~150), instead of the README.
 
     `note` and `withheld_rule` are message ids (dashboard/notes.py) with `{k}` filled in
-    after translation; `title` is already in `lang`.
+    after translation; `title` is already in `lang`. `up` is "../" for a page one folder
+    deeper (method/es/), so its relative links still reach the chart and the styles.
     """
     e = html.escape
     home = f'<a href="{e(network_url)}">{e(network)}</a>' if network_url else e(network)
     with language(lang):
         heading = _("How to read “{title}”").format(title=title)
         return (
-            HEAD.format(title=e(heading), static="../../static/", meta="").replace(
+            HEAD.format(title=e(heading), static=f"{up}../../static/", meta="").replace(
                 '<html lang="en">', f'<html lang="{e(lang)}">'
             )
             + '<body><main class="methods">'
@@ -200,8 +208,10 @@ def method_note_page(
             + f"<p>{e(withheld_rule)}</p>"
             + "<p>"
             + e(_("Published by {network}.")).format(network=home)
-            + f' <a href="../">{e(_("Back to the chart"))}</a> · '
-            + f'<a href="../../methods/">{e(_("The full methods, for researchers (English)"))}</a>'
+            + f' <a href="{up}../?lang={e(lang)}">{e(_("Back to the chart"))}</a> · '
+            + f'<a href="{up}../../methods/">'
+            + e(_("The full methods, for researchers (English)"))
+            + "</a>"
             + "</p></main></body></html>\n"
         )
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from dashboard.catalogue import CATALOGUE
 from dashboard.engine import Engine
+from dashboard.filters import FilterError
 from dashboard.i18n import LANGUAGES
 from dashboard.public import charts as public
 from dashboard.public import image_files, releases, reuse
@@ -94,13 +95,15 @@ def publish(engine: Engine, out: Path, base_url: str = "", images: bool = True) 
             write(root / "static" / name, (static_dir() / name).read_bytes())
         write(root / "methods" / "index.html", methods_page())
         charts = [(c, CATALOGUE[c].title) for c in public.PUBLIC_FILTERS]
-        write(root / "index.html", index_page(charts, base_url, snap.as_of if current else None))
+        pinned = [(c, t, snap.as_of if current and public.kept_in_release(
+            engine, c, public.parse(c, {})) else None) for c, t in charts]  # fmt: skip
+        write(root / "index.html", index_page(pinned, base_url))
         kept = releases.kept(folder)
         write(root / "releases.json", json.dumps({"releases": kept}, indent=1))
         for chart_id, title in charts:
             write(root / chart_id / "method" / "index.html", method_page(chart_id, engine, "en"))
             for lang in LANGUAGES[1:]:
-                page = method_page(chart_id, engine, lang)
+                page = method_page(chart_id, engine, lang, up="../")
                 write(root / chart_id / "method" / lang / "index.html", page)
             for filters in public.combinations(engine, chart_id):
                 shown = public.view(engine, chart_id, filters)
@@ -163,6 +166,10 @@ def _write_release(
         title = CATALOGUE[chart_id].title
         write(base / "index.html", chart_page(chart_id, title, "all", None, release=as_of))
         for key in keys:
+            try:
+                public.parse_key(chart_id, key)
+            except (FilterError, public.NotPublic):
+                continue  # a filter no longer public: not published from the old release
             payload_bytes = releases.read(folder, as_of, chart_id, key, "json")
             csv_text = releases.read(folder, as_of, chart_id, key, "csv").decode()
             payload = json.loads(payload_bytes)
@@ -172,8 +179,6 @@ def _write_release(
             write(base / "data" / f"{key}.metadata.json", reuse.metadata_json(payload))
             write(base / "data" / f"{key}.zip", reuse.package(payload, csv_text))
             for lang in LANGUAGES[1:]:
-                name = f"{key}.{lang}.json"
-                write(
-                    base / "data" / name,
-                    releases.read(folder, as_of, chart_id, key, f"{lang}.json"),
-                )
+                translated = releases.read(folder, as_of, chart_id, key, f"{lang}.json")
+                write(base / "data" / f"{key}.{lang}.json", translated)
+                write(base / "data" / f"{key}.{lang}.dark.json", themed(translated, True))

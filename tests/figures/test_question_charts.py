@@ -34,7 +34,9 @@ def test_every_question_is_written_out_in_full_above_its_dot() -> None:
     text = _texts(fig)
     assert LONG in text, "never cut mid-word, however long"
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; brave?" in text  # member text stays text
-    assert "Q1" not in text and any("Q1" in h for t in fig.data for h in (t.hovertext or ()))
+    hovers = [h for t in fig.data for h in (t.hovertext or ())]
+    assert "Q1" not in text and not any("Q1" in h for h in hovers)  # no codes, anywhere
+    assert any(h.startswith("&lt;b&gt;Bold") for h in hovers)  # the hover names the question
     ys = [a.y for a in fig.layout.annotations]
     assert ys == sorted(ys) and len(set(ys)) == len(ys)  # one row each, in rank order
 

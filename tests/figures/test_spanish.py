@@ -358,7 +358,7 @@ def test_english_views_are_as_they_were(engine) -> None:
     assert WITHHELD in funnel.text
     assert funnel.x[0] == "invited"
     lines = en("members").figure
-    assert {t.name for t in lines.data} >= {"all", "caregiver"}  # roles as the data has them
+    assert {t.name for t in lines.data} >= {"all members", "caregivers"}  # roles in words
     assert words.quoted("a  question") == "“a question”"
 
 

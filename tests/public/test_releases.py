@@ -115,6 +115,7 @@ def test_an_unwritable_releases_folder_does_not_stop_serving(
 def test_hostile_release_addresses_are_refused(fixture_warehouse: Path, path: str) -> None:
     c = create_public_server(settings_for(fixture_warehouse)).test_client()
     c.get("/embed/releases.json")  # the current release is kept
+    assert c.get("/embed/priorities/@2026-11-01/data/round=R1.json").status_code == 200
     response = c.get(path)
     assert response.status_code in (400, 404), path
 
@@ -130,3 +131,56 @@ def test_the_current_release_is_served_under_its_date(fixture_warehouse: Path) -
     }
     index = c.get("/embed/").data.decode()
     assert "/embed/members/@2026-11-01/" in index and "Live (updates with each release)" in index
+
+
+def open_round_export(tmp_path: Path, name: str, as_of: str, withdrawn: int) -> Path:
+    """The fixture with round R3 still open (to the end of 2026), as exported on `as_of`."""
+    export = tmp_path / name
+    shutil.copytree(EXPORT, export)
+    rounds = export / "rounds.csv"
+    rounds.write_text(rounds.read_text().replace("2026-01-01,2026-01-31", "2026-01-01,2026-12-31"))
+    if withdrawn:
+        withdraw(export, "caregiver", withdrawn, "2026-11-20")
+    manifest = json.loads((export / "manifest.json").read_text())
+    manifest["exported_at"] = f"{as_of}T06:00:00Z"
+    (export / "manifest.json").write_text(json.dumps(manifest))
+    return export
+
+
+@pytest.mark.slow
+def test_a_release_keeps_only_what_later_releases_cannot_move(tmp_path: Path) -> None:
+    """An open round's ranking and all-time discussion counts are not kept: the next
+    release may move them by 1..k-1 (3 caregivers who rated in R3 withdraw here)."""
+    warehouse = tmp_path / "wh.duckdb"
+    runner = CliRunner()
+    first = open_round_export(tmp_path, "e1", "2026-11-01", 0)
+    assert runner.invoke(cli, ["build", str(first), "--out", str(warehouse),
+                               "--first-release"]).exit_code == 0  # fmt: skip
+    c = create_public_server(settings_for(warehouse)).test_client()
+    kept = c.get("/embed/releases.json").get_json()["releases"]
+    assert kept[0]["as_of"] == "2026-11-01"
+    at = "/embed/{}/@2026-11-01/data/{}.csv"
+    assert c.get(at.format("priorities", "round=R1")).status_code == 200
+    for chart, key in (("priorities", "round=R3"), ("priorities", "all"),  # all = R3, open
+                       ("priorities", "role=caregiver&round=R3"), ("topics", "round=R1")):  # fmt: skip
+        assert c.get(at.format(chart, key)).status_code == 404, (chart, key)
+    live_r3 = c.get("/embed/priorities/data/round=R3.json").get_json()
+    assert "@2026-11-01" not in live_r3["citation"] and not live_r3["kept"]
+    assert "@2026-11-01" in c.get("/embed/priorities/data/round=R1.json").get_json()["citation"]
+    index = c.get("/embed/").data.decode()
+    assert "/embed/topics/@" not in index and "/embed/members/@2026-11-01/" in index
+
+    second = open_round_export(tmp_path, "e2", "2026-12-01", 3)
+    assert runner.invoke(cli, ["build", str(second), "--out", str(warehouse)]).exit_code == 0
+    # every view the first release kept is served unchanged by the second, live
+    folder = settings_for(warehouse).releases()
+    for chart_id, keys in releases.views(folder, "2026-11-01").items():
+        for key in keys:
+            old = c.get(f"/embed/{chart_id}/@2026-11-01/data/{key}.json").get_json()["rows"]
+            new = c.get(f"/embed/{chart_id}/data/{key}.json").get_json()
+            if chart_id in ("members", "active-members"):  # a new month: compare the old ones
+                months = {r["month"] for r in old}
+                new_rows = [r for r in new["rows"] if r["month"] in months]
+                assert new_rows == old, (chart_id, key)
+            else:
+                assert new["rows"] == old, (chart_id, key)

@@ -90,11 +90,31 @@ def test_method_note_is_short_plain_and_linked(client, chart_id: str) -> None:
     assert 'href="method/"' in chart and "Data package (zip)" in chart
 
 
-def test_public_summaries_say_no_codes(engine: Engine) -> None:
+CODES = re.compile(r"\bQ\d+\b|\btier\b|person_with_ms|not-applicable|ms_course")
+
+
+def _texts(node, skip=("customdata", "ids", "meta", "uid")):
+    """Every string a reader may see in a figure (not the data keys it carries)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in skip:
+                yield from _texts(value, skip)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value, skip)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_public_text_says_no_codes(engine: Engine) -> None:
+    """Summaries, hovers, legends, labels: question text and words, never Q-codes or ids."""
     for chart_id in public.PUBLIC_FILTERS:
         for filters in public.combinations(engine, chart_id):
-            summary = public.view(engine, chart_id, filters).summary
-            assert not re.search(r"\bQ\d+\b|\btier\b", summary), (chart_id, summary)
+            for lang in ("en", "es"):
+                shown = public.view(engine, chart_id, filters, lang)
+                figure = json.loads(shown.json_bytes())["figure"]
+                for text in [shown.summary, shown.title, *_texts(figure)]:
+                    assert not CODES.search(text), (chart_id, filters.to_query(), lang, text)
 
 
 def test_link_previews_follow_the_filters(client) -> None:
