@@ -97,3 +97,25 @@ def test_publish_writes_every_views_png_and_svg(
         f"{k}.{fmt}" for k in keys for fmt in ("png", "svg")
     )
     assert all(png_size((folder / f"{k}.png").read_bytes())[0] == 1200 for k in keys)
+
+
+def test_images_revalidate_without_drawing_and_never_queue(client, monkeypatch) -> None:
+    """A request cannot make the server draw what the client has, or queue browser starts."""
+    from dashboard.public import image_files
+
+    drawn: list[int] = []
+    monkeypatch.setattr(image_files, "render_images",
+                        lambda figures, fmt: drawn.append(len(figures)) or [b"img"] * len(figures))  # fmt: skip
+    monkeypatch.setattr(image_files, "_CACHE", image_files.OrderedDict())
+    first = client.get("/embed/enrollment/image/all.svg")
+    assert first.status_code == 200 and drawn == [1]
+    again = client.get("/embed/enrollment/image/all.svg",
+                       headers={"If-None-Match": first.headers["ETag"]})  # fmt: skip
+    assert again.status_code == 304 and drawn == [1]
+    by_query = client.get("/embed/enrollment/image.svg")
+    assert by_query.headers["ETag"] == first.headers["ETag"]  # one image, one tag
+    other = client.get("/embed/enrollment/image.svg?project=P1")
+    assert other.headers["ETag"] != first.headers["ETag"]
+    with image_files._RENDERING:  # another image is being drawn
+        busy = client.get("/embed/enrollment/image/project=P2.png")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
