@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 import os
+import resource
 import secrets
 import subprocess
 import time
@@ -195,6 +196,20 @@ def _verify(path: Path, expected: dict[str, int], build_id: str) -> None:
         con.close()
 
 
+def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Log a build step's wall time and the process's peak memory after it (debug)."""
+    started = time.monotonic()
+    yield
+    log.debug("build step %s: %.1fs, peak RSS so far %.0f MB", name,
+              time.monotonic() - started, _peak_mb())  # fmt: skip
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -210,7 +225,7 @@ def build_warehouse(
     source: Path,
     target: Path,
     *,
-    memory_limit: str = "8GB",
+    memory_limit: str = "3GB",
     previous: Path | None = REPLACED,
     k: int | None = None,
 ) -> BuildResult:
@@ -220,6 +235,9 @@ def build_warehouse(
     if there is one; None for a first release): closed rounds and complete months keep
     the values it published (see dashboard/warehouse/release.py). `k` (default
     DASHBOARD_K) is the disclosure threshold the publication is protected for.
+    `memory_limit` is DuckDB's: past it, the build spills to a temporary folder beside
+    the target, so a 1M-member build stays under 4 GB resident (each step's time and
+    the peak so far are logged at debug level).
     """
     started = time.monotonic()
     k = env_int("DASHBOARD_K") if k is None else k
@@ -234,8 +252,9 @@ def build_warehouse(
         tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
         try:
             result = _build_into(source, tmp, memory_limit, previous, k)
-            _verify(tmp, result["expected"], result["build_id"])
-            _fsync(tmp)
+            with _step("verify"):
+                _verify(tmp, result["expected"], result["build_id"])
+                _fsync(tmp)
             os.replace(tmp, target)
             _fsync(target.parent)
         finally:
@@ -267,21 +286,23 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
     )
     try:
         con.execute(BUILD_SQL_DIR.joinpath("00_macros.sql").read_text(encoding="utf-8"))
-        report = stage_and_validate(con, source)
+        with _step("stage and validate"):
+            report = stage_and_validate(con, source)
         if not report.ok:
             raise ExportInvalid(report)
         warnings = list(report.warnings)
         key, key_warning = pseudonym_key()
         if key_warning:
             warnings.append(key_warning)
-        ids = con.execute("SELECT member_id FROM raw_members").fetchnumpy()["member_id"]
-        pseudonyms = pd.DataFrame(
-            {"member_id": ids, "member_key": pseudonymize([str(i) for i in ids], key)}
-        )
-        con.register("pseudonyms_frame", pseudonyms)
-        con.execute("CREATE TEMP TABLE pseudonyms AS SELECT * FROM pseudonyms_frame")
-        con.unregister("pseudonyms_frame")
-        del pseudonyms, ids
+        with _step("pseudonyms"):
+            ids = con.execute("SELECT member_id FROM raw_members").fetchnumpy()["member_id"]
+            pseudonyms = pd.DataFrame(
+                {"member_id": ids, "member_key": pseudonymize([str(i) for i in ids], key)}
+            )
+            con.register("pseudonyms_frame", pseudonyms)
+            con.execute("CREATE TEMP TABLE pseudonyms AS SELECT * FROM pseudonyms_frame")
+            con.unregister("pseudonyms_frame")
+            del pseudonyms, ids
         dupes = con.execute(
             "SELECT count(*) - count(DISTINCT member_key) FROM pseudonyms"
         ).fetchone()
@@ -297,8 +318,11 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
             rows, release = _load(con, as_of, build_id, network, in_export, previous)
         warnings += release.warnings
         steps = [BUILD_SQL_DIR.joinpath(n).read_text(encoding="utf-8") for n in PUBLICATION_STEPS]
-        publication = publish(con, (build_id, as_of.isoformat(), network), k, (steps[0], steps[1]))
-        con.execute("CHECKPOINT")
+        with _step("publication"):
+            snapshot = (build_id, as_of.isoformat(), network)
+            publication = publish(con, snapshot, k, (steps[0], steps[1]))
+        with _step("checkpoint"):
+            con.execute("CHECKPOINT")
     finally:
         con.close()
     expected = {LOADED_TABLES[n]: kept for n, (_, kept) in rows.items()}
@@ -336,10 +360,12 @@ def _load(
             if name.startswith(("00_", "9")):
                 continue
             try:
-                con.execute(sql, {k: params[k] for k in needed})
+                with _step(name):
+                    con.execute(sql, {k: params[k] for k in needed})
             except duckdb.Error as exc:
                 raise RuntimeError(f"build step {name} failed: {exc}") from exc
-        release = carry_over(con, previous)
+        with _step("carry over"):
+            release = carry_over(con, previous)
         kept = {
             name: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
             for name, table in LOADED_TABLES.items()
@@ -354,7 +380,8 @@ def _load(
         for name, sql, needed in build_statements():
             if name.startswith("9") and name not in PUBLICATION_STEPS:
                 con.execute(sql, {k: params[k] for k in needed})
-        con.execute("COMMIT")
+        with _step("commit"):
+            con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
