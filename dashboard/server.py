@@ -53,6 +53,8 @@ def create_app(
         external_scripts=[plotly_bundle_url()],
         assets_folder=str(ASSETS_DIR),
     )
+    # The page's language for screen readers (axe: html-has-lang); the rest is Dash's own.
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.server.config["ENGINE"] = engine
     app.server.register_blueprint(make_api(engine))
     register_present_routes(app.server, engine, decks)

@@ -151,7 +151,7 @@ def chart_card(
             dcc.Graph(
                 id=f"{dom_id}-graph", figure=figure, config={**GRAPH_CONFIG, **(graph_config or {})}
             ),
-            role="img",
+            role="figure",  # not "img": plotly's toolbar inside is interactive
             style={"display": "none"} if result.message else {},
             **{"aria-label": summary},
         )

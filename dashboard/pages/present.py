@@ -276,7 +276,7 @@ def _slide(deck: Deck, i: int, content: SlideContent, note: str, stale: str | No
                            config={"displayModeBar": False, "responsive": True,
                                    "scrollZoom": False},
                            style={"height": "100%", "width": "100%"}),
-                 className="present-chart", role="img",
+                 className="present-chart", role="figure",
                  **{"aria-label": content.headline}),
         html.P(content.footnote, className="present-footnote") if content.footnote else None,
         html.Div([

@@ -101,7 +101,7 @@ def _chart_page(
         + '<p id="summary" class="summary" aria-live="polite">'
         + html.escape(_("Loading the chart…"))
         + "</p>\n"
-        + '<div id="chart" role="img" aria-labelledby="summary"></div>\n'
+        + '<div id="chart" role="figure" aria-labelledby="summary"></div>\n'
         + banner
         + '<p class="meta"><span id="source"></span> <span id="as-of"></span> · '
         + f'<a id="how-to-read" href="{up}method/" target="_blank" rel="noopener">'
