@@ -120,3 +120,23 @@ def date(value: dt.date | str, style: str = "long") -> str:
     if style == "month":
         return format_date(day, "LLLL y", locale=_LANG.get())
     return format_date(day, "d MMMM y" if _LANG.get() == "en" else style, locale=_LANG.get())
+
+
+def plotly_locale(lang: str) -> dict | None:
+    """Plotly's locale format for a language, from CLDR (Babel): month and day names and
+    number separators, so a chart's own axis labels read "ene 2024" and "1.234" in Spanish.
+    None for English (plotly's own)."""
+    if check(lang) == LANGUAGES[0]:
+        return None
+    locale = Locale.parse(lang)
+    symbols = locale.number_symbols.get("latn", locale.number_symbols)
+    days = locale.days["format"]
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # plotly (d3) lists days from Sunday
+    return {
+        "months": list(locale.months["format"]["wide"].values()),
+        "shortMonths": list(locale.months["format"]["abbreviated"].values()),
+        "days": [days["wide"][d] for d in sunday_first],
+        "shortDays": [days["abbreviated"][d] for d in sunday_first],
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+    }

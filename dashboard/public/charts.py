@@ -21,7 +21,7 @@ import plotly.io as pio
 
 from dashboard.catalogue import CATALOGUE, PUBLIC_GROUPS, public_charts
 from dashboard.filters import GROUP_VALUES, FilterError, Filters
-from dashboard.i18n import LANGUAGES, _, date, language, ngettext, number
+from dashboard.i18n import LANGUAGES, _, date, language, ngettext, number, plotly_locale
 from dashboard.insights.priorities import resolve_round
 from dashboard.insights.result import ChartResult, to_csv
 from dashboard.words import who
@@ -121,6 +121,7 @@ class PublicView:
             "rows": r.to_json()["rows"],
             "figure": json.loads(pio.to_json(self.figure, validate=False)),
             "labels": chrome(self.lang, r.as_of, self.voters()),
+            "plotly_locale": plotly_locale(self.lang),
         }
 
     def json_bytes(self) -> bytes:

@@ -37,6 +37,8 @@ def test_spanish_data_keeps_member_text_and_numbers(client) -> None:
     assert es["lang"] == "es" and es["labels"]["cite"] == "Citar este gráfico"
     assert es["title"].startswith("Prioridades de investigación")
     assert es["rows"] == en["rows"]  # the numbers and member-written titles, as they are
+    assert es["plotly_locale"]["shortMonths"][0] == "ene" and es["plotly_locale"]["decimal"] == ","
+    assert en["plotly_locale"] is None
     page = client.get("/embed/priorities/?round=R1&lang=es").data.decode()
     assert '<html lang="es">' in page and "Cómo leer este gráfico" in page
     for bad in ("?lang=de", "?theme=blue", "?lang=es&lang=en"):

@@ -103,10 +103,17 @@
       var layout = data.figure.layout || {};
       layout.autosize = true;
       delete layout.width;
-      return window.Plotly.newPlot(chart, data.figure.data || [], layout, {
+      var config = {
         displaylogo: false, responsive: true, showSendToCloud: false,
         showEditInChartStudio: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]
-      });
+      };
+      // The reader's month names and number separators (CLDR, sent with the data).
+      if (data.plotly_locale) {
+        window.Plotly.register({ moduleType: "locale", name: data.lang, dictionary: {},
+                                 format: data.plotly_locale });
+        config.locale = data.lang;
+      }
+      return window.Plotly.newPlot(chart, data.figure.data || [], layout, config);
     })
     .then(function () {
       chart.setAttribute("data-rendered", "true");
