@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard.db import WarehouseError
 from dashboard.engine import Engine
@@ -33,23 +33,43 @@ def shell(engine: Engine, content: Any) -> html.Div:
         [
             html.A("Skip to content", href="#main", className="visually-hidden-focusable"),
             dcc.Location(id="nav", refresh="callback-nav"),
+            # On a phone the pages fold behind a "Menu" button (the brand and the as-of
+            # date stay in sight); from 768 px they are in one row.
             dbc.Navbar(
                 dbc.Container(
                     [
                         dbc.NavbarBrand(network, href="/", id="brand"),
-                        dbc.Nav(
-                            [
-                                dbc.NavItem(dbc.NavLink(label, href=href, active="exact"))
-                                for label, href in NAV
-                            ],
+                        html.Span(as_of, id="as-of", className="text-white small ms-auto me-2"),
+                        html.Button(
+                            html.Span(className="navbar-toggler-icon"),
+                            id="nav-toggle",
+                            n_clicks=0,
+                            type="button",
+                            className="navbar-toggler",
+                            **{
+                                "aria-label": "Menu",
+                                "aria-controls": "nav-pages",
+                                "aria-expanded": "false",
+                            },
+                        ),
+                        dbc.Collapse(
+                            dbc.Nav(
+                                [
+                                    dbc.NavItem(dbc.NavLink(label, href=href, active="exact"))
+                                    for label, href in NAV
+                                ],
+                                navbar=True,
+                            ),
+                            id="nav-pages",
+                            is_open=False,
                             navbar=True,
                         ),
-                        html.Span(as_of, id="as-of", className="text-white ms-auto"),
                     ],
                     fluid=True,
                 ),
                 color="primary",
                 dark=True,
+                expand="md",
                 className="mb-3",
             ),
             dbc.Container([share_row(), html.Main(content, id="main")], fluid=True),
@@ -79,4 +99,12 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("view-link", "value"),
         Input("nav", "href"),
         Input("nav", "search"),
+    )
+    # The phone menu opens and closes in the browser (no round trip to the server).
+    app.clientside_callback(
+        "function(n, open) { var next = n ? !open : open; return [next, String(next)]; }",
+        Output("nav-pages", "is_open"),
+        Output("nav-toggle", "aria-expanded"),
+        Input("nav-toggle", "n_clicks"),
+        State("nav-pages", "is_open"),
     )
