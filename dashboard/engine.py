@@ -25,6 +25,7 @@ from dashboard.filters import Filters
 from dashboard.insights.priorities import Round, list_rounds
 from dashboard.insights.publication import lookup_result
 from dashboard.insights.result import ChartResult
+from dashboard.insights.tables import warm_tables
 
 __all__ = ["CATALOGUE", "ChartSpec", "Engine", "UnknownChart"]
 
@@ -56,6 +57,11 @@ class Engine:
         other = copy.copy(self)
         other.warehouse = self.warehouse.pinned()
         return other
+
+    def warm(self) -> int:
+        """Decode the build's published tables now, not on the first requests (see
+        insights.tables.warm_tables); how many."""
+        return warm_tables(self.warehouse, self.k)
 
     def rounds(self) -> list[Round]:
         """The rounds with votes, oldest first (for round pickers and round-to-round slides)."""

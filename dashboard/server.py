@@ -41,6 +41,7 @@ def create_app(
     auth = auth if auth is not None else Auth.from_env()
     engine = Engine(settings)
     engine.warehouse.snapshot()  # refuse to start on a missing or corrupt warehouse
+    engine.warm()  # workers forked from here start with the publication decoded
     app = Dash(
         "dashboard",  # the package: pages then import as dashboard.pages.<name>, once
         use_pages=True,
@@ -102,6 +103,7 @@ def create_public_server(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     engine = Engine(settings)
     engine.warehouse.snapshot()
+    engine.warm()
     server = Flask(__name__)
 
     @server.get("/healthz")

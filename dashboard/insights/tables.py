@@ -479,6 +479,26 @@ def published_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int) 
         return _DECODED[key]
 
 
+def warm_tables(wh: Warehouse, k: int) -> int:
+    """Decode every table the build published for k, before the first request needs it.
+
+    Called when an app starts: under gunicorn's preloaded app this runs once in the
+    master, and every worker forked after it starts with the tables decoded (a worker's
+    first round-shifts view otherwise decodes 8 tables, ~0.7 ms each at 1M members).
+    Returns how many are decoded; bounded like any other use by DECODED_BYTES.
+    """
+    from dashboard.insights.priorities import list_rounds  # priorities imports this module
+
+    rounds = {r.round_id: r for r in list_rounds(wh)}
+    done = 0
+    for round_id, dims in publication(wh, k):
+        rnd = rounds.get(round_id)
+        if rnd is not None:
+            tdims = () if dims == split_key(()) else tuple(dims.split(","))
+            done += published_tables(wh, rnd, tdims, k) is not None
+    return done
+
+
 def forget_decoded_tables() -> None:
     """Drop every decoded published table (to measure a process's first requests)."""
     global _decoded_bytes

@@ -94,3 +94,21 @@ def test_a_topic_view_reads_its_own_questions(wh: Warehouse) -> None:
         checked += _check_stacked_reads(view, rnd)
         checked += _check_stacked_reads(view.with_category("age_band", "no-such-band"), rnd)
     assert checked, "nothing withheld: the comparison has no teeth"
+
+
+def test_an_app_starts_with_every_published_table_decoded(fixture_warehouse, monkeypatch) -> None:
+    """So gunicorn's workers, forked from the preloaded app, never decode on a request."""
+    from dashboard.config import Settings
+    from dashboard.engine import Engine
+    from dashboard.insights import tables
+
+    tables.forget_decoded_tables()
+    engine = Engine(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5,
+                             network_name=""))  # fmt: skip
+    published = tables.publication(engine.warehouse, 11)
+    assert engine.warm() == len(published) > 0
+    monkeypatch.setattr(tables, "decode", lambda *a, **k: pytest.fail("decoded on a request"))
+    for round_id in ("R1", "R2", "R3"):
+        for args in ({}, {"role": "caregiver"}, {"ms_course": "progressive", "sex": "female"}):
+            engine.run("priorities", {"round": round_id, **args})
+    engine.run("round-shifts", {})
