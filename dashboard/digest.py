@@ -35,7 +35,7 @@ from dashboard.config import env, env_flag, env_int
 from dashboard.engine import Engine
 from dashboard.figures.theme import FONT, safe_text
 from dashboard.present.deck import Deck
-from dashboard.present.export import HEIGHT, NOTE_HEIGHT, WIDTH, combine_pdfs, export_figure, render
+from dashboard.present.export import HEIGHT, NOTE_HEIGHT, WIDTH, combine_pdfs, export_pages, render
 from dashboard.present.render import deck_status, render_slide
 from dashboard.present.routes import _frames, network_name
 from dashboard.present.store import DeckStore, slugify
@@ -159,7 +159,9 @@ def make_digest(engine: Engine, deck: Deck, now: datetime | None = None) -> Dige
     network = " ".join(network_name(engine).split())
     cover = title_page(deck, [c.title for c in contents], made_at, network,
                        snap.as_of, snap.build_id, status, stale)  # fmt: skip
-    figures = [export_figure(c, f, handout=True) for c, f in zip(contents, frames, strict=True)]
+    # a slide whose table is longer than a page becomes several pages
+    figures = [page for c, f in zip(contents, frames, strict=True)
+               for page in export_pages(c, f, handout=True)]  # fmt: skip
     try:
         pdf = combine_pdfs(render([cover, *figures], "pdf"))
     except Exception as exc:  # kaleido or chromium failed: one line, not a traceback

@@ -89,10 +89,11 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def light(fake_render: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """For the mail tests: plain pages instead of the styled slides (plotly's styling is slow)."""
 
-    def figure(content: Any, frame: Any, handout: bool = False) -> go.Figure:
-        return go.Figure(layout={"width": 1920, "height": 1400, "title": {"text": content.title}})
+    def figures(content: Any, frame: Any, handout: bool = False) -> list[go.Figure]:
+        return [go.Figure(layout={"width": 1920, "height": 1400,
+                                  "title": {"text": content.title}})]  # fmt: skip
 
-    monkeypatch.setattr(digest, "export_figure", figure)
+    monkeypatch.setattr(digest, "export_pages", figures)
     return fake_render
 
 

@@ -1,6 +1,8 @@
 """Plain Flask routes for presentations: slide images, the PDF handout, and saving a view.
 
     GET  /present/<deck>/slide/<n>.png|.svg   one slide, 1920x1080 (n counts from 1)
+    GET  /present/<deck>/slide/<n>-<p>.png|.svg   page p of a slide whose table takes
+                                              several pages (X-Slide-Pages says how many)
     GET  /present/<deck>.pdf                  the handout: one page per slide, with its note
     GET  /present/api/decks                   the decks (JSON)
     POST /present/api/slides                  save a view as a slide (JSON body)
@@ -13,12 +15,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, has_request_context, jsonify, request
 
 from dashboard.engine import Engine
-from dashboard.present.export import Frame, cached, combine_pdfs, export_figure, render
+from dashboard.present.export import Frame, cached, combine_pdfs, export_pages, render
 from dashboard.present.render import deck_status, render_slide
 from dashboard.present.store import Deck, DeckStore, StoreError, make_slide
 
@@ -55,6 +58,18 @@ def _with_progress_cookie(resp: Response) -> Response:
     return resp
 
 
+_FIGURES: dict[tuple, list] = {}
+
+
+def cached_figures(key: tuple, make: Callable[[], list]) -> list:
+    """A slide's laid-out pages (a few slides' worth, so PNG then SVG lays it out once)."""
+    if key not in _FIGURES:
+        while len(_FIGURES) >= 16:
+            _FIGURES.pop(next(iter(_FIGURES)))
+        _FIGURES[key] = make()
+    return _FIGURES[key]
+
+
 def make_blueprint(engine: Engine, store: DeckStore) -> Blueprint:
     bp = Blueprint("present", __name__)
 
@@ -68,25 +83,33 @@ def make_blueprint(engine: Engine, store: DeckStore) -> Blueprint:
         return deck
 
     @bp.get("/present/<slug>/slide/<int:n>.<any(png, svg):fmt>")
-    def slide_image(slug: str, n: int, fmt: str) -> Response:
+    @bp.get("/present/<slug>/slide/<int:n>-<int:page>.<any(png, svg):fmt>")
+    def slide_image(slug: str, n: int, fmt: str, page: int = 1) -> Response:
         deck = deck_or_404(slug)
         if not 1 <= n <= len(deck.slides):
             abort(Response(f"This deck has {len(deck.slides)} slides.", status=404,
                            mimetype="text/plain"))  # fmt: skip
         build = engine.warehouse.snapshot().build_id
-        key = (deck.slug, deck.revision, deck.updated_at, build, fmt, n)
-
-        def make() -> bytes:
-            content = render_slide(engine, deck.slides[n - 1])
-            return render([export_figure(content, _frames(engine, deck)[n - 1])], fmt)[0]
-
+        key = (deck.slug, deck.revision, deck.updated_at, build, n)
         try:
-            data = cached(key, make)
+            frame = _frames(engine, deck)[n - 1]
+            figures = cached_figures(
+                key, lambda: export_pages(render_slide(engine, deck.slides[n - 1]), frame)
+            )
+        except Exception as exc:  # the data could not be read: say so, do not 500 blindly
+            return _unavailable(exc)
+        if not 1 <= page <= len(figures):
+            abort(Response(f"Slide {n} has {len(figures)} page(s).", status=404,
+                           mimetype="text/plain"))  # fmt: skip
+        try:
+            data = cached((*key, fmt, page), lambda: render([figures[page - 1]], fmt)[0])
         except Exception as exc:  # kaleido or chromium failed: say so, do not 500 blindly
             return _unavailable(exc)
         mimetype = "image/png" if fmt == "png" else "image/svg+xml"
         resp = Response(data, mimetype=mimetype)
-        resp.headers["Content-Disposition"] = f'inline; filename="{deck.slug}-{n}.{fmt}"'
+        name = f"{deck.slug}-{n}" + (f"-{page}" if len(figures) > 1 else "")
+        resp.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+        resp.headers["X-Slide-Pages"] = str(len(figures))
         return _with_progress_cookie(resp)
 
     @bp.get("/present/<slug>.pdf")
@@ -99,8 +122,9 @@ def make_blueprint(engine: Engine, store: DeckStore) -> Blueprint:
 
         def make() -> bytes:
             frames = _frames(engine, deck)
-            figures = [export_figure(render_slide(engine, s), f, handout=True)
-                       for s, f in zip(deck.slides, frames, strict=True)]  # fmt: skip
+            figures = [page for s, f in zip(deck.slides, frames, strict=True)
+                       for page in export_pages(render_slide(engine, s), f,
+                                                handout=True)]  # fmt: skip
             return combine_pdfs(render(figures, "pdf"))
 
         try:

@@ -48,6 +48,7 @@ class SlideContent:
     build_id: str = ""
     charts: list[str] = field(default_factory=list)
     error: str | None = None
+    subtitle: str = ""  # who and which round, when the chart's own title does not say it
 
 
 def _stamp(content: SlideContent, *results: ChartResult) -> SlideContent:
