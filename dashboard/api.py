@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 from dashboard.catalogue import CHARTS, ChartSpec, UnknownChart
 from dashboard.db import QueryTimeout, WarehouseError
 from dashboard.engine import Engine
-from dashboard.filters import GROUP_DIMS, GROUP_VALUES, FilterError
+from dashboard.filters import CONSENSUS_RULES, GROUP_DIMS, GROUP_VALUES, FilterError
 from dashboard.insights.result import to_csv
 from dashboard.insights.vote_methods import PRIORITY_METHODS
 from dashboard.public.charts import embed_path
@@ -33,6 +33,7 @@ HINTS = {
     "compare": "one of " + ", ".join(GROUP_DIMS),
     "method": ", ".join(PRIORITY_METHODS[:-1]) + " or " + PRIORITY_METHODS[-1],
     "country": "ISO 3166-1 alpha-2 code or 'unknown'",
+    "consensus_rule": " or ".join(CONSENSUS_RULES) + f" (default: {CONSENSUS_RULES[0]})",
 }
 
 

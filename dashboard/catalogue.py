@@ -147,10 +147,12 @@ def _cross_group(args: Args) -> bool:
 
 def _consensus_asked(args: Args) -> bool:
     """The consensus card shows when its rule is in the URL (a rate round is not known here)."""
-    return any(args.get(name) for name in CONSENSUS_DEFAULTS)
+    return any(args.get(name) for name in CONSENSUS_FILTERS)
 
 
 G = GROUP_DIMS
+# The consensus rule (share or median_iqr) and the share rule's thresholds.
+CONSENSUS_FILTERS = (*CONSENSUS_DEFAULTS, "consensus_rule")
 PUBLIC_GROUPS = ("role", "ms_course")
 CENSUS = "Counts of everyone, not a sample: no sampling interval applies."
 INTERVALS = ("Whiskers are 95% intervals (Wilson for shares, t for means and points); "
@@ -214,16 +216,17 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "consensus", "Consensus on importance in a rate round", consensus.consensus,
         fig.consensus, say.consensus, "/priorities",
-        ("round", "topic", "compare", *G, *CONSENSUS_DEFAULTS), when=_consensus_asked,
+        ("round", "topic", "compare", *G, *CONSENSUS_FILTERS), when=_consensus_asked,
         view_args={"consensus_high": "70"},
         footnote="Dots: share rating it 4-5 (important) and 1-2 (unimportant), with 95% "
-        "Wilson intervals; lines: the rule's thresholds.",
+        "Wilson intervals; lines: the share rule's thresholds (consensus_rule=median_iqr: "
+        "median and interquartile range in the words instead).",
         slides=(SlideSpec("consensus", "Consensus on importance, question by question"),),
     ),
     ChartSpec(
         "consensus-change", "Consensus between successive rate rounds",
         consensus.consensus_change, fig.consensus_change, say.consensus_change, "/priorities",
-        ("round", "topic", "compare", *G, *CONSENSUS_DEFAULTS), when=_consensus_asked,
+        ("round", "topic", "compare", *G, *CONSENSUS_FILTERS), when=_consensus_asked,
         view_args={"consensus_low": "15"},
         footnote="Change in the share rating it 4-5 since the rate round before, with 95% "
         "Newcombe intervals; the status before and after in words.",

@@ -61,6 +61,10 @@ MAX_GROUP_FILTERS = 3
 # least `consensus_high`% rate it 4-5 and under `consensus_low`% rate it 1-2.
 CONSENSUS_DEFAULTS = {"consensus_high": 70, "consensus_low": 15}
 PERCENT_PATTERN = re.compile(r"[1-9][0-9]?")
+# Consensus rules (`consensus_rule`), the default first: "share" (the thresholds above) or
+# "median_iqr" (in = median at least 4 and interquartile range at most 1; out = median
+# at most 2 and interquartile range at most 1).
+CONSENSUS_RULES = ("share", "median_iqr")
 
 # Query-string names that differ from field names.
 ALIASES = {"from": "date_from", "to": "date_to"}
@@ -92,6 +96,7 @@ class Filters:
     country: str | None = None
     consensus_high: int | None = None
     consensus_low: int | None = None
+    consensus_rule: str | None = None
 
     @classmethod
     def parse(cls, args: Mapping[str, Any], allowed: Iterable[str] | None = None) -> Filters:
@@ -255,6 +260,11 @@ def _check(field: str, key: str, value: str) -> Any:
     if field == "method":
         if value not in PRIORITY_METHODS:
             raise FilterError(f"method={value[:40]!r}; use one of {', '.join(PRIORITY_METHODS)}")
+        return value
+    if field == "consensus_rule":
+        if value not in CONSENSUS_RULES:
+            raise FilterError(f"consensus_rule={value[:40]!r}; use one of "
+                              f"{', '.join(CONSENSUS_RULES)}")  # fmt: skip
         return value
     if field in CONSENSUS_DEFAULTS:
         if not PERCENT_PATTERN.fullmatch(value):

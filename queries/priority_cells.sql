@@ -18,7 +18,9 @@ SELECT
     sum(c.value_sum) AS value_sum,
     sum(c.value_sq_sum) AS value_sq_sum,
     sum(c.top2) AS top2,
-    sum(c.bottom2) AS bottom2
+    sum(c.bottom2) AS bottom2,
+    sum(c.top1) AS top1,
+    sum(c.bottom1) AS bottom1
 FROM vote_cube AS c
 JOIN questions AS q USING (question_id)
 WHERE c.round_id = $round

@@ -601,10 +601,20 @@ def consensus_words(row: dict) -> str:
     return CONSENSUS_WORDS.get(row["status"], "not rated")
 
 
+def _quartiles_words(row: dict) -> str:
+    """The median and IQR after the status (" · median 4.5 (IQR 4-5)"), or WITHHELD."""
+    if "median" in row.get("suppressed", ()):
+        return f" · median {WITHHELD}"
+    if row.get("median") is None or row["median"] != row["median"]:
+        return ""
+    return f" · median {row['median']:g} (IQR {row['q1']:g}-{row['q3']:g})"
+
+
 def consensus(result: ChartResult, size: Size) -> go.Figure:
     """Per question (and group): the two shares with Wilson whiskers, the status in words.
 
-    The rule's thresholds are quiet dotted lines; only the two dots carry colour.
+    The share rule's thresholds are quiet dotted lines; only the two dots carry colour.
+    Under the median rule the words also give the median and interquartile range.
     """
     if result.message or not result.rows:
         return empty_figure(result.message or "No question was rated in this round.")
@@ -629,16 +639,18 @@ def consensus(result: ChartResult, size: Size) -> go.Figure:
                        f"{r[field]:.0%} ({r[low]:.0%}-{r[high]:.0%}) of {r['raters']:,} raters"
                        for _, r in part], hoverinfo="text",
         )  # fmt: skip
+    median = result.context.get("rule") == "median_iqr"
     fig.add_scatter(x=[1.04] * len(rows), y=label, mode="text", showlegend=False,
-                    text=[consensus_words(r) for r in rows], textposition="middle right",
+                    text=[consensus_words(r) + (_quartiles_words(r) if median else "")
+                          for r in rows], textposition="middle right",
                     textfont={"color": "#333333"}, hoverinfo="skip")  # fmt: skip
     high, low = result.context.get("high", 70), result.context.get("low", 15)
-    for value in (high, low):
+    for value in () if median else (high, low):
         fig.add_vline(x=value / 100, line={"color": "#9A9A9A", "dash": "dot", "width": 1},
                       annotation_text=f"{value}%", annotation_position="top")  # fmt: skip
     base_layout(fig, result.title, max(360, 160 + 40 * len(rows)))
-    fig.update_xaxes(range=[0, 1.3], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1],
-                     title_text="Share of raters")  # fmt: skip
+    fig.update_xaxes(range=[0, 1.9 if median else 1.3], tickformat=".0%",
+                     tickvals=[0, 0.25, 0.5, 0.75, 1], title_text="Share of raters")  # fmt: skip
     fig.update_yaxes(type="category", categoryorder="array", autorange="reversed",
                      categoryarray=label, automargin=True)  # fmt: skip
     return fig

@@ -381,7 +381,10 @@ def consensus(result: ChartResult) -> str:
     everyone = [r for r in result.rows if r["group"] == "all"]
     ins = [r["question_id"] for r in everyone if r.get("status") == "in"]
     outs = [r["question_id"] for r in everyone if r.get("status") == "out"]
-    head = (f"Consensus ({ctx.get('high')}% / {ctx.get('low')}% rule) among all raters: "
+    rule = (f"{ctx.get('high')}% / {ctx.get('low')}% rule" if ctx.get("rule") != "median_iqr"
+            else "median rule: in = median rating 4 or more, out = 2 or less, each with an "
+            "interquartile range of at most 1")  # fmt: skip
+    head = (f"Consensus ({rule}) among all raters: "
             f"in for {_ids(ins)}; out for {_ids(outs)}")  # fmt: skip
     if groups:
         where = (f"{counts['every']} of {len(everyone)} questions reach consensus in every "

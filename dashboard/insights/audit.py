@@ -468,6 +468,166 @@ def audit(served: Served, knows_nonempty: bool = False, knows_empty: bool = Fals
                   lps, served.seconds, time.perf_counter() - start)  # fmt: skip
 
 
+# ---------------------------------------------------------------------------
+# Rate rounds: the count of each rating value (consensus, median rule).
+
+# What a served or withheld field says about the counts of ratings 1..5 of one group.
+RATING_PARTS: dict[str, tuple[int, ...]] = {
+    "raters": (1, 1, 1, 1, 1),
+    "rated_4_or_5": (0, 0, 0, 1, 1),
+    "rated_1_or_2": (1, 1, 0, 0, 0),
+    "rated_3": (0, 0, 1, 0, 0),  # raters minus the two above, when all three are served
+    **{f"rated_{j}": tuple(int(i == j) for i in range(1, 6)) for j in (1, 2, 4, 5)},
+}
+# What `priorities` serves beside the raters: the mean (sum of ratings) and its
+# t-interval (with the mean, the sum of squared ratings).
+MEAN_PARTS: dict[str, tuple[int, ...]] = {"value_sum": (1, 2, 3, 4, 5),
+                                          "value_sq_sum": (1, 4, 9, 16, 25)}  # fmt: skip
+
+
+@dataclass
+class RatingCount:
+    """One linear function of a group's rating counts the audit follows."""
+
+    filters: dict[str, str]
+    question: str
+    field: str
+    coef: tuple[int, ...]  # over ratings 1..5
+    group: int
+    value: int
+
+
+def _rating_truth(engine: Engine, grid: Grid, round_id: str) -> dict[str, np.ndarray]:
+    """Per question, how many rated it 1, 2, 3, 4, 5 in each finest cell: (5, cells)."""
+    cell = ("CASE WHEN role = 'person_with_ms' THEN ms_type ELSE role END, age_band, "
+            "duration_band, sex, country")  # fmt: skip
+    df, _ = engine.warehouse.query(
+        f"SELECT question_id, {cell}, sum(bottom1), sum(bottom2) - sum(bottom1), "
+        "sum(voters) - sum(top2) - sum(bottom2), sum(top2) - sum(top1), sum(top1) "
+        "FROM vote_cube WHERE round_id = $r GROUP BY ALL",
+        {"r": round_id},
+    )
+    out: dict[str, np.ndarray] = {}
+    for row in df.itertuples(index=False):
+        counts = out.setdefault(str(row[0]), np.zeros((5, grid.n), dtype=np.int64))
+        counts[:, grid.index(*row[1:6])] += [int(v or 0) for v in row[6:11]]
+    return out
+
+
+def collect_ratings(
+    engine: Engine,
+    round_id: str,
+    max_sets: int | None = None,
+    dims: Sequence[str] = GROUP_DIMS,
+    means: bool = False,
+    medians: bool = True,
+) -> Served:
+    """Ask `consensus` under the median rule for every allowed filter set of a rate round.
+
+    Served facts: raters, rated 4-5 and rated 1-2 where served (rated 3 where all
+    three are), and where the median is served all five rating counts: the median
+    and quartiles are functions of them, so the attacker is given more than they
+    say. `means`: also the sum and sum of squares of ratings wherever `priorities`
+    serves the mean rating and its interval (they follow from it). Withheld: every
+    other of these counts, in served and in withheld groups. `Served.facts` and
+    `withheld` hold `RatingCount`s. `medians=False` leaves the medians out (to
+    measure what they add).
+    """
+    from dashboard.insights.consensus import quantile
+
+    start = time.perf_counter()
+    df, _ = engine.warehouse.query("SELECT DISTINCT country FROM voter_cube ORDER BY 1")
+    countries = [str(c) for c in df["country"]]
+    grid = Grid.build(countries)
+    truth = _rating_truth(engine, grid, round_id)
+    rnd = next(r for r in list_rounds(engine.warehouse) if r.round_id == round_id)
+    out = Served(round_id, rnd.method, engine.k, grid)
+    allowed = CATALOGUE["consensus"].filters
+    for group in filter_sets(countries, dims):
+        out.allowed += 1
+        Filters.parse({"round": round_id, **group}, allowed=allowed)
+        mask = grid.mask(group)
+        if not any(truth[q][:, mask].any() for q in truth) and group:
+            out.skipped_empty += 1  # nobody rated anything: every value is 0 or withheld
+            continue
+        if max_sets is not None and out.asked >= max_sets:
+            out.capped = True
+            continue
+        out.asked += 1
+        args = {"round": round_id, "consensus_rule": "median_iqr", **group}
+        result = engine.run("consensus", args)
+        g = out.group(mask)
+        rows = {r["question_id"]: r for r in result.rows}
+        mean_rows = ({r["question_id"]: r for r in engine.run("priorities", {
+            "round": round_id, **group}).rows} if means and not result.message else {})  # fmt: skip
+        for q, counts in truth.items():
+            true = counts[:, mask].sum(axis=1)
+            row = rows.get(q)
+            gone = set(row.get("suppressed", ())) if row else set(RATING_PARTS)
+            served = {f for f in ("raters", "rated_4_or_5", "rated_1_or_2") if f not in gone}
+            if len(served) == 3:
+                served.add("rated_3")
+            if row and medians and "median" not in gone:
+                served |= {f"rated_{j}" for j in (1, 2, 4, 5)} | {"rated_3"}
+                if true.sum() and row["median"] != quantile(tuple(true), 0.5):
+                    raise AssertionError(f"{group} {q}: served median {row['median']}")
+            for name, coef in RATING_PARTS.items():
+                value = int(np.dot(coef, true))
+                fact = RatingCount(group, q, name, coef, g, value)
+                if name in served:
+                    if name in row and row[name] != value:
+                        raise AssertionError(f"{group} {q} {name}: served {row[name]} != {value}")
+                    out.facts.append(fact)  # type: ignore[arg-type]
+                else:
+                    out.withheld.append(fact)  # type: ignore[arg-type]
+            ranked = mean_rows.get(q)
+            if ranked and "mean_rating" not in ranked.get("suppressed", ()):
+                for name, coef in MEAN_PARTS.items():
+                    out.facts.append(RatingCount(group, q, name, coef, g,  # type: ignore[arg-type]
+                                                 int(np.dot(coef, true))))  # fmt: skip
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+def audit_ratings(served: Served) -> Report:
+    """Range of every withheld rating count of 1..k-1 (`collect_ratings`), per question.
+
+    Unknowns: how many in each merged cell gave each rating (5 per cell, non-negative).
+    """
+    start = time.perf_counter()
+    k = served.k
+    facts: dict[str, list[RatingCount]] = {}
+    for fact in served.facts:
+        facts.setdefault(fact.question, []).append(fact)  # type: ignore[arg-type]
+    small: dict[str, list[RatingCount]] = {}
+    for c in served.withheld:
+        if 0 < c.value < k:
+            small.setdefault(c.question, []).append(c)  # type: ignore[arg-type]
+    findings: list[Finding] = []
+    variables = lps = 0
+    for q, counts in small.items():
+        known = facts.get(q, [])
+        groups = list(dict.fromkeys([*(f.group for f in known), *(c.group for c in counts)]))
+        inc = _classes([served.groups[g] for g in groups])
+        at = {g: i for i, g in enumerate(groups)}
+        m = inc.shape[1]
+
+        def row(c: RatingCount, inc: sparse.csr_array = inc,
+                at: dict[int, int] = at) -> sparse.csr_array:  # fmt: skip
+            r = inc[[at[c.group]], :]
+            return sparse.hstack([r * float(w) for w in c.coef]).tocsr()
+
+        sys_ = system(m * 5, [(row(f), f.value) for f in known])
+        for c in counts:
+            low, high = sys_.range(row(c).toarray().ravel())
+            findings.append(Finding(c, low, high))  # type: ignore[arg-type]
+        variables = max(variables, m * 5)
+        lps += sys_.solved
+    return Report(served.round_id, served.method, k, False, False, served.allowed,
+                  served.asked, served.skipped_empty, served.capped, findings, variables,
+                  lps, served.seconds, time.perf_counter() - start)  # fmt: skip
+
+
 def engine_for(warehouse: Path, k: int = 11) -> Engine:
     """An Engine over a warehouse file, as tests/conftest.py builds one (no shared cache)."""
     settings = Settings(warehouse=Path(warehouse), k=k, query_timeout_s=30, network_name="")
@@ -483,8 +643,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-sets", type=int, default=None, help="cap the filter sets asked")
     parser.add_argument("--k", type=int, default=11)
     parser.add_argument("--examples", type=int, default=10)
+    parser.add_argument("--ratings", action="store_true",
+                        help="a rate round's rating counts (consensus, median rule)")  # fmt: skip
     args = parser.parse_args(argv)
-    served = collect(engine_for(args.warehouse, args.k), args.round_id, args.max_sets)
+    engine = engine_for(args.warehouse, args.k)
+    if args.ratings:
+        for means in (False, True):
+            report = audit_ratings(collect_ratings(engine, args.round_id, args.max_sets,
+                                                   means=means))  # fmt: skip
+            print(("with" if means else "without") + " the mean rating's facts: "
+                  + report.summary())  # fmt: skip
+            for label, found in (("boxed", report.boxed), ("pinned", report.pinned)):
+                for f in found[: args.examples]:
+                    print(f"  {label}: {f.describe()}")
+        return
+    served = collect(engine, args.round_id, args.max_sets)
     for nonempty, empty in ((False, False), (True, False), (True, True)):
         report = audit(served, knows_nonempty=nonempty, knows_empty=empty)
         print(report.summary())

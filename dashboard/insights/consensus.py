@@ -7,11 +7,22 @@ under `low`% unimportant; *out* = at least `high`% rate it unimportant and
 under `low`% important; *none* otherwise. Thresholds come from the filters
 `consensus_high` and `consensus_low` (70 and 15 by default).
 
+The second rule, `consensus_rule=median_iqr`: *in* = median rating at least 4
+and interquartile range (q3 - q1) at most 1; *out* = median at most 2 and
+interquartile range at most 1; *none* otherwise. Quartiles are Hyndman and Fan's
+type 7 (linear interpolation between order statistics: R's default, numpy's
+"linear", Excel's QUARTILE.INC). Rows then also carry `median`, `q1`, `q3`.
+
 Counts come from the same protected tables as `priorities` (the `all` rows) and
 `priorities-by-group` (each group's rows). Rated 4-5, rated 1-2 and the rest
 (rated 3) are one split of raters, protected together (`Tables.hidden`), so
 none of them is raters minus the other two. A status read from a withheld
-share is withheld with it.
+share is withheld with it. The median and quartiles are read from the count of
+each rating value: rated 5 and rated 4 are protected as a split nested in rated
+4-5, rated 1 and rated 2 in rated 1-2 (`VoteMethod.nested`); the median, the
+quartiles and the median rule's status are served only where all five counts
+(and the raters) are, and withheld otherwise. The five counts themselves are
+not served.
 """
 
 from __future__ import annotations
@@ -21,12 +32,14 @@ from dataclasses import replace
 from typing import Any
 
 from dashboard.db import Warehouse
-from dashboard.filters import Filters
+from dashboard.filters import CONSENSUS_RULES, Filters
 from dashboard.insights import priorities as pr
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.stats import newcombe_difference, wilson
 
 STATUSES = ("in", "out", "none")
+RULES = CONSENSUS_RULES  # the `consensus_rule` filter's values, default first
+QUARTILES = ["median", "q1", "q3"]
 IMPORTANT = ["rated_4_or_5", "share_important", "ci_low", "ci_high"]
 UNIMPORTANT = ["rated_1_or_2", "share_unimportant", "unimportant_low", "unimportant_high"]
 COLUMNS = ["question_id", "title", "topic", "group", "raters", *IMPORTANT, *UNIMPORTANT,
@@ -37,11 +50,57 @@ COUNTS = {"raters", "rated_4_or_5", "rated_1_or_2"}
 REACH = ("every", "some", "none", "undetermined")
 
 
-def rule_name(high: int, low: int) -> str:
+def rule_name(high: int, low: int, rule: str = "share") -> str:
     """The rule in words, as the response's `method` states it."""
+    if rule == "median_iqr":
+        return ("median and interquartile range rule: in = median rating at least 4 and "
+                "interquartile range (q3 - q1) at most 1; out = median at most 2 and "
+                "interquartile range at most 1 (quartiles: Hyndman-Fan type 7, linear "
+                "interpolation; shares with 95% Wilson intervals)")  # fmt: skip
     return (f"share rule: in = at least {high}% rate it 4-5 and below {low}% rate it 1-2; "
             f"out = at least {high}% rate it 1-2 and below {low}% rate it 4-5 "
             "(95% Wilson intervals)")  # fmt: skip
+
+
+def filter_rule(filters: Filters) -> str:
+    """The consensus rule asked for (`consensus_rule`), the share rule by default."""
+    return filters.consensus_rule or RULES[0]
+
+
+def quantile(counts: tuple[int, ...], p: float) -> float:
+    """The p-quantile of ratings 1..len(counts), given how many gave each rating.
+
+    Hyndman and Fan's type 7: with the n ratings sorted, x[0] <= ... <= x[n-1], and
+    h = (n - 1) p, it is x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]).
+    NaN when nobody rated.
+    """
+    n = sum(counts)
+    if n <= 0:
+        return math.nan
+    h = (n - 1) * p
+    lo = math.floor(h)
+
+    def value(i: int) -> int:  # the i-th smallest rating (0-based)
+        seen = 0
+        for rating, count in enumerate(counts, start=1):
+            seen += count
+            if i < seen:
+                return rating
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    a, b = value(lo), value(min(lo + 1, n - 1))
+    return a + (h - lo) * (b - a)
+
+
+def median_status(median: float, q1: float, q3: float) -> str | None:
+    """`in`, `out` or `none` under the median and IQR rule; None when nobody rated it."""
+    if math.isnan(median):
+        return None
+    if q3 - q1 <= 1 and median >= 4:
+        return "in"
+    if q3 - q1 <= 1 and median <= 2:
+        return "out"
+    return "none"
 
 
 def status(important: int, unimportant: int, raters: int, high: int, low: int) -> str | None:
@@ -62,10 +121,14 @@ def consensus(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Consensus per question for everyone filtered (`all`), and per group with `compare`."""
     rnd = pr.resolve_round(wh, filters.round)
     high, low = filters.consensus_thresholds()
+    rule = filter_rule(filters)
+    columns = COLUMNS if rule == "share" else [*COLUMNS[:-1], *QUARTILES, COLUMNS[-1]]
     result = new_result("consensus", f"Consensus on importance: {rnd.name}",
-                        rule_name(high, low), filters, wh.snapshot(), k, COLUMNS,
+                        rule_name(high, low, rule), filters, wh.snapshot(), k, columns,
                         COUNTS)  # fmt: skip
     result.context.update(round=rnd.__dict__, high=high, low=low, groups=[])
+    if rule != "share":  # the share rule's context stays as it was
+        result.context["rule"] = rule
     measures = rnd.vote.importance
     if measures is None:
         result.message = (
@@ -80,13 +143,13 @@ def consensus(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     if tables.voters[cell] == 0 or tables.voters_hidden[cell]:
         result.message = pr.TOO_FEW  # an empty group reads as a small one
         return result
-    rows = _rows(tables, measures, cell, "all", high, low, k)
+    rows = _rows(tables, measures, cell, "all", (rule, high, low), k)
     groups: list[str] = []
     if filters.compare:
         _, compared, dim = pr._compare_tables(wh, filters, k)
         for value, gcell in pr._groups(compared, dim, filters):
             groups.append(value)
-            rows += _rows(compared, measures, gcell, value, high, low, k)
+            rows += _rows(compared, measures, gcell, value, (rule, high, low), k)
         result.context["compare"] = dim
     result.context["groups"] = groups
     result.rows = sorted(rows, key=lambda r: (r["question_id"], r["group"] != "all"))
@@ -95,25 +158,56 @@ def consensus(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 
 
 def _rows(tables: pr.Tables, measures: tuple[str, str], cell: tuple, group: str,
-          high: int, low: int, k: int) -> list[dict[str, Any]]:  # fmt: skip
+          rule: tuple[str, int, int], k: int) -> list[dict[str, Any]]:  # fmt: skip
     """Every question of the table in one group (`_row`), its cell read once per measure."""
     at = {m: i for i, m in enumerate(pr.MEASURES)}
     flags = {m: tables.hidden_at(m, cell, k) for m in ("voters", *measures)}
+    counts = tables.counts_at(cell)
+    values: list[tuple[int, ...] | None] = [None] * len(counts)
+    if rule[0] == "median_iqr":
+        values = _values(tables, counts, cell, k)
     return [
         _row(tables, qid, group, (int(c[at["voters"]]), int(c[at[measures[0]]]),
                                   int(c[at[measures[1]]])),
-             tuple(flags[m][i] for m in ("voters", *measures)), high, low)
-        for i, (qid, c) in enumerate(zip(tables.measures, tables.counts_at(cell), strict=True))
+             tuple(flags[m][i] for m in ("voters", *measures)), rule, values[i])
+        for i, (qid, c) in enumerate(zip(tables.measures, counts, strict=True))
     ]  # fmt: skip
 
 
+def _values(tables: pr.Tables, counts: list[list[int]], cell: tuple,
+            k: int) -> list[tuple[int, ...] | None]:  # fmt: skip
+    """Per question, how many rated it 1, 2, 3, 4, 5 in one cell; None unless all are served.
+
+    Served means: the raters, every outcome of the three-way split (rated 4-5, 1-2, 3)
+    and both parts of each nested split (rated 5 / 4 within 4-5, rated 1 / 2 within
+    1-2) are unwithheld. Only then may anything computed from them be served.
+    """
+    at = {m: i for i, m in enumerate(pr.MEASURES)}
+    masks = [tables.hidden_at("voters", cell, k)]
+    masks += [tables.hidden_at("top2", cell, k, j) for j in range(3)]
+    masks += [tables.hidden_at(part, cell, k, j) for part, _ in tables.vote.nested
+              for j in range(2)]  # fmt: skip
+    out: list[tuple[int, ...] | None] = []
+    for i, c in enumerate(counts):
+        if any(m[i] for m in masks):
+            out.append(None)
+            continue
+        raters, top2, bottom2 = (int(c[at[m]]) for m in ("voters", "top2", "bottom2"))
+        top1, bottom1 = int(c[at["top1"]]), int(c[at["bottom1"]])
+        out.append((bottom1, bottom2 - bottom1, raters - top2 - bottom2, top2 - top1, top1))
+    return out
+
+
 def _row(tables: pr.Tables, qid: str, group: str, counts: tuple[int, int, int],
-         hidden: tuple[bool, bool, bool], high: int, low: int) -> dict[str, Any]:  # fmt: skip
+         hidden: tuple[bool, bool, bool], rule: tuple[str, int, int],
+         values: tuple[int, ...] | None = None) -> dict[str, Any]:  # fmt: skip
     """One question in one group: both shares with intervals, the status, what is withheld.
 
     `counts`: raters, rated 4-5, rated 1-2 in the group's cell; `hidden`: whether
-    disclosure control withholds each of them.
+    disclosure control withholds each of them. `rule`: (rule, high, low); under the
+    median rule, `values` are the served counts of each rating (None: withheld).
     """
+    name, high, low = rule
     raters, top, bottom = counts
     info = tables.question_info().get(qid, {})
     row: dict[str, Any] = {"question_id": qid, "title": info.get("title"),
@@ -123,13 +217,24 @@ def _row(tables: pr.Tables, qid: str, group: str, counts: tuple[int, int, int],
         low_ci, high_ci = wilson(count, raters)
         share = count / raters if raters else math.nan
         row.update(zip(names, (count, share, low_ci, high_ci), strict=True))
-    row["status"] = status(top, bottom, raters, high, low)
-    if hidden[0]:
-        withhold(row, ["raters", *IMPORTANT, *UNIMPORTANT, "status"])
+    if name == "share":
+        row["status"] = status(top, bottom, raters, high, low)
+        if hidden[0]:
+            withhold(row, ["raters", *IMPORTANT, *UNIMPORTANT, "status"])
+            return row
+        gone = [*(IMPORTANT if hidden[1] else []), *(UNIMPORTANT if hidden[2] else [])]
+        if gone:
+            withhold(row, [*gone, "status"])
         return row
-    gone = [*(IMPORTANT if hidden[1] else []), *(UNIMPORTANT if hidden[2] else [])]
+    quartiles = [quantile(values, p) for p in (0.5, 0.25, 0.75)] if values else [math.nan] * 3
+    row.update(zip(QUARTILES, quartiles, strict=True))
+    row["status"] = median_status(*quartiles) if values else None
+    gone = ["raters", *IMPORTANT, *UNIMPORTANT] if hidden[0] else [
+        *(IMPORTANT if hidden[1] else []), *(UNIMPORTANT if hidden[2] else [])]  # fmt: skip
+    if values is None:
+        gone += [*QUARTILES, "status"]
     if gone:
-        withhold(row, [*gone, "status"])
+        withhold(row, gone)
     return row
 
 
@@ -187,8 +292,8 @@ def consensus_change(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     high, low = filters.consensus_thresholds()
     result = new_result("consensus-change", "Consensus between successive rate rounds",
                         "change in the share rating it 4-5, 95% Newcombe hybrid Wilson; "
-                        + rule_name(high, low), filters, wh.snapshot(), k, CHANGE_COLUMNS,
-                        set())  # fmt: skip
+                        + rule_name(high, low, filter_rule(filters)), filters, wh.snapshot(),
+                        k, CHANGE_COLUMNS, set())  # fmt: skip
     rounds = rate_rounds(wh, filters.round)
     result.context.update(high=high, low=low, groups=[], rounds=[])
     if len(rounds) < 2:

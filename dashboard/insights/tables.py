@@ -40,7 +40,8 @@ AXIS_FILTER = {WHO: "role"}
 
 def masked_measures(vote: VoteMethod) -> tuple[str, ...]:
     """Every measure whose disclosure decisions a chart of this method can ask for."""
-    return tuple(dict.fromkeys(["voters", *(m for m, _ in vote.protects), *vote.joint]))
+    return tuple(dict.fromkeys(["voters", *(m for m, _ in vote.protects), *vote.joint,
+                                *(part for part, _ in vote.nested)]))  # fmt: skip
 
 
 @dataclass
@@ -101,10 +102,14 @@ class Tables:
         stack = self.derived("stack", lambda: _stack_measures(self, list(self.measures)))
         return stack[(slice(None), slice(None), *cell)].tolist()
 
-    def hidden_at(self, measure: str, cell: tuple, k: int) -> list[bool]:
-        """Whether each question's `measure` is withheld in one cell, in question order."""
+    def hidden_at(self, measure: str, cell: tuple, k: int, outcome: int = 0) -> list[bool]:
+        """Whether each question's `measure` is withheld in one cell, in question order.
+
+        `outcome` picks another cell of the measure's split (e.g. 1: "did not choose it",
+        or for a nested part, the whole minus the part).
+        """
         if self._parent is not None:
-            every = self._parent.hidden_at(measure, cell, k)
+            every = self._parent.hidden_at(measure, cell, k, outcome)
             return [every[i] for i in self._positions]
         if not self.measures:
             return []
@@ -112,7 +117,7 @@ class Tables:
         def stack() -> np.ndarray:
             return np.stack([self.hidden(q, measure, k) for q in self.measures])
 
-        return self.derived(("masks", measure), stack)[(slice(None), *cell, 0)].tolist()
+        return self.derived(("masks", measure), stack)[(slice(None), *cell, outcome)].tolist()
 
     def hidden(self, question_id: str, measure: str, k: int) -> np.ndarray:
         """Mask over axes + outcome (outcome 0: the measure's own count): withheld cells.
@@ -124,7 +129,13 @@ class Tables:
         every cell), only the question's own count is. The method's `joint`
         measures (rate: rated 4-5, rated 1-2) are one split of raters, protected
         together with what is left (rated 3), so none of the three is raters
-        minus the other two; each one's mask puts its own outcome first.
+        minus the other two; each one's mask puts its own outcome first. A `nested`
+        measure (rate: rated 5, rated 1) is a two-outcome split of its whole (rated 4-5,
+        rated 1-2), protected like "chosen / not chosen" with the whole as the base and
+        the whole's decisions taken as given: where the whole is withheld both parts
+        are, and where it is served, part and whole minus part are protected knowing
+        their sum is served. So the count of every rating value is protected within the
+        three-way split without changing any of its decisions.
         """
         if measure not in self._hidden:
             if self.published:
@@ -135,6 +146,10 @@ class Tables:
     def _protect(self, measure: str, k: int) -> None:
         order = list(self.measures)
         joint = self.vote.joint
+        nested = dict(self.vote.nested)
+        if measure in nested:
+            self._protect_nested(order, measure, nested[measure], k)
+            return
         if measure in joint:
             measure = joint[0]  # the split's own order: its masks are the reference's
             parts = [self._stack(order, m) for m in joint]
@@ -155,6 +170,18 @@ class Tables:
                 self._hidden[name] = {q: masks[x][..., first] for x, q in enumerate(order)}
         else:
             self._hidden[measure] = {q: masks[i] for i, q in enumerate(order)}
+
+    def _protect_nested(self, order: list[str], part: str, whole: str, k: int) -> None:
+        """`part` and `whole - part`, protected within the whole's served cells."""
+        parts = self._stack(order, part)
+        table = np.stack([parts, self._stack(order, whole) - parts], axis=-1)
+        given = self._given(order, part, k, 2)
+        if order:  # the whole's decisions: withheld there, both parts withheld
+            outer = np.stack([self.hidden(q, whole, k)[..., 0] for q in order])
+            forced = np.broadcast_to(outer[..., None], table.shape)
+            given = np.where(forced, 1, -1 if given is None else given).astype(np.int8)
+        masks = protect_batch(table, k, self.axes.hierarchy, given)
+        self._hidden[part] = {q: masks[i] for i, q in enumerate(order)}
 
     def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
         """Fixed decisions for the duration "not-applicable" column, from the who table."""

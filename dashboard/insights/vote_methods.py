@@ -94,6 +94,11 @@ class VoteMethod:
     # (important, unimportant) measures of a rating scale, for Delphi consensus; None
     # for a method without one.
     importance: ClassVar[tuple[str, str] | None]
+    # (part, whole): a measure protected as a two-outcome split (part, whole - part) of
+    # a `joint` measure, nested in that split: where the whole is withheld both parts
+    # are, and the whole's own decisions never change (rate: rated 5 and rated 4 within
+    # rated 4-5, rated 1 and rated 2 within rated 1-2, for the median and quartiles).
+    nested: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def describe(self, max_choices: int | None) -> str:
         """The label with the round's cap filled in."""
@@ -229,7 +234,8 @@ class Rate(VoteMethod):
     Nearly every voter rates every question, so "voters minus raters" would be
     a handful of people: the round's voter count is never served beside the
     raters, who are the base of every score. Ratings of 1-2 (`bottom2`) are read
-    only by the consensus chart; they are protected jointly with 4-5 (`joint`).
+    only by the consensus chart; they are protected jointly with 4-5 (`joint`), and
+    ratings of 5 and of 1 (`nested`) within that split, for the median rule.
     """
 
     name = "rate"
@@ -245,7 +251,8 @@ class Rate(VoteMethod):
     count_fields = ("raters", "rated_4_or_5")
     _top = ("rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high")
     columns = ("raters", "mean_rating", "mean_low", "mean_high", *_top)
-    cube_measures = ("voters", "value_sum", "value_sq_sum", "top2", "bottom2")
+    cube_measures = ("voters", "value_sum", "value_sq_sum", "top2", "bottom2", "top1",
+                     "bottom1")  # fmt: skip
     serves_voters = False
     protects = (("voters", ("raters", "mean_rating", "mean_low", "mean_high", *_top)),
                 ("top2", _top))  # fmt: skip
@@ -254,6 +261,9 @@ class Rate(VoteMethod):
     # withheld count among the three is raters minus the other two.
     joint = ("top2", "bottom2")
     importance = ("top2", "bottom2")
+    # Rated 5 (`top1`) of rated 4-5, rated 1 (`bottom1`) of rated 1-2: with the split
+    # above, the count of every rating value, protected within it.
+    nested = (("top1", "top2"), ("bottom1", "bottom2"))
 
     def value_range(self, max_choices: int | None) -> tuple[int, int]:
         return (1, 5)
