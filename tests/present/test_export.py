@@ -77,3 +77,42 @@ def test_missing_decks_and_slides_are_404(client: FlaskClient) -> None:
     assert client.get("/present/nope.pdf").status_code == 404
     assert client.get("/present/nope/slide/1.png").status_code == 404
     assert client.get(f"{DECK}/slide/99.png").status_code == 404
+
+
+def test_rendered_long_headline_and_table_pages_stay_clear_of_the_chart() -> None:
+    """In kaleido's SVG: each block of words (its measured box) sits above or below the
+    plot area and inside the page, and a table page's rows add up to what fits."""
+    import re
+
+    from dashboard.present.export import Frame, export_pages, render
+    from tests.present.test_slide_layout import LONG, slide, table_slide
+
+    frame = Frame("State of the network", 4, 8, "Fixture Network", stale="Pinned to a build "
+                  "that has been replaced: old snapshots are not kept.")  # fmt: skip
+    (chart,) = export_pages(slide(f"Research priorities of caregivers: {LONG[:120]}",
+                                  (LONG * 2)[:300], footnote=LONG), frame)  # fmt: skip
+    table = export_pages(table_slide(60), frame)[0]
+    svgs = [s.decode() for s in render([chart, table], "svg")]
+    box = re.compile(r'<g class="annotation" data-index="(\d+)".*?translate\(([\d.]+),([\d.]+)\)"'
+                     r'><rect class="bg" x="[\d.]+" y="[\d.]+" width="([\d.]+)" '
+                     r'height="([\d.]+)"')  # fmt: skip
+    for fig, svg in zip((chart, table), svgs, strict=True):
+        top, bottom = fig.layout.margin.t, fig.layout.height - fig.layout.margin.b
+        words = {i for i, a in enumerate(fig.layout.annotations)
+                 if (a.name or "").startswith("slide-")}  # fmt: skip
+        found = 0
+        for m in box.finditer(svg):
+            i, x, y, w, h = int(m[1]), *(float(v) for v in m.groups()[1:])
+            if i not in words:
+                continue
+            found += 1
+            assert x + w <= 1920 - 40, (fig.layout.annotations[i].name, x + w)
+            assert y + h <= top + 2 or y >= bottom - 2, (fig.layout.annotations[i].name, y, h)
+        assert found == len(words)
+    clip = re.search(r'xyplot" class="plotclip"><rect width="[\d.]+" height="([\d.]+)"', svgs[0])
+    assert clip and abs(float(clip[1]) - (1080 - chart.layout.margin.t - chart.layout.margin.b)) < 1
+    cell_heights = [float(h) for h in re.findall(r'class="cell-rect"[^>]*height="([\d.]+)"',
+                                                   svgs[1])]  # fmt: skip
+    n_cols = len(table.data[0].cells.values)
+    plot_h = 1080 - table.layout.margin.t - table.layout.margin.b
+    assert cell_heights and sum(cell_heights) / n_cols <= plot_h  # every row in view
