@@ -182,7 +182,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "round-shifts", "Shifts in priorities between rounds", round_compare.round_shifts,
         fig.round_shifts, say.round_shifts, "/priorities", ("topic", *G),
-        when=lambda a: not (a.get("compare") or a.get("question") or _cross_group(a)),
+        when=lambda a: not (a.get("compare") or _cross_group(a)),
         footnote="Rank by each round's own default score; whiskers are rank intervals. "
         "The largest movers into the latest round are in colour.",
         slides=(SlideSpec("shifts", "How priorities shifted between rounds"),),

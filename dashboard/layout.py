@@ -33,6 +33,10 @@ def shell(engine: Engine, content: Any) -> html.Div:
         [
             html.A("Skip to content", href="#main", className="visually-hidden-focusable"),
             dcc.Location(id="nav", refresh="callback-nav"),
+            # What the page shows ({path, args}): a page that updates in place writes it
+            # with the address, so the router, hearing of the new address, knows the page
+            # is already up to date (see `routing_inputs`).
+            dcc.Store(id="view-shown"),
             # On a phone the pages fold behind a "Menu" button (the brand and the as-of
             # date stay in sight); from 768 px they are in one row.
             dbc.Navbar(
@@ -91,6 +95,11 @@ def share_row() -> html.Div:
     )  # fmt: skip
 
 
+def routing_inputs() -> dict[str, State]:
+    """What the router passes to every page's layout besides the query: `shown`."""
+    return {"shown": State("view-shown", "data")}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """The shell's own callback, on this app (every app, not only the first one made)."""
     # The link shown (and copied) is the address bar's, kept up to date as filters change.
@@ -99,6 +108,32 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("view-link", "value"),
         Input("nav", "href"),
         Input("nav", "search"),
+    )
+    # Whenever the router lays a page out, that is what the page shows.
+    app.clientside_callback(
+        """function(children) {
+            var args = {};
+            new URLSearchParams(window.location.search).forEach(function(v, k) {
+                if (v !== "") { args[k] = v; }
+            });
+            return {path: window.location.pathname, args: args};
+        }""",
+        Output("view-shown", "data", allow_duplicate=True),
+        Input("_pages_content", "children"),
+        prevent_initial_call="initial_duplicate",
+    )
+    # The phone's "Filters (n)" button folds the filter panel (no round trip).
+    app.clientside_callback(
+        """function(n, cls) {
+            var open = n % 2 === 1;
+            var base = (cls || "").replace(/ ?\\bopen\\b/g, "");
+            return [open ? base + " open" : base, String(open)];
+        }""",
+        Output("filter-panel", "className"),
+        Output("filters-toggle", "aria-expanded"),
+        Input("filters-toggle", "n_clicks"),
+        State("filter-panel", "className"),
+        prevent_initial_call=True,
     )
     # The phone menu opens and closes in the browser (no round trip to the server).
     app.clientside_callback(

@@ -17,7 +17,7 @@ from dashboard.api import make_api
 from dashboard.compression import enable_compression
 from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
-from dashboard.layout import register_callbacks, shell
+from dashboard.layout import register_callbacks, routing_inputs, shell
 from dashboard.present.routes import register_present_routes
 from dashboard.present.store import DeckStore
 from dashboard.public.app import create_public_app, static_version
@@ -53,6 +53,7 @@ def create_app(
         # dcc.Graph uses window.Plotly instead of loading the full 4.8 MB one.
         external_scripts=[plotly_bundle_url()],
         assets_folder=str(ASSETS_DIR),
+        routing_callback_inputs=routing_inputs(),
     )
     # The page's language for screen readers (axe: html-has-lang); the rest is Dash's own.
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)

@@ -107,7 +107,8 @@ def chart_section(chart: ChartSpec, args: dict[str, Any], dom_id: str | None = N
                           chart=chart)  # fmt: skip
     else:
         body = chart_card(result, chart.figure(result, "page"), chart.summary(result),
-                          dom_id or chart.dom_id, grid_columns(result), chart=chart)  # fmt: skip
+                          dom_id or chart.dom_id, grid_columns(result), chart=chart,
+                          open_here=True)  # fmt: skip
     if chart.more and not compact:
         body = [body, *(chart_card(result, more.figure(result, "page"), more.summary(result),
                                    more.dom, result.columns, chart=chart)
@@ -123,11 +124,13 @@ def chart_card(
     grid_columns: list[str],
     graph_config: dict | None = None,
     chart: ChartSpec | None = None,
+    open_here: bool = False,
 ) -> dbc.Card:
     """Title, figure, one-sentence summary (also the figure's description), table, download.
 
     `graph_config` is merged over GRAPH_CONFIG; a map gets our own `topojsonURL` (plotly.js
     would fetch the world's shapes from its CDN) and scrolls the page instead of zooming.
+    `open_here`: the card is on the page its questions open on (buttons, not links).
     """
     if any(getattr(t, "type", "") == "choropleth" for t in figure.data):
         graph_config = {"topojsonURL": dash.get_asset_url(TOPOJSON_PATH), "scrollZoom": False,
@@ -160,7 +163,7 @@ def chart_card(
         body.append(html.P(WITHHELD_NOTE, id=f"{dom_id}-withheld-note",
                            className="small text-body-secondary"))  # fmt: skip
     if chart is not None and chart.opens_questions and result.rows:
-        body.append(question_links(result, chart))
+        body.append(question_links(result, chart, open_here))
     if result.context.get("steps"):
         body.append(step_links(result, dom_id))
     body += [
@@ -193,15 +196,29 @@ def chart_card(
     return dbc.Card(dbc.CardBody(body), className="mb-4")
 
 
-def question_links(result: ChartResult, chart: ChartSpec) -> html.Details:
-    """A link per question, in the chart's order: the keyboard's way to open one (Tab to
-    it, Enter), and a screen reader's list of what the chart shows."""
+def question_links(result: ChartResult, chart: ChartSpec, open_here: bool = False) -> html.Details:
+    """One entry per question, in the chart's order: the keyboard's way to open one (Tab to
+    it, Enter), and a screen reader's list of what the chart shows.
+
+    On the page the question opens on, each is a button that opens the side panel in
+    place; elsewhere (a chart featured on the Overview) a link to that page.
+    """
     args = {**result.filters.to_query()}
     page = next(c.page for c in CATALOGUE.values() if c.card == "question")  # its panel
     items = []
     for row in {r["question_id"]: r for r in result.rows}.values():
-        href = f"{page}?" + urlencode({**args, "question": row["question_id"]})
-        items.append(html.Li(dcc.Link(row.get("title") or row["question_id"], href=href)))
+        text = row.get("title") or row["question_id"]
+        if open_here:
+            item: Any = html.Button(
+                text,
+                id={"type": "open-question", "index": row["question_id"]},
+                type="button",
+                className="btn btn-link p-0 text-start",
+            )
+        else:
+            query = urlencode({**args, "question": row["question_id"]})
+            item = dcc.Link(text, href=f"{page}?{query}")
+        items.append(html.Li(item))
     return html.Details([html.Summary("Open a question (a list of the questions above)"),
                          html.Ol(items, id=f"{chart.dom_id}-questions")],
                         className="mb-2")  # fmt: skip

@@ -29,7 +29,14 @@ from dashboard.figures.charts import (
 )
 from dashboard.figures.geo import make_country_map_figure
 from dashboard.figures.tables import numbers_figure, table_figure
-from dashboard.figures.theme import PALETTE, base_layout, empty_figure, safe_text, wrap_label
+from dashboard.figures.theme import (
+    PALETTE,
+    add_annotations,
+    base_layout,
+    empty_figure,
+    safe_text,
+    wrap_label,
+)
 from dashboard.i18n import N_, _, date, ngettext
 from dashboard.insights.result import WITHHELD, ChartResult, show_count
 
@@ -477,15 +484,18 @@ def round_shifts(result: ChartResult, size: Size) -> go.Figure:
     new = [r for r in latest if len(lines[r["question_id"]]) == 1]
     if size != "page":  # the movers and the latest round's best-ranked repeated questions
         order, new = order[:TOP], []
-    fig = go.Figure()
+    # Traces and labels are collected and added once: plotly copies what is already
+    # there on every add, which made a long bump chart take a second to build.
+    traces: list[go.Scatter] = []
+    notes: list[dict[str, Any]] = []
     if new:
-        fig.add_scatter(
+        traces.append(go.Scatter(
             x=[r["round_id"] for r in new], y=[r["rank"] for r in new], mode="markers",
             name=f"new in {safe_text(rounds[-1])}",
             marker={"color": "#FFFFFF", "size": 8, "line": {"color": "#555555", "width": 1.5}},
             hovertext=[f"{safe_text(r['question_id'])}: new, rank {r['rank']}" for r in new],
             hoverinfo="text",
-        )  # fmt: skip
+        ))  # fmt: skip
     for qid in reversed(order):  # movers drawn last, on top
         rows = lines[qid]
         colour = movers.index(qid) if qid in movers else None
@@ -500,23 +510,25 @@ def round_shifts(result: ChartResult, size: Size) -> go.Figure:
                                   for r, v in zip(rows, ranks, strict=True)],
                         "arrayminus": [None if v is None else v - r["rank_low"]
                                        for r, v in zip(rows, ranks, strict=True)]}  # fmt: skip
-        fig.add_scatter(
+        traces.append(go.Scatter(
             x=[r["round_id"] for r in rows], y=ranks, mode="lines+markers", connectgaps=False,
             name=safe_text(qid), showlegend=colour is not None, error_y=whiskers,
             line={"color": SHIFT_GREY if colour is None else PALETTE[colour],
                   "width": 1.5 if colour is None else 3,
                   "dash": "solid" if colour is None else DASHES[colour % len(DASHES)]},
             hovertext=hover, hoverinfo="text",
-        )  # fmt: skip
+        ))  # fmt: skip
         last = rows[-1]
         if last["round_id"] == rounds[-1] and last.get("rank") is not None:
-            fig.add_annotation(
-                x=last["round_id"], y=last["rank"], xanchor="left", xshift=10, align="left",
-                showarrow=False,
-                text=wrap_label(f"{qid} · {'' if last['title'] is None else last['title']}",
-                                34, 2 if colour is not None else 1),
-                font={"size": 12, "color": "#111111" if colour is not None else "#555555"},
-            )  # fmt: skip
+            notes.append({
+                "x": last["round_id"], "y": last["rank"], "xanchor": "left", "xshift": 10,
+                "align": "left", "showarrow": False,
+                "text": wrap_label(f"{qid} · {'' if last['title'] is None else last['title']}",
+                                   34, 2 if colour is not None else 1),
+                "font": {"size": 12, "color": "#111111" if colour is not None else "#555555"},
+            })  # fmt: skip
+    fig = go.Figure(data=traces)
+    add_annotations(fig, notes)
     drawn = [r for q in order for r in lines[q] if r.get("rank") is not None] + new
     deepest = max((r["rank_high"] or r["rank"] for r in drawn), default=1)
     base_layout(fig, result.title, max(420, 160 + 26 * deepest))

@@ -16,6 +16,7 @@ from dashboard import words
 from dashboard.figures.theme import (
     PALETTE,
     PATTERNS,
+    add_annotations,
     base_layout,
     empty_figure,
     safe_text,
@@ -234,10 +235,10 @@ def question_layout(texts: list[str], wrap: int) -> tuple[list[str], list[float]
 def label_questions(fig: go.Figure, labels: list[str], y: list[float], top: float,
                     title: str) -> None:  # fmt: skip
     """The question texts above their dots, and the shared layout of question charts."""
-    for text, mid in zip(labels, y, strict=True):
-        fig.add_annotation(x=0, xref="paper", xanchor="left", y=mid - GAP_PX / 2 + 2,
-                           yanchor="bottom", text=text, showarrow=False, align="left",
-                           font={"size": 15})  # fmt: skip
+    notes = [{"x": 0, "xref": "paper", "xanchor": "left", "y": mid - GAP_PX / 2 + 2,
+              "yanchor": "bottom", "text": text, "showarrow": False, "align": "left",
+              "font": {"size": 15}} for text, mid in zip(labels, y, strict=True)]  # fmt: skip
+    add_annotations(fig, notes)
     height = int(HEAD_PX + top + 20)
     base_layout(fig, title, height)
     fig.update_yaxes(range=[top + 4, 0], visible=False, fixedrange=True)

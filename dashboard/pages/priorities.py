@@ -1,18 +1,21 @@
 """Priorities: ranked questions with intervals and tiers, filters, comparison, drill-down.
 
 The whole view is the URL: every control writes the query string (same names
-as the data API), and the layout is rebuilt from it, so a link restores the
-view exactly and back/forward work.
+as the data API), so a link restores the view exactly and back/forward work.
+A control change updates in place: only the cards whose inputs changed are
+redrawn, the rest of the page (and the scroll position) stays, and a question
+opens in a side panel. The router sees the new address but is told the page
+already shows it (`view-shown`), so it does not lay the page out again.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import words
 from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
@@ -33,11 +36,22 @@ PATH = "/priorities"
 dash.register_page(__name__, path=PATH, name="Priorities",
                    title="Priorities · Community insights", order=1)  # fmt: skip
 
-CONTROLS = ("round", "method", "topic", "voter_group", "role", "ms_course", "ms_type",
-            "age_band", "sex", "compare")  # fmt: skip
+# "who" is one control for the four filters that describe the same people (role, MS type,
+# MS course, voter group): its values are "<filter>=<value>", the URL keeps the API's names.
+CONTROLS = ("round", "method", "topic", "who", "age_band", "sex", "compare")
 # Filters the page keeps from its URL but has no control for (a link or a click sets them).
-KEEP = tuple(n for n in page_filters(PATH) if n not in CONTROLS)
-CLICKED = ("priorities-graph", "topics-graph")  # a bar click picks a question or a topic
+KEEP = tuple(n for n in page_filters(PATH) if n not in CONTROLS and n not in WHO_DIMS)
+# Cards in the page's flow, and the question panel that opens beside them.
+SECTIONS = tuple(c for c in on_page(PATH) if c.card != "question")
+PANEL = tuple(c for c in on_page(PATH) if c.card == "question")
+# A click on a dot picks a question, on a topic picks the topic: graph id -> its chart.
+CLICKED = {f"{CATALOGUE[c].dom_id}-graph": c for c in ("priorities", "topics")}
+# Whom the "who voted" control offers, in this order; one name per group of people.
+WHO_OPTIONS = (("role", "person_with_ms"), ("ms_course", "relapsing"),
+               ("ms_course", "progressive"), ("ms_course", "unknown"), ("ms_type", "RRMS"),
+               ("ms_type", "SPMS"), ("ms_type", "PPMS"), ("ms_type", "CIS"),
+               ("ms_type", "unknown"), ("role", "caregiver"), ("role", "other"),
+               ("ms_course", "not-applicable"))  # fmt: skip
 
 
 def _dropdown(name: str, label: str, options: list[dict], value: Any,
@@ -52,9 +66,30 @@ def _dropdown(name: str, label: str, options: list[dict], value: Any,
     )  # fmt: skip
 
 
-def controls(args: dict[str, Any]) -> dbc.Row:
+def who_value(args: dict[str, Any]) -> str | None:
+    """The "who voted" control's value for a view: "<filter>=<value>", or None for all."""
+    return next((f"{d}={args[d]}" for d in WHO_DIMS if args.get(d)), None)
+
+
+def who_options(args: dict[str, Any]) -> list[dict[str, str]]:
+    """The groups on offer in words; a link's other name for a group stays choosable."""
+    pairs = list(WHO_OPTIONS)
+    current = who_value(args)
+    if current and tuple(current.split("=", 1)) not in pairs:
+        pairs.append(tuple(current.split("=", 1)))  # type: ignore[arg-type]
+    return [{"label": words.option_label(d, v), "value": f"{d}={v}"} for d, v in pairs]
+
+
+def active_filters(args: dict[str, Any]) -> int:
+    """How many filters the view has (the phone's "Filters (n)" button says it)."""
+    return sum(1 for k in ("round", "method", "topic", "age_band", "sex", "compare", *WHO_DIMS)
+               if args.get(k))  # fmt: skip
+
+
+def controls(args: dict[str, Any]) -> html.Div:
     """The filter panel, set from the URL: plain labels, the default round named, and
-    only the scores the round shown can be ranked by."""
+    only the scores the round shown can be ranked by. On a phone it folds behind a
+    "Filters (n)" button so the chart comes first."""
     rounds = engine().rounds()
     shown = next((r for r in rounds if r.round_id == args.get("round")),
                  rounds[-1] if rounds else None)  # fmt: skip
@@ -76,31 +111,62 @@ def controls(args: dict[str, Any]) -> dbc.Row:
     topics = sorted({str(q["topic"]) for q in run_rows("question-trail", {}) if q.get("topic")})
     cols.append(_dropdown("topic", "Topic", [{"label": t, "value": t} for t in topics],
                           args.get("topic")))  # fmt: skip
-    for dim in ("voter_group", "role", "ms_course", "ms_type", "age_band", "sex"):
+    cols.append(_dropdown("who", "Who voted", who_options(args), who_value(args),
+                          "All voters"))  # fmt: skip
+    for dim in ("age_band", "sex"):
         options = [{"label": words.option_label(dim, v), "value": v}
                    for v in GROUP_VALUES[dim]]  # fmt: skip
         cols.append(_dropdown(dim, GROUP_LABELS[dim], options, args.get(dim)))
     compare = [{"label": GROUP_LABELS[d], "value": d} for d in GROUP_VALUES]
     cols.append(_dropdown("compare", "Compare groups by", compare, args.get("compare")))
-    return dbc.Row(cols, className="g-2 mb-3", id="filter-panel")
+    return html.Div([
+        html.Button(f"Filters ({active_filters(args)})", id="filters-toggle", n_clicks=0,
+                    type="button", className="btn btn-outline-primary btn-sm d-md-none mb-2",
+                    **{"aria-controls": "filter-panel", "aria-expanded": "false"}),
+        dbc.Row(cols, className="g-2 mb-3 filter-panel", id="filter-panel"),
+    ])  # fmt: skip
 
 
-def layout(**query: Any) -> html.Div:
-    """Build the view from the query string; a bad link gets a clear message."""
+def section(chart: ChartSpec, args: dict[str, Any]) -> list[Any]:
+    """A card's contents for a view: nothing when the chart does not apply to it.
+
+    The URL callback listens to clicks on the ranking's and the topics' graphs; a view
+    without them (a balanced ranking) keeps a hidden stand-in so the input exists.
+    """
+    body: list[Any] = [chart_section(chart, args)] if chart.when(args) else []
+    for graph, owner in CLICKED.items():
+        if owner == chart.id and graph not in component_ids(body):
+            body.append(dcc.Graph(id=graph, style={"display": "none"}))
+    return body
+
+
+def panel(args: dict[str, Any]) -> list[Any]:
+    """The question side panel's contents (none without a question)."""
+    return [chart_section(c, args) for c in PANEL if c.when(args)]
+
+
+def layout(shown: dict | None = None, **query: Any) -> Any:
+    """Build the view from the query string; a bad link gets a clear message.
+
+    `shown` is what the page already shows (`view-shown`): when a control has just
+    written this very address, the page is already up to date and stays as it is.
+    """
     args = {k: v for k, v in query.items() if v not in (None, "")}
+    if shown and shown.get("path") == PATH and shown.get("args") == args:
+        return dash.no_update
     try:
         Filters.parse(args, allowed=page_filters(PATH))
     except FilterError as exc:
         return html.Div([html.H1("Research priorities", className="h3"), error_alert(exc)])
-    body: list[Any] = [html.H1("Research priorities", className="h3"), controls(args)]
-    body += [chart_section(chart, args) for chart in on_page(PATH) if chart.when(args)]
-    # The URL callback listens to clicks on these graphs; a view without them (a balanced
-    # ranking, a refused filter) keeps hidden stand-ins so the callback's inputs exist.
-    shown = set(component_ids(body))
-    body += [
-        dcc.Graph(id=graph, style={"display": "none"}) for graph in CLICKED if graph not in shown
-    ]
-    return html.Div(body)
+    return html.Div([
+        html.H1("Research priorities", className="h3"),
+        controls(args),
+        *(html.Div(section(c, args), id=f"sec-{c.id}", className="view-section")
+          for c in SECTIONS),
+        dbc.Offcanvas(panel(args), id="question-drawer", title="Question detail",
+                      is_open=bool(args.get("question")), placement="end", scrollable=True,
+                      class_name="question-drawer"),
+    ])  # fmt: skip
 
 
 def run_rows(chart_id: str, args: dict[str, Any]) -> list[dict[str, Any]]:
@@ -148,7 +214,6 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
         extras.append(html.Div(card, **{"data-chart": compare.id}))
     return dbc.Card(
         dbc.CardBody([
-            html.H2("Question detail", className="h5"),
             html.P(html.Strong(q["title"]), id="question-title"),  # rendered as text
             html.P(f"Topic: {q['topic']} · status: {q['status']}"),
             html.P(_discussion_text(q), id="question-discussion"),
@@ -160,15 +225,11 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
 
 
 def _keep_one_who(state: dict[str, Any], changed: str) -> None:
-    """Role, MS type, MS course and voter group describe the same people: one at a time.
+    """A comparison by a who filter and a chosen group of the same kind clear each other.
 
-    The control just changed wins; choosing one clears the others (and a
-    comparison by one of them), so a click never leads to a refused view.
+    The control just changed wins, so a choice never leads to a refused view.
     """
-    if changed in WHO_DIMS and state.get(changed):
-        for dim in WHO_DIMS:
-            if dim != changed:
-                state.pop(dim, None)
+    if changed == "who" and any(state.get(d) for d in WHO_DIMS):
         if state.get("compare") in WHO_DIMS:
             state.pop("compare")
     elif changed == "compare" and state.get("compare") in WHO_DIMS:
@@ -184,33 +245,95 @@ def _clicked(click: Any, axis: str) -> str | None:
         return None
 
 
-@callback(
-    Output("nav", "search"),
-    [Input(f"f-{name}", "value") for name in CONTROLS],
-    *(Input(graph, "clickData") for graph in CLICKED),
-    State("nav", "search"),
-    prevent_initial_call=True,
-)
-def update_url(*values: Any) -> str:
-    """Write the controls (and a clicked question) into the query string."""
-    *control_values, click, topic_click, search = values
-    from urllib.parse import parse_qsl
+def next_view(search: str | None, controls: dict[str, Any], trigger: Any,
+              clicks: dict[str, Any], drawer_open: bool) -> dict[str, str] | None:  # fmt: skip
+    """The view after an interaction (the URL's arguments), or None if it is not allowed.
 
+    The URL's own filters without a control are kept; the controls replace the rest;
+    a clicked dot or list entry opens its question, a clicked topic filters by it, and
+    closing the side panel closes the question.
+    """
     current = dict(parse_qsl((search or "").lstrip("?")))
     state = {k: v for k, v in current.items() if k in KEEP}
-    state.update({k: v for k, v in zip(CONTROLS, control_values, strict=True) if v})
-    _keep_one_who(state, str(ctx.triggered_id or "").removeprefix("f-"))
-    # Each dot carries its question id (customdata): the text above it is the question's.
-    question = _clicked(click, "customdata") if ctx.triggered_id == "priorities-graph" else None
-    if question:
-        state["question"] = question
-    topic = _clicked(topic_click, "customdata") if ctx.triggered_id == "topics-graph" else None
-    if topic:
-        state["topic"] = topic
+    who = controls.get("who")
+    for name, value in controls.items():
+        if value and name != "who":
+            state[name] = value
+    if who:
+        dim, _, value = str(who).partition("=")
+        if dim not in WHO_DIMS:
+            return None
+        state[dim] = value
+    _keep_one_who(state, trigger if isinstance(trigger, str) else "")
+    if trigger == "question-drawer" and not drawer_open:
         state.pop("question", None)
+    elif isinstance(trigger, dict) and trigger.get("type") == "open-question":
+        state["question"] = str(trigger.get("index", ""))
+    for graph, owner in CLICKED.items():
+        picked = _clicked(clicks.get(graph), "customdata") if trigger == graph else None
+        if picked and owner == "priorities":
+            state["question"] = picked  # each dot carries its question id (customdata)
+        elif picked and owner == "topics":
+            state["topic"] = picked
+            state.pop("question", None)
     try:
-        Filters.parse(state, allowed=set(CONTROLS) | set(KEEP))
+        Filters.parse(state, allowed=set(CONTROLS) | set(KEEP) | set(WHO_DIMS))
     except FilterError:
-        return dash.no_update
-    query = urlencode(state)
-    return f"?{query}" if query else ""
+        return None
+    return state
+
+
+def _changed(chart: ChartSpec, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a card shows something else in the new view (its inputs changed)."""
+    return chart.when(old) != chart.when(new) or chart.page_args(old) != chart.page_args(new)
+
+
+def _opened(trigger: Any) -> bool:
+    """A list entry's button reports a click (not its first appearance on the page)."""
+    return not isinstance(trigger, dict) or bool(ctx.triggered and ctx.triggered[0]["value"])
+
+
+@callback(
+    output={
+        "search": Output("nav", "search"),
+        "shown": Output("view-shown", "data"),
+        "controls": {n: Output(f"f-{n}", "value") for n in CONTROLS},
+        "sections": {c.id: Output(f"sec-{c.id}", "children") for c in SECTIONS},
+        "panel": Output("question-drawer", "children"),
+        "open": Output("question-drawer", "is_open"),
+        "count": Output("filters-toggle", "children"),
+    },
+    inputs={
+        "controls": {n: Input(f"f-{n}", "value") for n in CONTROLS},
+        "clicks": {g: Input(g, "clickData") for g in CLICKED},
+        "entries": Input({"type": "open-question", "index": ALL}, "n_clicks"),
+        "drawer_open": Input("question-drawer", "is_open"),
+    },
+    state={"search": State("nav", "search")},
+    prevent_initial_call=True,
+)
+def update_view(controls: dict[str, Any], clicks: dict[str, Any], entries: list,
+                drawer_open: bool, search: str | None) -> dict[str, Any]:  # fmt: skip
+    """Write the view into the URL and redraw, in place, only the cards it changes."""
+    trigger = ctx.triggered_id
+    trigger = trigger.removeprefix("f-") if isinstance(trigger, str) else trigger
+    new = next_view(search, controls, trigger, clicks, drawer_open) if _opened(trigger) else None
+    if new is None:
+        return dash.no_update  # type: ignore[return-value]
+    old = dict(parse_qsl((search or "").lstrip("?")))
+    query = urlencode(new)
+    wanted = {**{n: new.get(n) for n in CONTROLS}, "who": who_value(new)}
+    question_changed = any(_changed(c, old, new) for c in PANEL) or (
+        new.get("question") and old != new
+    )
+    return {
+        "search": f"?{query}" if query else "",
+        "shown": {"path": PATH, "args": new},
+        "controls": {n: wanted[n] if wanted[n] != controls.get(n) else dash.no_update
+                     for n in CONTROLS},
+        "sections": {c.id: section(c, new) if _changed(c, old, new) else dash.no_update
+                     for c in SECTIONS},
+        "panel": panel(new) if question_changed else dash.no_update,
+        "open": bool(new.get("question")),
+        "count": f"Filters ({active_filters(new)})",
+    }  # fmt: skip

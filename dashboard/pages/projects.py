@@ -36,8 +36,9 @@ def board(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> dbc.Ro
     return dbc.Row(cols, id="project-board", className="mb-4")
 
 
-def layout(**query: Any) -> html.Div:
+def layout(shown: Any = None, **query: Any) -> html.Div:
     """The board, then the funnel and accrual of one project (or all)."""
+    del shown  # laid out from the URL every time (no in-place updates here)
     args = {k: v for k, v in query.items() if v not in (None, "")}
     body: list[Any] = [html.H1("Research projects", className="h3")]
     body += [chart_section(chart, args) for chart in on_page("/projects")]

@@ -29,11 +29,25 @@ def test_every_page_loads_without_console_errors(started) -> None:
 def test_filter_change_updates_chart_and_url(started) -> None:
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
     started.wait_for_element("#priorities-graph")
+    started.wait_for_element("#round-shifts-graph")
+    mark = (
+        "document.getElementById('filter-panel').dataset.mark = 'kept';"
+        "document.getElementById('round-shifts-graph').dataset.mark = 'kept';"
+    )
+    started.driver.execute_script(mark)
     started.select_dcc_dropdown("#f-round", index=2)  # Round 3 (rate)
+    WebDriverWait(started.driver, 10).until(lambda d: "round=R3" in d.current_url)
+    started.wait_for_contains_text("#priorities-summary", "mean rating")
     started.wait_for_contains_text(
         "#priorities-summary", "“Can remyelination therapies slow progression?” comes first"
     )
-    assert "round=R3" in started.driver.current_url
+    # Updated in place: the filters and the card the round does not change (round shifts
+    # take every round) are the very same elements, not laid out again.
+    kept = (
+        "return [document.getElementById('filter-panel').dataset.mark,"
+        "document.getElementById('round-shifts-graph').dataset.mark];"
+    )
+    assert started.driver.execute_script(kept) == ["kept", "kept"]
     assert started.get_logs() == []
 
 
@@ -99,7 +113,7 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among all voters")
-    dash_duo.select_dcc_dropdown("#f-ms_course", value="People with progressive MS")
+    dash_duo.select_dcc_dropdown("#f-who", value="People with progressive MS")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among people with progressive MS")
     assert "ms_course=progressive" in dash_duo.driver.current_url
     # Compare with caregivers: voter group puts MS courses and caregivers side by side.
@@ -159,8 +173,11 @@ def test_a_keyboard_opens_a_question_from_the_list_under_the_ranking(started) ->
     summary = started.wait_for_element("#priorities-questions", timeout=10).find_element(
         By.XPATH, "..").find_element(By.TAG_NAME, "summary")  # fmt: skip
     summary.send_keys(Keys.ENTER)  # the list opens from the keyboard
-    link = started.wait_for_element("#priorities-questions a")
-    link.send_keys(Keys.ENTER)
-    started.wait_for_element("#question-panel", timeout=15)
+    entry = started.wait_for_element("#priorities-questions button")
+    entry.send_keys(Keys.ENTER)
+    started.wait_for_element("#question-drawer #question-panel", timeout=15)
     assert "question=Q" in started.driver.current_url and "round=R1" in started.driver.current_url
+    # Escape closes the side panel, and the address forgets the question.
+    started.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    WebDriverWait(started.driver, 10).until(lambda d: "question=" not in d.current_url)
     assert started.get_logs() == []

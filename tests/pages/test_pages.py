@@ -106,46 +106,109 @@ def test_a_bad_link_gets_a_message_not_an_error(app) -> None:
     assert "view-error" in found
 
 
-def call_update_url(trigger: str, controls: dict, click=None, topic_click=None, search=""):
+def call_update_view(
+    trigger: str,
+    controls: dict,
+    clicks: dict | None = None,
+    search: str = "",
+    drawer_open: bool = False,
+    value: object = 1,
+) -> dict:
+    """The page's one callback as a plain function, as if `trigger` had just changed."""
     priorities = page("priorities")
-    values = [controls.get(name) for name in priorities.CONTROLS]
+    values = {name: controls.get(name) for name in priorities.CONTROLS}
+    clicks = {graph: (clicks or {}).get(graph) for graph in priorities.CLICKED}
 
     def run():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": 1}]))
-        return priorities.update_url(*values, click, topic_click, search)
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": value}]))
+        with page("priorities").dash.get_app().server.test_request_context("/"):
+            return priorities.update_view(values, clicks, [], drawer_open, search)
 
     return copy_context().run(run)
 
 
 def test_controls_write_the_query_string(app) -> None:
-    search = call_update_url("f-role.value", {"round": "R1", "role": "caregiver"})
-    assert search == "?round=R1&role=caregiver"
+    out = call_update_view("f-who.value", {"round": "R1", "who": "role=caregiver"})
+    assert out["search"] == "?round=R1&role=caregiver"
+    assert out["shown"] == {"path": "/priorities", "args": {"round": "R1", "role": "caregiver"}}
+
+
+def test_a_change_redraws_only_the_cards_it_changes(app) -> None:
+    """A new topic redraws the ranking and the topics; a new age band also the round
+    shifts (which take no topic... but do take the who filters)."""
+    from dash import no_update
+
+    out = call_update_view("f-sex.value", {"round": "R1", "sex": "female"}, search="?round=R1")
+    redrawn = {k for k, v in out["sections"].items() if v is not no_update}
+    assert {"priorities", "topics", "round-shifts"} <= redrawn
+    out = call_update_view("f-round.value", {"round": "R3"}, search="?round=R1")
+    redrawn = {k for k, v in out["sections"].items() if v is not no_update}
+    assert "priorities" in redrawn and "round-shifts" not in redrawn  # no round in its inputs
+    assert out["panel"] is no_update and out["open"] is False
 
 
 def test_clicking_a_question_opens_it_and_clicking_a_topic_filters(app) -> None:
+    from dash import no_update
+
     click = {"points": [{"x": 0.4, "y": 34.0, "customdata": "Q2"}]}
-    assert "question=Q2" in call_update_url("priorities-graph.clickData", {"round": "R1"}, click)
+    out = call_update_view("priorities-graph.clickData", {"round": "R1"},
+                           {"priorities-graph": click}, search="?round=R1")  # fmt: skip
+    assert "question=Q2" in out["search"] and out["open"] is True
+    assert "question-panel" in ids(out["panel"])
+    assert all(v is no_update for v in out["sections"].values())  # the page stays as it is
     topic = {"points": [{"x": 0.3, "y": 40.0, "customdata": "Care, access & costs"}]}
-    search = call_update_url("topics-graph.clickData", {"round": "R1"}, topic_click=topic,
-                             search="?round=R1&question=Q2")  # fmt: skip
-    assert "topic=Care%2C+access+%26+costs" in search
-    assert "question" not in search
+    out = call_update_view("topics-graph.clickData", {"round": "R1"}, {"topics-graph": topic},
+                           search="?round=R1&question=Q2")  # fmt: skip
+    assert "topic=Care%2C+access+%26+costs" in out["search"]
+    assert "question" not in out["search"] and out["open"] is False
+
+
+def test_a_list_entry_opens_its_question_and_closing_the_panel_closes_it(app) -> None:
+    trigger = '{"index":"Q3","type":"open-question"}.n_clicks'
+    out = call_update_view(trigger, {"round": "R1"}, search="?round=R1")
+    assert out["search"] == "?round=R1&question=Q3" and out["open"] is True
+    out = call_update_view("question-drawer.is_open", {"round": "R1"},
+                           search="?round=R1&question=Q3", drawer_open=False)  # fmt: skip
+    assert out["search"] == "?round=R1" and out["panel"] == []
+    # A list entry appearing on the page (no click yet) opens nothing.
+    from dash import no_update
+
+    assert call_update_view(trigger, {"round": "R1"}, value=None) is no_update
 
 
 def test_a_forbidden_combination_leaves_the_url_alone(app) -> None:
     from dash import no_update
 
-    result = call_update_url("f-compare.value", {"sex": "female", "compare": "sex"})
-    assert result is no_update
+    assert call_update_view("f-compare.value", {"sex": "female", "compare": "sex"}) is no_update
+    # A value the control never offers (a hand-made request) changes nothing either.
+    assert call_update_view("f-who.value", {"who": "country=US"}) is no_update
+    assert call_update_view("f-who.value", {"who": "role=<script>"}) is no_update
 
 
-def test_choosing_one_who_filter_clears_the_overlapping_ones(app) -> None:
-    """Role, MS type, MS course and voter group describe the same people: the latest wins."""
-    result = call_update_url("f-ms_type.value", {"ms_type": "PPMS", "ms_course": "progressive"})
-    assert result == "?ms_type=PPMS"
-    result = call_update_url("f-compare.value", {"ms_course": "progressive",
-                                                 "compare": "voter_group"})  # fmt: skip
-    assert result == "?compare=voter_group"
+def test_one_who_control_and_a_comparison_of_the_same_people_clear_each_other(app) -> None:
+    """Role, MS type, MS course and voter group describe the same people: one control."""
+    out = call_update_view("f-compare.value", {"who": "ms_course=progressive",
+                                               "compare": "voter_group"})  # fmt: skip
+    assert out["search"] == "?compare=voter_group"
+    assert out["controls"]["who"] is None  # the control is cleared too
+    out = call_update_view("f-who.value", {"who": "ms_type=PPMS", "compare": "voter_group"})
+    assert out["search"] == "?ms_type=PPMS"
+
+
+def test_a_link_with_another_name_for_a_group_keeps_it_choosable(app) -> None:
+    controls = _dropdowns(render(app, page("priorities"), voter_group="caregiver"))
+    assert controls["f-who"].value == "voter_group=caregiver"
+    assert "voter_group=caregiver" in [o["value"] for o in controls["f-who"].options]
+
+
+def test_the_page_stays_as_it_is_when_it_already_shows_the_address(app) -> None:
+    from dash import no_update
+
+    shown = {"path": "/priorities", "args": {"round": "R1"}}
+    assert render(app, page("priorities"), shown=shown, round="R1") is no_update
+    assert render(app, page("priorities"), shown=shown, round="R3") is not no_update
+    other = {"path": "/projects", "args": {"round": "R1"}}
+    assert render(app, page("priorities"), shown=other, round="R1") is not no_update
 
 
 def _dropdowns(component) -> dict[str, object]:
@@ -161,5 +224,6 @@ def test_the_filter_panel_names_the_default_round_and_offers_only_its_scores(app
     assert controls["f-method"].placeholder.startswith("Default: Mean rating")
     pick = _dropdowns(render(app, page("priorities"), round="R1"))["f-method"]
     assert [o["value"] for o in pick.options] == ["share", "balanced", "bridging"]
-    who = {o["value"]: o["label"] for o in controls["f-ms_course"].options}
-    assert who["progressive"] == "People with progressive MS"  # words, not codes
+    who = {o["value"]: o["label"] for o in controls["f-who"].options}
+    assert who["ms_course=progressive"] == "People with progressive MS"  # words, not codes
+    assert len(set(who.values())) == len(who)  # one name per group of people

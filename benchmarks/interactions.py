@@ -1,0 +1,194 @@
+"""What a researcher waits for in the explorer, in headless chromium against gunicorn.
+
+Each time runs from the reader's own input event (the pointer or key going down,
+recorded by the page) to the moment the answer is on screen:
+  - "who voted" changed: the ranking's summary names the new group and its new graph
+    has drawn its points;
+  - a question opened from the list under the ranking (Tab to it, Enter): the side
+    panel is open with the question's title;
+  - a question opened by clicking its dot: the same.
+
+    python -m benchmarks.interactions WAREHOUSE [--runs 10]
+
+`make bench` runs it at 1M members and writes the figures to RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.run import gunicorn, pct
+
+# Records when the reader's last input began (capture phase: before any handler runs).
+PROBE = """
+window.__t0 = null;
+for (const type of ['pointerdown', 'keydown']) {
+  document.addEventListener(type, () => { window.__t0 = performance.now(); }, true);
+}
+"""
+# Resolves with ms since that input once `ready()` holds (checked every animation frame).
+WAIT = """
+const done = arguments[arguments.length - 1];
+const ready = new Function(arguments[0]);
+const start = performance.now();
+(function check() {
+  if (ready()) { done(performance.now() - window.__t0); return; }
+  if (performance.now() - start > 30000) { done(-1); return; }
+  requestAnimationFrame(check);
+})();
+"""
+# The option chosen, and what the ranking's summary then says about whom it shows.
+WHO = (
+    ("People with progressive MS", "people with progressive MS"),
+    ("Caregivers", "among caregivers"),
+)
+RANKING_READY = """
+const s = document.getElementById('priorities-summary');
+const g = document.getElementById('priorities-graph');
+return !!(s && s.textContent.toLowerCase().includes(%s.toLowerCase()) && g &&
+          !g.dataset.old && g.querySelector('.point'));
+"""
+PANEL_READY = """
+const d = document.getElementById('question-drawer');
+const t = document.getElementById('question-title');
+return !!(d && d.classList.contains('show') && t && t.dataset.old === undefined &&
+          t.textContent.length > 0);
+"""
+
+
+def browser():
+    """Headless chromium with a fresh profile, sized like a laptop."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1440,1000",
+                 f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chrome-')}"):  # fmt: skip
+        options.add_argument(flag)
+    options.binary_location = shutil.which("chromium") or "chromium"
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    driver.set_script_timeout(40)
+    return driver
+
+
+def _wait_ms(driver, ready_js: str) -> float:
+    ms = driver.execute_async_script(WAIT, ready_js)
+    if ms < 0:
+        raise RuntimeError("the answer never appeared")
+    return ms
+
+
+def _choose(driver, label: str) -> None:
+    """Open the "who voted" menu and click an option, as a reader does."""
+    from selenium.webdriver.common.by import By
+
+    control = driver.find_element(By.ID, "f-who")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
+    control.click()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for option in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"):
+            if option.text == label:
+                option.click()
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"no option {label!r}")
+
+
+def _close_panel(driver) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    deadline = time.monotonic() + 10
+    while "question=" in driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # the panel's closing animation
+
+
+def measure(base: str, runs: int) -> dict[str, list[float]]:
+    """Interaction times (ms) over `runs` repetitions of each interaction."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = browser()
+    times: dict[str, list[float]] = {"who voted changed": [], "question from the list (Enter)": [],
+                                     "question from its dot (click)": []}  # fmt: skip
+    try:
+        driver.get(base + "/priorities")
+        deadline = time.monotonic() + 60
+        while not driver.find_elements(By.CSS_SELECTOR, "#priorities-graph .point"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the explorer never drew its ranking")
+            time.sleep(0.05)
+        driver.execute_script(PROBE)
+        for i in range(runs + 1):  # the first of each is a warm-up, not counted
+            label, says = WHO[i % 2]
+            driver.execute_script("document.getElementById('priorities-graph').dataset.old = 1")
+            _choose(driver, label)
+            ms = _wait_ms(driver, RANKING_READY % json.dumps(says))
+            if i:
+                times["who voted changed"].append(ms)
+            # Keyboard: the list under the ranking, Enter on an entry.
+            driver.execute_script("const t = document.getElementById('question-title');"
+                                  "if (t) t.dataset.old = 1;"
+                                  "document.querySelector('#priorities-questions')"
+                                  ".parentElement.open = true;")  # fmt: skip
+            entries = driver.find_elements(By.CSS_SELECTOR, "#priorities-questions button")
+            entries[i % len(entries)].send_keys(Keys.ENTER)
+            ms = _wait_ms(driver, PANEL_READY)
+            if i:
+                times["question from the list (Enter)"].append(ms)
+            _close_panel(driver)
+            # Mouse: a dot of the ranking.
+            driver.execute_script("const t = document.getElementById('question-title');"
+                                  "if (t) t.dataset.old = 1;")  # fmt: skip
+            points = driver.find_elements(By.CSS_SELECTOR, "#priorities-graph .point")
+            point = points[i % len(points)]
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
+            ActionChains(driver).move_to_element(point).click().perform()
+            ms = _wait_ms(driver, PANEL_READY)
+            if i:
+                times["question from its dot (click)"].append(ms)
+            _close_panel(driver)
+    finally:
+        driver.quit()
+    return times
+
+
+def summarize(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {name: {"median_ms": statistics.median(v), "p95_ms": pct(v, 95), "runs": len(v)}
+            for name, v in times.items()}  # fmt: skip
+
+
+def run(warehouse: Path, runs: int) -> dict[str, Any]:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp,
+        gunicorn(warehouse, Path(tmp) / "cache") as (base, _),
+    ):
+        return summarize(measure(base, runs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("warehouse", type=Path)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    result = run(args.warehouse, args.runs)
+    for name, r in result.items():
+        print(f"{name:34} median {r['median_ms']:7.0f} ms   p95 {r['p95_ms']:7.0f} ms   "
+              f"({r['runs']} runs)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
