@@ -99,6 +99,8 @@ def page_callback(pathname: object, search: object) -> dict:
                     {"id": "_pages_store", "property": "data"}],
         "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
                    {"id": "_pages_location", "property": "search", "value": search}],
+        # What the page already shows (none: a fresh page), which the router also passes.
+        "state": [{"id": "view-shown", "property": "data", "value": None}],
         "changedPropIds": ["_pages_location.pathname"],
     }  # fmt: skip
 
