@@ -27,7 +27,7 @@ from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, WHO_DIMS, Filters
 from dashboard.insights.cube import WHO, Axes, table_dims
 from dashboard.insights.disclosure import protect, protect_batch
-from dashboard.insights.vote_methods import CUBE_MEASURES, VoteMethod, vote_method
+from dashboard.insights.vote_methods import CUBE_MEASURES, EVERY_VALUE, VoteMethod, vote_method
 
 if TYPE_CHECKING:
     from dashboard.insights.priorities import Round
@@ -147,6 +147,9 @@ class Tables:
         order = list(self.measures)
         joint = self.vote.joint
         nested = dict(self.vote.nested)
+        if measure == EVERY_VALUE:
+            self._protect_every_value(order, k)
+            return
         if measure in nested:
             self._protect_nested(order, measure, nested[measure], k)
             return
@@ -182,6 +185,16 @@ class Tables:
             given = np.where(forced, 1, -1 if given is None else given).astype(np.int8)
         masks = protect_batch(table, k, self.axes.hierarchy, given)
         self._hidden[part] = {q: masks[i] for i, q in enumerate(order)}
+
+    def _protect_every_value(self, order: list[str], k: int) -> None:
+        """Withheld wherever a count of some vote value is (`VoteMethod.value_counts`):
+        the decisions of what is computed from all of them (rate: the mean rating)."""
+        outcomes = self.vote.value_counts()
+        gone = np.zeros((len(order), *self.axes.shape), dtype=bool)
+        for measure, j in outcomes:
+            if order:
+                gone |= np.stack([self.hidden(q, measure, k)[..., j] for q in order])
+        self._hidden[EVERY_VALUE] = {q: gone[i][..., None] for i, q in enumerate(order)}
 
     def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
         """Fixed decisions for the duration "not-applicable" column, from the who table."""

@@ -61,6 +61,12 @@ PRIORITY_METHOD_LABELS: dict[str, str] = {
 }
 
 
+# Not a cube measure: the decisions of a score read from the count of every vote value
+# (`VoteMethod.value_counts`), withheld wherever any of those counts is. Named in a
+# method's `protects` like a measure; the build stores its decisions with the others.
+EVERY_VALUE = "every_value"
+
+
 class UnknownVoteMethod(ValueError):
     """A round method with no class here: the warehouse has votes this code cannot score."""
 
@@ -99,6 +105,19 @@ class VoteMethod:
     # are, and the whole's own decisions never change (rate: rated 5 and rated 4 within
     # rated 4-5, rated 1 and rated 2 within rated 1-2, for the median and quartiles).
     nested: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def value_counts(self) -> tuple[tuple[str, int], ...]:
+        """(measure, outcome) of every protected count a score over all vote values reads.
+
+        The voters (raters), every outcome of the `joint` split and both parts of each
+        `nested` split: where the method has both, the count of each vote value. A row
+        field computed from all of them (rate: the mean rating and its interval) is
+        protected by `EVERY_VALUE`, withheld wherever any one of these is.
+        """
+        if not self.joint:
+            return ()
+        return (("voters", 0), *((self.joint[0], j) for j in range(len(self.joint) + 1)),
+                *((part, j) for part, _ in self.nested for j in range(2)))  # fmt: skip
 
     def describe(self, max_choices: int | None) -> str:
         """The label with the round's cap filled in."""
@@ -236,6 +255,11 @@ class Rate(VoteMethod):
     raters, who are the base of every score. Ratings of 1-2 (`bottom2`) are read
     only by the consensus chart; they are protected jointly with 4-5 (`joint`), and
     ratings of 5 and of 1 (`nested`) within that split, for the median rule.
+
+    The mean rating and its interval give the sum and the sum of squares of the
+    ratings; with raters, rated 4-5 and rated 1-2 those are five equations for the
+    five rating counts. So the mean is served only where all five counts are
+    (`EVERY_VALUE`), like the median.
     """
 
     name = "rate"
@@ -250,12 +274,14 @@ class Rate(VoteMethod):
     vote_count = "raters"
     count_fields = ("raters", "rated_4_or_5")
     _top = ("rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high")
-    columns = ("raters", "mean_rating", "mean_low", "mean_high", *_top)
+    _mean = ("mean_rating", "mean_low", "mean_high")
+    columns = ("raters", *_mean, *_top)
     cube_measures = ("voters", "value_sum", "value_sq_sum", "top2", "bottom2", "top1",
                      "bottom1")  # fmt: skip
     serves_voters = False
-    protects = (("voters", ("raters", "mean_rating", "mean_low", "mean_high", *_top)),
-                ("top2", _top))  # fmt: skip
+    # Widest first: where rated 4-5 is withheld, so is a rating count, so the mean is.
+    protects = (("voters", ("raters", *_mean, *_top)), ("top2", (*_top, *_mean)),
+                (EVERY_VALUE, _mean))  # fmt: skip
     has_max_choices = False
     # Rated 4-5, rated 1-2 and rated 3, out of raters: protected as one split, so no
     # withheld count among the three is raters minus the other two.

@@ -14,6 +14,7 @@ from dashboard.insights.vote_methods import (
     COUNT_FIELDS,
     CROSS_GROUP_RANKINGS,
     CUBE_MEASURES,
+    EVERY_VALUE,
     METHODS,
     SCORES,
     Score,
@@ -46,7 +47,13 @@ def test_every_method_declares_every_attribute(method: VoteMethod) -> None:
         assert {SCORES[name].field, SCORES[name].low, SCORES[name].high} <= set(method.columns)
     assert set(method.cube_measures) <= set(CUBE_MEASURES)
     for measure, fields in method.protects:
-        assert measure in method.cube_measures and set(fields) <= set(method.columns)
+        assert measure in (*method.cube_measures, EVERY_VALUE) and set(fields) <= set(
+            method.columns)  # fmt: skip
+    # Widest first: each entry's fields include every later entry's.
+    for (_, wide), (_, narrow) in zip(method.protects, method.protects[1:], strict=False):
+        assert set(narrow) <= set(wide)
+    if any(m == EVERY_VALUE for m, _ in method.protects):
+        assert {m for m, _ in method.value_counts()} <= set(method.cube_measures)
     assert method.support_meaning and method.label
     low, high = method.value_range(3)
     assert 1 <= low <= high
@@ -92,8 +99,12 @@ def test_withheld_asks_widest_measure_first_and_stops() -> None:
 
     assert METHODS["rate"].withheld(hidden)[0] == "raters" and asked == ["voters"]
     assert METHODS["rate"].withheld(lambda m: m == "top2") == [
-        "rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high"
+        "rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high",
+        "mean_rating", "mean_low", "mean_high"
     ]  # fmt: skip
+    # The mean is computed from every rating count: withheld wherever one is.
+    assert METHODS["rate"].withheld(lambda m: m == EVERY_VALUE) == [
+        "mean_rating", "mean_low", "mean_high"]  # fmt: skip
     assert METHODS["pick"].withheld(lambda m: False) == []
 
 
