@@ -18,12 +18,13 @@ from dashboard import words
 from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.result import WITHHELD_GROUP, ChartResult, new_result, withhold
+from dashboard.insights.score_arrays import SCORE_ARRAYS
 from dashboard.insights.stats import (
     benjamini_hochberg,
-    newcombe_difference,
+    newcombe_difference_arrays,
     rank_intervals,
     tiers,
-    two_proportion_p,
+    two_proportion_p_arrays,
 )
 from dashboard.insights.tables import Tables, forget_recent_tables, load_tables
 
@@ -99,10 +100,56 @@ def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dic
 
 
 def cell_scores(tables: Tables, rnd: Round, cell: tuple, k: int) -> list[dict[str, Any]]:
-    """`score_cell` of every question of the table (in its order) for one group (cell).
+    """`score_cell` of every question of the table (in its order) for one group (cell)."""
+    return cells_scores(tables, rnd, [cell], k)[0]
 
-    The same rows, read with one array lookup per measure instead of one per question.
+
+def cells_scores(tables: Tables, rnd: Round, cells: list[tuple],
+                 k: int) -> list[list[dict[str, Any]]]:  # fmt: skip
+    """`cell_scores` of each cell: the same rows, computed on arrays of every cell at once.
+
+    A comparison by country scores hundreds of cells; one Python call per cell was most
+    of its time. The array twins (score_arrays) give the same values bit for bit.
     """
+    columns = SCORE_ARRAYS.get(rnd.vote.name)
+    if columns is None or not tables.measures:
+        return [_scores_one_by_one(tables, rnd, cell, k) for cell in cells]
+    vote = rnd.vote
+    counts = np.array([tables.counts_at(cell) for cell in cells])  # cells, questions, measures
+    by_measure = {name: counts[:, :, i] for i, name in enumerate(MEASURES)}
+    voters = np.array([int(tables.voters[cell]) for cell in cells], dtype=np.int64)[:, None]
+    fields = columns(by_measure, voters, rnd.max_choices)
+    names = list(fields)
+    values = [np.broadcast_to(fields[name], counts.shape[:2]).tolist() for name in names]
+    gone = _withheld_fields(tables, vote, cells, k)
+    out = []
+    for c in range(len(cells)):
+        rows = []
+        questions = zip(*(v[c] for v in values), strict=True)  # each question's values
+        for row_values, withheld in zip(questions, gone[c], strict=True):
+            row = dict(zip(names, row_values, strict=True))
+            if withheld:
+                withhold(row, list(withheld))
+            rows.append(row)
+        out.append(rows)
+    return out
+
+
+def _withheld_fields(tables: Tables, vote: VoteMethod, cells: list[tuple],
+                     k: int) -> list[list[tuple[str, ...]]]:  # fmt: skip
+    """`vote.withheld` of each question in each cell: the fields of the first (widest)
+    protected measure that disclosure control hides there, or none."""
+    gone: list[list[tuple[str, ...]]] = [[()] * len(tables.measures) for _ in cells]
+    for measure, names in reversed(vote.protects):  # the widest is set last: it wins
+        for c, cell in enumerate(cells):
+            for q, hidden in enumerate(tables.hidden_at(measure, cell, k)):
+                if hidden:
+                    gone[c][q] = names
+    return gone
+
+
+def _scores_one_by_one(tables: Tables, rnd: Round, cell: tuple, k: int) -> list[dict[str, Any]]:
+    """`cell_scores` with the method's own `score_cell`, for a method with no array twin."""
     vote, max_choices = rnd.vote, rnd.max_choices
     voters = int(tables.voters[cell])
     counts = tables.counts_at(cell)
@@ -235,11 +282,6 @@ def _compare_tables(wh: Warehouse, filters: Filters, k: int) -> tuple[Round, Tab
     return rnd, load_tables(wh, rnd, filters, dims, k), dim
 
 
-def _comparable(rnd: Round, row: dict[str, Any]) -> tuple[float, float] | None:
-    """(successes, trials) of the share compared between groups, if served."""
-    return rnd.vote.support_counts(row)
-
-
 GroupScores = dict[str, dict[str, dict[str, Any]]]  # group -> question -> score_cell row
 
 
@@ -247,8 +289,13 @@ def _group_scores(tables: Tables, rnd: Round, groups: list[tuple[str, tuple]],
                   k: int) -> GroupScores:  # fmt: skip
     """Every question's scores in each group shown (read once; shared by comparisons)."""
     qids = list(tables.measures)
-    return {value: dict(zip(qids, cell_scores(tables, rnd, cell, k), strict=True))
-            for value, cell in groups}  # fmt: skip
+    every = cells_scores(tables, rnd, [cell for _, cell in groups], k)
+    return {value: dict(zip(qids, rows, strict=True))
+            for (value, _), rows in zip(groups, every, strict=True)}  # fmt: skip
+
+
+# A comparison's fields, in its rows' order: None where a group is not compared.
+COMPARED = ("difference", "difference_low", "difference_high", "p_value", "significant")
 
 
 def by_group(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -266,8 +313,7 @@ def by_group_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tab
                 scores: GroupScores | None = None) -> ChartResult:  # fmt: skip
     """`by_group` from its tables (and, if read already, each group's scores)."""
     method = rnd.vote.support_score.name
-    cols = ["group", *_columns(rnd), "reference", "difference", "difference_low",
-            "difference_high", "p_value", "significant"]  # fmt: skip
+    cols = ["group", *_columns(rnd), "reference", *COMPARED]
     title = f"Priorities of {words.who(filters.without(dim))} by {GROUP_LABELS[dim].lower()}"
     result = _base("priorities-by-group", f"{title}: {rnd.name}", method,
                    filters, tables.snapshot, k, cols, rnd)  # fmt: skip
@@ -280,27 +326,45 @@ def by_group_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tab
     reference = groups[0][0]
     if scores is None:
         scores = _group_scores(tables, rnd, groups, k)
+    values = [value for value, _ in groups]
+    qids = list(tables.measures)
+    tested, compared = _compare_with_reference(rnd, scores, values, qids)
+    numbers = zip(*compared, benjamini_hochberg(compared[3]), strict=True)
+    untested = dict.fromkeys(COMPARED)  # every field None
     rows: list[dict[str, Any]] = []
-    tests: list[tuple[int, float]] = []
-    for qid in tables.measures:
-        b = _comparable(rnd, scores[reference][qid])
+    for q, qid in enumerate(qids):
         fields = _question_fields(tables, qid)
-        for value, _ in groups:
-            row = {"group": value, **fields, **scores[value][qid],
-                   "reference": reference}  # fmt: skip
-            row.update(difference=None, difference_low=None, difference_high=None,
-                       p_value=None, significant=None)  # fmt: skip
-            a = _comparable(rnd, row)
-            if value != reference and a and b:
-                d, low, high = newcombe_difference(a[0], a[1], b[0], b[1])
-                p = two_proportion_p(a[0], a[1], b[0], b[1])
-                row.update(difference=d, difference_low=low, difference_high=high, p_value=p)
-                tests.append((len(rows), p))
-            rows.append(row)
-    for (i, _), sig in zip(tests, benjamini_hochberg([p for _, p in tests]), strict=True):
-        rows[i]["significant"] = bool(sig)
+        for value, test in zip(values, tested[q], strict=True):
+            found = dict(zip(COMPARED, next(numbers), strict=True)) if test else untested
+            rows.append({"group": value, **fields, **scores[value][qid],
+                         "reference": reference, **found})  # fmt: skip
     result.rows = rows
     return result
+
+
+def _compare_with_reference(
+    rnd: Round, scores: GroupScores, values: list[str], qids: list[str]
+) -> tuple[list[list[bool]], list[list[float]]]:
+    """Each group's share compared with the first group's (the reference), per question.
+
+    Returns which (question, group) pairs are compared (both shares served, not the
+    reference itself), and the difference, its Newcombe interval and the two-proportion
+    p-value of each compared pair, in question then group order (the rows' order).
+    Computed on arrays of every pair at once, with the same values as the scalar stats.
+    """
+    support = rnd.vote.support_counts  # (supporters, base) of a served row, else None
+    pairs = [support(scores[value][qid]) for qid in qids for value in values]
+    shape = (len(qids), len(values))
+    served = np.array([pair is not None for pair in pairs], dtype=bool).reshape(shape)
+    counts = np.array([pair or (math.nan, math.nan) for pair in pairs], dtype=float)
+    counts = counts.reshape(*shape, 2)
+    tested = served & served[:, :1]  # the reference is column 0
+    tested[:, 0] = False
+    a = counts[tested]  # (supporters, base) of each pair, in question then group order
+    b = np.broadcast_to(counts[:, :1], counts.shape)[tested]  # its reference's
+    d, low, high = newcombe_difference_arrays(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    p = two_proportion_p_arrays(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    return tested.tolist(), [d.tolist(), low.tolist(), high.tolist(), p.tolist()]
 
 
 def balanced(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

@@ -68,8 +68,25 @@ class ChartResult:
             "message": self.message,
             "context": _clean(self.context),
             "columns": self.columns,
-            "rows": [_clean(r) for r in self.rows],
+            "rows": [_clean_row(r) for r in self.rows],
         }
+
+
+PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _clean_row(row: dict[str, Any]) -> dict[str, Any]:
+    """`_clean(row)`, faster: a copy with only NaN and non-plain values replaced (rows
+    are most of a response: a comparison by country has 375 rows of 20 values)."""
+    out = dict(row)
+    for key, value in row.items():
+        kind = type(value)
+        if kind is float:
+            if value != value:  # NaN
+                out[key] = None
+        elif kind not in PLAIN:
+            out[key] = _clean(value)
+    return out
 
 
 def _clean(value: Any) -> Any:

@@ -75,6 +75,81 @@ def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float:
     return float(2 * scipy.special.ndtr(-z))
 
 
+# Array twins of the functions above, for comparisons over many groups at once (one
+# Python call per cell cost most of a by-country comparison). Each does the same
+# operations in the same order on float64, so every value is the same bit for bit as
+# its scalar twin (tests/insights/test_stats.py checks it): how a served value is
+# computed must never change it. Where the scalar returns early, the twin computes
+# anyway and masks (errors silenced), so it takes the masked branch's value.
+
+
+def squared(values: np.ndarray) -> np.ndarray:
+    """`x ** 2` of each value as Python computes it (libm's pow). numpy's `x ** 2` is
+    `x * x`, which rounds differently about once in a thousand values."""
+    powers = (x**2 for x in values.ravel().tolist())
+    return np.fromiter(powers, dtype=float, count=values.size).reshape(values.shape)
+
+
+def wilson_arrays(
+    successes: np.ndarray, trials: np.ndarray, z: float = Z95
+) -> tuple[np.ndarray, np.ndarray]:
+    """`wilson` of each (successes, trials) pair (pass ints where the scalar gets ints)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = successes / trials
+        denom = 1 + z * z / trials
+        centre = (p + z * z / (2 * trials)) / denom
+        half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
+    low, high = centre - half, centre + half
+    low = np.where(low > 0.0, low, 0.0)  # max(0.0, low)
+    high = np.where(high < 1.0, high, 1.0)  # min(1.0, high)
+    empty = trials <= 0
+    return np.where(empty, math.nan, low), np.where(empty, math.nan, high)
+
+
+def mean_interval_arrays(
+    n: np.ndarray, total: np.ndarray, total_sq: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`mean_interval` of each (count, sum, sum of squares); `n` holds integers."""
+    t = np.array([t_quantile_975(int(df)) for df in (n - 1).ravel().tolist()]).reshape(n.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / n
+        var = (total_sq - n * mean * mean) / (n - 1)
+        var = np.where(var < 0.0, 0.0, var)  # max(var, 0.0)
+        half = t * np.sqrt(var / n)
+    low, high = mean - half, mean + half
+    one = n < 2
+    mean = np.where(n <= 0, math.nan, mean)
+    return mean, np.where(one, math.nan, low), np.where(one, math.nan, high)
+
+
+def newcombe_difference_arrays(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`newcombe_difference` of each pair of proportions."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+        l1, u1 = wilson_arrays(x1, n1)
+        l2, u2 = wilson_arrays(x2, n2)
+        d = p1 - p2
+        low = d - np.sqrt(squared(p1 - l1) + squared(u2 - p2))
+        high = d + np.sqrt(squared(u1 - p1) + squared(p2 - l2))
+    empty = (n1 <= 0) | (n2 <= 0)
+    return tuple(np.where(empty, math.nan, v) for v in (d, low, high))  # type: ignore[return-value]
+
+
+def two_proportion_p_arrays(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray
+) -> np.ndarray:
+    """`two_proportion_p` of each pair of proportions."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        z = np.abs(x1 / n1 - x2 / n2) / se
+        p = 2 * scipy.special.ndtr(-z)
+    p = np.where(se == 0, 1.0, p)
+    return np.where((n1 <= 0) | (n2 <= 0), math.nan, p)
+
+
 def benjamini_hochberg(pvalues: list[float], alpha: float = 0.05) -> list[bool]:
     """Which hypotheses are rejected at false-discovery rate alpha (NaN never is)."""
     p = np.asarray(pvalues, dtype=float)

@@ -1,0 +1,78 @@
+"""Every question's scores in many groups at once: array twins of `VoteMethod.score_cell`.
+
+A comparison between groups (by country: 15 to 40 of them) scores every question in
+every group, hundreds of cells; one `score_cell` call per cell cost most of the
+request at 1M members. These functions compute the same fields from arrays of the
+same counts, with the stats module's array twins, so every value is the same bit for
+bit (tests/insights/test_score_arrays.py checks it against `score_cell` for every
+method). A method with no twin here is scored cell by cell, as before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from dashboard.insights.stats import mean_interval_arrays, wilson_arrays
+
+Columns = dict[str, np.ndarray]  # row field -> value of every cell, in score_cell's order
+ScoreArrays = Callable[[Mapping[str, np.ndarray], np.ndarray, "int | None"], Columns]
+
+
+def _whole(values: np.ndarray) -> np.ndarray:
+    """`int(value)` of each count (truncated toward zero, as int() does)."""
+    return values.astype(np.int64)
+
+
+def _share(count_field: str, count: np.ndarray, voters: np.ndarray) -> Columns:
+    """`_share_fields` of vote_methods: a count, its share of voters and Wilson interval."""
+    low, high = wilson_arrays(count, voters)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(voters != 0, count / voters, math.nan)
+    return {count_field: count, "share": share, "ci_low": low, "ci_high": high}
+
+
+def pick_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
+                 max_choices: int | None) -> Columns:  # fmt: skip
+    """`Pick.score_cell` of every cell."""
+    return {"voters": voters, **_share("picks", _whole(counts["voters"]), voters)}
+
+
+def rank_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
+                 max_choices: int | None) -> Columns:  # fmt: skip
+    """`Rank.score_cell` of every cell (Borda points from ranks' sum and sum of squares)."""
+    out = {"voters": voters, **_share("ranked", _whole(counts["voters"]), voters)}
+    points = counts["points"].astype(float)
+    n = counts["voters"].astype(float)
+    mc = float(max_choices or 1)
+    sum_sq = (n * (mc + 1) ** 2 - 2 * (mc + 1) * counts["value_sum"].astype(float)
+              + counts["value_sq_sum"].astype(float))  # fmt: skip
+    mean, low, high = mean_interval_arrays(voters, points, sum_sq)
+    return {**out, "points": points, "mean_points": mean, "mean_points_low": low,
+            "mean_points_high": high}  # fmt: skip
+
+
+def rate_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
+                 max_choices: int | None) -> Columns:  # fmt: skip
+    """`Rate.score_cell` of every cell (raters are the base; voters are not served)."""
+    raters = _whole(counts["voters"])
+    mean, low, high = mean_interval_arrays(
+        raters, counts["value_sum"].astype(float), counts["value_sq_sum"].astype(float)
+    )
+    top2 = _whole(counts["top2"])
+    t_low, t_high = wilson_arrays(top2, raters)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(raters != 0, top2 / raters, math.nan)
+    return {"raters": raters, "mean_rating": mean, "mean_low": low, "mean_high": high,
+            "rated_4_or_5": top2, "share_4_or_5": share, "share_4_or_5_low": t_low,
+            "share_4_or_5_high": t_high}  # fmt: skip
+
+
+# By VoteMethod.name. A method missing here is scored with its own score_cell.
+SCORE_ARRAYS: dict[str, ScoreArrays] = {
+    "pick": pick_columns,
+    "rank": rank_columns,
+    "rate": rate_columns,
+}

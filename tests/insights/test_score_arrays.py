@@ -1,0 +1,101 @@
+"""The array twins of the scores and statistics give the same floats, bit for bit.
+
+A comparison between groups computes its scores on arrays (score_arrays, stats'
+`*_arrays`); a served value must not depend on which way it was computed, so every
+value is compared by its repr (the JSON the API writes), NaN included.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from dashboard.insights import stats
+from dashboard.insights.score_arrays import SCORE_ARRAYS
+from dashboard.insights.vote_methods import CUBE_MEASURES, METHODS
+
+RNG = np.random.default_rng(20261130)
+
+
+def same(a: object, b: object) -> bool:
+    """Equal as served: same type and repr (so NaN equals NaN, 0.1 + 0.2 is not 0.3)."""
+    return type(a) is type(b) and repr(a) == repr(b)
+
+
+def group_sizes(n: int) -> np.ndarray:
+    """Group sizes from empty and single voters to large groups."""
+    small = np.array([0, 1, 2, 3, 10, 11])
+    return np.concatenate([small, RNG.integers(0, 200_000, n - len(small))])
+
+
+def votes(method: str, voters: int, max_choices: int | None) -> dict[str, int]:
+    """One question's cube measures in one group, from simulated votes."""
+    values = range(1, (max_choices or 1) + 1) if method != "rate" else range(1, 6)
+    n = int(RNG.integers(0, voters + 1))
+    counts = RNG.multinomial(n, RNG.dirichlet(np.ones(len(values))))
+    by_value = dict(zip(values, counts.tolist(), strict=True))
+    out = {m: int(RNG.integers(0, n + 1)) for m in CUBE_MEASURES}  # measures read by none
+    out.update(voters=n, value_sum=sum(v * c for v, c in by_value.items()),
+               value_sq_sum=sum(v * v * c for v, c in by_value.items()),
+               points=sum(((max_choices or 1) + 1 - v) * c for v, c in by_value.items()),
+               top2=by_value.get(4, 0) + by_value.get(5, 0),
+               bottom2=by_value.get(1, 0) + by_value.get(2, 0))  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_score_arrays_equal_score_cell(method: str) -> None:
+    vote = METHODS[method]
+    assert method in SCORE_ARRAYS, f"add {method}'s array twin to score_arrays.SCORE_ARRAYS"
+    max_choices = 5 if vote.has_max_choices else None
+    voters = group_sizes(40)
+    cells = [[votes(method, int(g), max_choices) for _ in range(12)] for g in voters]
+    arrays = {m: np.array([[c[m] for c in row] for row in cells]) for m in CUBE_MEASURES}
+    columns = SCORE_ARRAYS[method](arrays, voters[:, None], max_choices)
+    for g, row in enumerate(cells):
+        for q, counts in enumerate(row):
+            expected = vote.score_cell(counts, int(voters[g]), max_choices)
+            got = {name: np.broadcast_to(col, arrays["voters"].shape).tolist()[g][q]
+                   for name, col in columns.items()}  # fmt: skip
+            assert list(got) == list(expected)
+            assert all(same(got[k], expected[k]) for k in expected), (counts, got, expected)
+
+
+def test_stats_arrays_equal_the_scalar_functions() -> None:
+    n1 = group_sizes(3000).astype(float)
+    n2 = group_sizes(3000).astype(float)
+    x1 = np.floor(n1 * RNG.random(len(n1)))
+    x2 = np.floor(n2 * RNG.random(len(n2)))
+    x2[:10] = n2[:10]  # all of them: a share of 1
+    d, low, high = stats.newcombe_difference_arrays(x1, n1, x2, n2)
+    p = stats.two_proportion_p_arrays(x1, n1, x2, n2)
+    lw, hw = stats.wilson_arrays(x1.astype(np.int64), n1.astype(np.int64))
+    for i in range(len(n1)):
+        args = (float(x1[i]), float(n1[i]), float(x2[i]), float(n2[i]))
+        expected = stats.newcombe_difference(*args)
+        got = (float(d[i]), float(low[i]), float(high[i]))
+        assert all(same(a, b) for a, b in zip(got, expected, strict=True))
+        assert same(float(p[i]), stats.two_proportion_p(*args))
+        wilson = stats.wilson(int(x1[i]), int(n1[i]))
+        assert same(float(lw[i]), wilson[0]) and same(float(hw[i]), wilson[1])
+
+
+def test_mean_interval_arrays_equal_the_scalar() -> None:
+    n = group_sizes(2000)
+    total = n * RNG.uniform(1, 5, len(n))
+    total_sq = total * RNG.uniform(1, 5, len(n))
+    mean, low, high = stats.mean_interval_arrays(n, total, total_sq)
+    for i in range(len(n)):
+        expected = stats.mean_interval(int(n[i]), float(total[i]), float(total_sq[i]))
+        got = (float(mean[i]), float(low[i]), float(high[i]))
+        assert all(same(a, b) for a, b in zip(got, expected, strict=True))
+
+
+def test_squared_is_pythons_power() -> None:
+    values = RNG.random(100_000) * 0.5
+    assert [repr(v) for v in stats.squared(values).tolist()] == [
+        repr(v**2) for v in values.tolist()
+    ]
+    assert math.isnan(stats.squared(np.array([math.nan]))[0])
