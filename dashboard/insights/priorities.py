@@ -109,10 +109,12 @@ def cells_scores(tables: Tables, rnd: Round, cells: list[tuple],
     """`cell_scores` of each cell: the same rows, computed on arrays of every cell at once.
 
     A comparison by country scores hundreds of cells; one Python call per cell was most
-    of its time. The array twins (score_arrays) give the same values bit for bit.
+    of its time. The array twins (score_arrays) give the same values bit for bit. One
+    cell (a priorities chart) is scored question by question: numpy's fixed cost per
+    operation makes the arrays slower there.
     """
     columns = SCORE_ARRAYS.get(rnd.vote.name)
-    if columns is None or not tables.measures:
+    if columns is None or not tables.measures or len(cells) == 1:
         return [_scores_one_by_one(tables, rnd, cell, k) for cell in cells]
     vote = rnd.vote
     counts = np.array([tables.counts_at(cell) for cell in cells])  # cells, questions, measures
@@ -149,7 +151,7 @@ def _withheld_fields(tables: Tables, vote: VoteMethod, cells: list[tuple],
 
 
 def _scores_one_by_one(tables: Tables, rnd: Round, cell: tuple, k: int) -> list[dict[str, Any]]:
-    """`cell_scores` with the method's own `score_cell`, for a method with no array twin."""
+    """`cell_scores` with the method's own `score_cell` (one cell, or no array twin)."""
     vote, max_choices = rnd.vote, rnd.max_choices
     voters = int(tables.voters[cell])
     counts = tables.counts_at(cell)

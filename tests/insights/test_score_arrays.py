@@ -99,3 +99,28 @@ def test_squared_is_pythons_power() -> None:
         repr(v**2) for v in values.tolist()
     ]
     assert math.isnan(stats.squared(np.array([math.nan]))[0])
+
+
+def test_many_cells_on_arrays_equal_one_by_one(fixture_warehouse) -> None:
+    """Every cell of a table (withheld ones included) scored at once, as one at a time."""
+    import itertools
+
+    from dashboard.db import Warehouse
+    from dashboard.filters import Filters
+    from dashboard.insights.priorities import (
+        _scores_one_by_one,
+        cells_scores,
+        list_rounds,
+        load_tables,
+    )
+
+    wh = Warehouse(fixture_warehouse)
+    withheld = 0
+    for rnd in list_rounds(wh):
+        tables = load_tables(wh, rnd, Filters(), ["role", "age_band"], 11)
+        cells = list(itertools.product(*(range(n) for n in tables.axes.shape)))
+        together = cells_scores(tables, rnd, cells, 11)
+        alone = [_scores_one_by_one(tables, rnd, cell, 11) for cell in cells]
+        assert repr(together) == repr(alone)
+        withheld += sum("suppressed" in row for rows in alone for row in rows)
+    assert withheld, "nothing withheld: the comparison has no teeth"
