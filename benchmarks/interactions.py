@@ -87,20 +87,36 @@ def _wait_ms(driver, ready_js: str) -> float:
 
 
 def _choose(driver, label: str) -> None:
-    """Open the "who voted" menu and click an option, as a reader does."""
+    """Open the "who voted" menu and click a group, as a reader does (the time runs from
+    the pointer going down on the option)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
-    control = driver.find_element(By.ID, "f-who")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
-    control.click()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        for option in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"):
-            if option.text == label:
-                option.click()
-                return
-        time.sleep(0.02)
-    raise RuntimeError(f"no option {label!r}")
+        try:
+            control = driver.find_element(By.ID, "f-who")
+            if control.get_attribute("aria-expanded") == "true":  # a menu left open
+                ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+                time.sleep(0.3)
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
+            time.sleep(0.1)
+            control.click()
+            time.sleep(0.3)  # the menu settles into place
+            for option in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"):
+                if option.get_attribute("textContent").strip() == label:
+                    # The list opens scrolled to the current choice: bring this one out
+                    # from under the menu's search box.
+                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                                          option)  # fmt: skip
+                    option.click()
+                    return
+        except WebDriverException:  # something still moving over it: try again
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"could not choose {label!r}")
 
 
 def _close_panel(driver) -> None:
@@ -108,10 +124,13 @@ def _close_panel(driver) -> None:
     from selenium.webdriver.common.keys import Keys
 
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    gone = ("return !document.querySelector('.offcanvas.show, .offcanvas-backdrop') &&"
+            " document.body.style.overflow !== 'hidden';")  # fmt: skip
     deadline = time.monotonic() + 10
-    while "question=" in driver.current_url and time.monotonic() < deadline:
+    while time.monotonic() < deadline and (
+        "question=" in driver.current_url or not driver.execute_script(gone)
+    ):
         time.sleep(0.02)
-    time.sleep(0.3)  # the panel's closing animation
 
 
 def measure(base: str, runs: int) -> dict[str, list[float]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import dash_ag_grid  # noqa: F401 - registers the grid's scripts; cards draw it in the browser
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import MATCH, Input, Output, State, dcc, html
 
 from dashboard.db import WarehouseError
 from dashboard.engine import Engine
@@ -133,6 +134,24 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("filters-toggle", "aria-expanded"),
         Input("filters-toggle", "n_clicks"),
         State("filter-panel", "className"),
+        prevent_initial_call=True,
+    )
+    # A card's table becomes a sortable grid the first time it is opened (its rows came
+    # with the card); cards whose table nobody opens never build one.
+    app.clientside_callback(
+        """function(n, spec, drawn) {
+            if (!n || !spec || (drawn && drawn.length !== 0)) {
+                return window.dash_clientside.no_update;
+            }
+            return {namespace: "dash_ag_grid", type: "AgGrid", props: {
+                id: spec.id, rowData: spec.rowData, columnDefs: spec.columnDefs,
+                defaultColDef: {sortable: true, filter: true, resizable: true},
+                dashGridOptions: {domLayout: "autoHeight"}}};
+        }""",
+        Output({"type": "grid", "dom": MATCH}, "children"),
+        Input({"type": "grid-open", "dom": MATCH}, "n_clicks"),
+        State({"type": "grid-data", "dom": MATCH}, "data"),
+        State({"type": "grid", "dom": MATCH}, "children"),
         prevent_initial_call=True,
     )
     # The phone menu opens and closes in the browser (no round trip to the server).

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -167,15 +166,16 @@ def chart_card(
     if result.context.get("steps"):
         body.append(step_links(result, dom_id))
     body += [
+        # The grid is drawn in the browser when the table is first opened (see
+        # layout.register_callbacks): its script and its work are not paid by every card.
         html.Details(
             [
-                html.Summary("Show the data as a table"),
-                dag.AgGrid(
-                    id=f"{dom_id}-table",
-                    rowData=rows,
-                    columnDefs=[{"field": c} for c in grid_columns],
-                    defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                    dashGridOptions={"domLayout": "autoHeight"},
+                html.Summary("Show the data as a table", id={"type": "grid-open", "dom": dom_id}),
+                html.Div(id={"type": "grid", "dom": dom_id}),
+                dcc.Store(
+                    id={"type": "grid-data", "dom": dom_id},
+                    data={"id": f"{dom_id}-table", "rowData": rows,
+                          "columnDefs": [{"field": c} for c in grid_columns]},
                 ),
             ]
         ),
