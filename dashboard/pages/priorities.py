@@ -163,7 +163,8 @@ def layout(shown: dict | None = None, **query: Any) -> Any:
         controls(args),
         *(html.Div(section(c, args), id=f"sec-{c.id}", className="view-section")
           for c in SECTIONS),
-        dbc.Offcanvas(panel(args), id="question-drawer", title="Question detail",
+        dbc.Offcanvas(panel(args), id="question-drawer", labelledby="question-drawer-title",
+                      title=html.Span("Question detail", id="question-drawer-title"),
                       is_open=bool(args.get("question")), placement="end", scrollable=True,
                       class_name="question-drawer"),
     ])  # fmt: skip

@@ -398,7 +398,7 @@ def test_keyboard_focus_is_visible_and_reaches_every_control(started) -> None:
             assert href in hrefs, f"{path}: keyboard never reaches the {href} link: {reached}"
         if path == "/priorities":
             ids = {s["id"] for s in stops}
-            for name in ("round", "method", "topic", "role", "ms_course", "compare"):
+            for name in ("round", "method", "topic", "who", "age_band", "sex", "compare"):
                 assert f"f-{name}" in ids, f"filter f-{name} not reached: {reached}"
         if path in CHART_PAGES:
             assert any(
