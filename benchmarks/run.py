@@ -401,6 +401,20 @@ def write_report(r: dict[str, Any]) -> None:
                 f"| {p['total_transferred'] / 1024:,.0f} KB "
                 f"| {p['requests']} |"
             )
+        if s.get("interactions"):
+            lines += [
+                "",
+                "### What a researcher waits for in the explorer (headless chromium, 1440 px)",
+                "",
+                "From the reader's own input event (pointer or key down) to the answer drawn "
+                "(`benchmarks/interactions.py`; the first of each is a warm-up, not counted).",
+                "",
+                "| interaction | median | p95 | runs |",
+                "|---|---:|---:|---:|",
+            ]
+            for name, t in s["interactions"].items():
+                lines.append(f"| {name} | {t['median_ms']:.0f} ms | {t['p95_ms']:.0f} ms "
+                             f"| {t['runs']} |")  # fmt: skip
         lines += [
             "",
             "### Public embeds under load (wrk, 1 thread, from a second process on the same "
@@ -440,6 +454,16 @@ def write_report(r: dict[str, Any]) -> None:
             f"({embed['median_ms']:.0f} ms)",
             f"- Embed JavaScript < 700 KB compressed: {verdict(js_kb < 700)} ({js_kb:,.0f} KB)",
         ]
+        ui = s.get("interactions") or {}
+        if ui:
+            who = ui["who voted changed"]["median_ms"]
+            opened = max(ui[k]["median_ms"] for k in ui if k.startswith("question"))
+            lines += [
+                f"- A 'who voted' change redrawn within 500 ms (median): "
+                f"{verdict(who <= 500)} ({who:.0f} ms)",
+                f"- A question opened within 500 ms (median, list and dot): "
+                f"{verdict(opened <= 500)} ({opened:.0f} ms)",
+            ]
     notes = RESULTS.with_name("NOTES.md")
     if notes.exists():
         lines += ["", notes.read_text().strip()]
@@ -485,12 +509,16 @@ def main() -> int:
                     "embed /embed/priorities/": cold_loads(base, "/embed/priorities/",
                                                            "#chart[data-rendered='true']", 6),
                 }  # fmt: skip
+                log("explorer interactions in chromium")
+                from benchmarks.interactions import measure, summarize
+
+                interactions = summarize(measure(base, 10))
                 log("embed load test")
                 load = {}
                 for path in ("/embed/priorities/data/all.json", "/embed/priorities/"):
                     wrk(base + path, 3, 16)  # warm every worker
                     load[path] = wrk(base + path, 15, 32)
-                report["server"] = {"pages": pages, "load": load,
+                report["server"] = {"pages": pages, "load": load, "interactions": interactions,
                                     "worker_rss_mb": worker_rss_mb(proc.pid)}  # fmt: skip
     (CACHE / "last-run.json").write_text(json.dumps(report, indent=2, default=str))
     write_report(report)
