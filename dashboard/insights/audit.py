@@ -589,10 +589,90 @@ def collect_ratings(
     return out
 
 
+def _position_truth(engine: Engine, grid: Grid, round_id: str) -> dict[str, np.ndarray]:
+    """Per question, how many ranked it 1st, 2nd, ... in each finest cell: (m, cells)."""
+    cell = ("CASE WHEN role = 'person_with_ms' THEN ms_type ELSE role END, age_band, "
+            "duration_band, sex, country")  # fmt: skip
+    df, _ = engine.warehouse.query(
+        f"SELECT question_id, {cell}, position, sum(ranked) FROM rank_position_cube "
+        "WHERE round_id = $r GROUP BY ALL",
+        {"r": round_id},
+    )
+    m = int(df["position"].max()) if not df.empty else 1
+    out: dict[str, np.ndarray] = {}
+    for row in df.itertuples(index=False):
+        counts = out.setdefault(str(row[0]), np.zeros((m, grid.n), dtype=np.int64))
+        counts[int(row[6]) - 1, grid.index(*row[1:6])] += int(row[7])
+    return out
+
+
+def collect_positions(
+    engine: Engine, round_id: str, max_sets: int | None = None,
+    dims: Sequence[str] = GROUP_DIMS,
+) -> Served:  # fmt: skip
+    """Ask `priorities` for every allowed filter set of a rank round: the per-position
+    counts (how many ranked a question 1st, 2nd, ...) are the unknowns.
+
+    Served facts: the rankers where served, and wherever the Borda points are served,
+    the points and the sum of squared points (from their mean and t-interval), all
+    linear in the position counts. Withheld: the rankers where withheld, and every
+    position count (none is served). `Served.facts` and `withheld` hold `RatingCount`s
+    whose `coef` runs over positions 1..m.
+    """
+    start = time.perf_counter()
+    df, _ = engine.warehouse.query("SELECT DISTINCT country FROM voter_cube ORDER BY 1")
+    countries = [str(c) for c in df["country"]]
+    grid = Grid.build(countries)
+    truth = _position_truth(engine, grid, round_id)
+    rnd = next(r for r in list_rounds(engine.warehouse) if r.round_id == round_id)
+    m = next(iter(truth.values())).shape[0] if truth else 1
+    top = int(rnd.max_choices or m)
+    points = tuple(top + 1 - p for p in range(1, m + 1))
+    parts: dict[str, tuple[int, ...]] = {
+        "ranked": (1,) * m, "points": points, "points_sq": tuple(w * w for w in points),
+        **{f"ranked_{p}": tuple(int(i == p) for i in range(1, m + 1)) for p in range(1, m + 1)},
+    }  # fmt: skip
+    out = Served(round_id, rnd.method, engine.k, grid)
+    allowed = CATALOGUE[CHART].filters
+    for group in filter_sets(countries, dims):
+        out.allowed += 1
+        Filters.parse({"round": round_id, **group}, allowed=allowed)
+        mask = grid.mask(group)
+        if not any(truth[q][:, mask].any() for q in truth) and group:
+            out.skipped_empty += 1
+            continue
+        if max_sets is not None and out.asked >= max_sets:
+            out.capped = True
+            continue
+        out.asked += 1
+        rows = {r["question_id"]: r for r in engine.run(CHART, {"round": round_id,
+                                                                 **group}).rows}  # fmt: skip
+        g = out.group(mask)
+        for q, counts in truth.items():
+            true = counts[:, mask].sum(axis=1)
+            row = rows.get(q) or {}
+            gone = set(row.get("suppressed", ())) if row else {"ranked", "points"}
+            served = {f for f in ("ranked", "points") if f not in gone and row.get(f) is not None}
+            if "points" in served:
+                served.add("points_sq")
+            for name, coef in parts.items():
+                value = int(np.dot(coef, true))
+                fact = RatingCount(group, q, name, coef, g, value)
+                if name in served:
+                    if name in row and row[name] != value:
+                        raise AssertionError(f"{group} {q} {name}: served {row[name]} != {value}")
+                    out.facts.append(fact)  # type: ignore[arg-type]
+                elif name != "points_sq":
+                    out.withheld.append(fact)  # type: ignore[arg-type]
+    out.seconds = time.perf_counter() - start
+    return out
+
+
 def audit_ratings(served: Served) -> Report:
     """Range of every withheld rating count of 1..k-1 (`collect_ratings`), per question.
 
-    Unknowns: how many in each merged cell gave each rating (5 per cell, non-negative).
+    Unknowns: how many in each merged cell gave each rating (5 per cell, non-negative),
+    or, from `collect_positions`, ranked it at each position (m per cell).
     """
     start = time.perf_counter()
     k = served.k
@@ -617,11 +697,12 @@ def audit_ratings(served: Served) -> Report:
             r = inc[[at[c.group]], :]
             return sparse.hstack([r * float(w) for w in c.coef]).tocsr()
 
-        sys_ = system(m * 5, [(row(f), f.value) for f in known])
+        width = len(counts[0].coef)  # values per cell: 5 ratings, or m positions
+        sys_ = system(m * width, [(row(f), f.value) for f in known])
         for c in counts:
             low, high = sys_.range(row(c).toarray().ravel())
             findings.append(Finding(c, low, high))  # type: ignore[arg-type]
-        variables = max(variables, m * 5)
+        variables = max(variables, m * width)
         lps += sys_.solved
     return Report(served.round_id, served.method, k, False, False, served.allowed,
                   served.asked, served.skipped_empty, served.capped, findings, variables,
@@ -645,8 +726,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--examples", type=int, default=10)
     parser.add_argument("--ratings", action="store_true",
                         help="a rate round's rating counts (consensus, median rule)")  # fmt: skip
+    parser.add_argument("--positions", action="store_true",
+                        help="a rank round's counts per rank position (priorities)")  # fmt: skip
     args = parser.parse_args(argv)
     engine = engine_for(args.warehouse, args.k)
+    if args.positions:
+        report = audit_ratings(collect_positions(engine, args.round_id, args.max_sets))
+        print("rank positions: " + report.summary())
+        for label, found in (("boxed", report.boxed), ("pinned", report.pinned)):
+            for f in found[: args.examples]:
+                print(f"  {label}: {f.describe()}")
+        return
     if args.ratings:
         for means in (False, True):
             report = audit_ratings(collect_ratings(engine, args.round_id, args.max_sets,

@@ -40,7 +40,8 @@ AXIS_FILTER = {WHO: "role"}
 
 def masked_measures(vote: VoteMethod) -> tuple[str, ...]:
     """Every measure whose disclosure decisions a chart of this method can ask for."""
-    return tuple(dict.fromkeys(["voters", *(m for m, _ in vote.protects), *vote.joint,
+    split = () if vote.value_split is None else (vote.value_split,)
+    return tuple(dict.fromkeys(["voters", *split, *(m for m, _ in vote.protects), *vote.joint,
                                 *(part for part, _ in vote.nested)]))  # fmt: skip
 
 
@@ -71,6 +72,10 @@ class Tables:
     # positions there.
     _parent: Tables | None = field(default=None, repr=False, compare=False)
     _positions: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    # The method's `value_split` counts (rank: how many ranked each question 1st, 2nd,
+    # ...), per question over axes + value: only while the build protects them (a
+    # published table carries their decisions, never the counts).
+    by_value: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def vote(self) -> VoteMethod:
@@ -150,6 +155,9 @@ class Tables:
         if measure == EVERY_VALUE:
             self._protect_every_value(order, k)
             return
+        if measure == self.vote.value_split:
+            self._protect_values(order, measure, k)
+            return
         if measure in nested:
             self._protect_nested(order, measure, nested[measure], k)
             return
@@ -186,14 +194,37 @@ class Tables:
         masks = protect_batch(table, k, self.axes.hierarchy, given)
         self._hidden[part] = {q: masks[i] for i, q in enumerate(order)}
 
+    def _protect_values(self, order: list[str], name: str, k: int) -> None:
+        """The voters split by vote value (`VoteMethod.value_split`; rank: ranked 1st,
+        2nd, ...), one outcome per value, protected within the voters' served cells:
+        where the voters are withheld every value's count is, and where they are served
+        the counts are protected knowing their sum is served (like a `nested` split)."""
+        width = max((a.shape[-1] for a in self.by_value.values()), default=1)
+
+        def counts(q: str) -> np.ndarray:
+            a = self.by_value.get(q, np.zeros((*self.axes.shape, 0), dtype=np.int64))
+            return np.pad(a, [(0, 0)] * len(self.axes.shape) + [(0, width - a.shape[-1])])
+
+        table = (np.stack([counts(q) for q in order]) if order
+                 else np.zeros((0, *self.axes.shape, width), dtype=np.int64))  # fmt: skip
+        given = self._given(order, name, k, width)
+        if order:
+            outer = np.stack([self.hidden(q, "voters", k)[..., 0] for q in order])
+            forced = np.broadcast_to(outer[..., None], table.shape)
+            given = np.where(forced, 1, -1 if given is None else given).astype(np.int8)
+        masks = protect_batch(table, k, self.axes.hierarchy, given)
+        self._hidden[name] = {q: masks[i] for i, q in enumerate(order)}
+
     def _protect_every_value(self, order: list[str], k: int) -> None:
         """Withheld wherever a count of some vote value is (`VoteMethod.value_counts`):
-        the decisions of what is computed from all of them (rate: the mean rating)."""
+        the decisions of what is computed from all of them (rate: the mean rating;
+        rank: the Borda points). An outcome None: any outcome of that measure's split."""
         outcomes = self.vote.value_counts()
         gone = np.zeros((len(order), *self.axes.shape), dtype=bool)
         for measure, j in outcomes:
             if order:
-                gone |= np.stack([self.hidden(q, measure, k)[..., j] for q in order])
+                masks = np.stack([self.hidden(q, measure, k) for q in order])
+                gone |= masks.any(axis=-1) if j is None else masks[..., j]
         self._hidden[EVERY_VALUE] = {q: gone[i][..., None] for i, q in enumerate(order)}
 
     def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
@@ -244,6 +275,7 @@ class Tables:
             voters_hidden=pad(self.voters_hidden),
             measures={q: {m: pad(a) for m, a in ms.items()} for q, ms in self.measures.items()},
             _hidden={m: {q: pad(a) for q, a in qs.items()} for m, qs in self._hidden.items()},
+            by_value={q: pad(a) for q, a in self.by_value.items()},
             _derived={},
             _parent=None,
             _positions=(),
@@ -329,7 +361,8 @@ def forget_recent_tables() -> None:
         _RECENT_TABLES.clear()
 
 
-Frames = tuple[pd.DataFrame, pd.DataFrame]
+# Question cells, voter cells, and (a method with a `value_split`) cells by vote value.
+Frames = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]
 
 
 FINEST = (WHO, "age_band", "duration_band", "sex", "country")
@@ -341,7 +374,11 @@ def round_cells(wh: Warehouse, rnd: Round, tdims: tuple[str, ...] = FINEST) -> F
     for dim in GROUP_VALUES:  # the who axis is built from role and ms_type (see cube.WHO)
         params[f"by_{dim}"] = dim in tdims if dim not in WHO_DIMS else WHO in tdims and dim in (
             "role", "ms_type")  # fmt: skip
-    return wh.run_named("priority_cells", params)[0], wh.run_named("voter_cells", params)[0]
+    values = None
+    if vote_method(rnd.method).value_split is not None:
+        values = wh.run_named("position_cells", params)[0]
+    return (wh.run_named("priority_cells", params)[0], wh.run_named("voter_cells", params)[0],
+            values)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -352,18 +389,23 @@ class Dense:
     voters: np.ndarray
     questions: list[str]
     arrays: dict[str, np.ndarray]  # measure -> (questions, *axes)
+    # The method's `value_split` counts, (questions, *axes, values); None: it has none.
+    by_value: np.ndarray | None = None
 
     @classmethod
     def of(cls, frames: Frames, tdims: tuple[str, ...]) -> Dense:
-        cells, voter_cells = frames
+        cells, voter_cells, value_cells = frames
         axes = Axes.for_dims([AXIS_FILTER.get(d, d) for d in tdims], cells, voter_cells)
         keys, arrays = axes.dense_by(cells, list(MEASURES), "question_id")
-        return cls(axes, axes.dense(voter_cells, "voters"), keys, arrays)
+        by_value = None
+        if value_cells is not None:
+            by_value = _by_value(axes, value_cells, keys)
+        return cls(axes, axes.dense(voter_cells, "voters"), keys, arrays, by_value)
 
     def split(self, tdims: tuple[str, ...]) -> Dense:
         """The same counts over fewer axes: "everyone" on the who axis, sums on the others."""
         dims, values = list(self.axes.dims), list(self.axes.values)
-        voters, arrays = self.voters, dict(self.arrays)
+        voters, arrays, by_value = self.voters, dict(self.arrays), self.by_value
         for dim in reversed(self.axes.dims):
             if dim in tdims:
                 continue
@@ -372,11 +414,33 @@ class Dense:
                 at = values[pos].index("everyone")
                 voters = np.take(voters, at, axis=pos)
                 arrays = {m: np.take(a, at, axis=pos + 1) for m, a in arrays.items()}
+                if by_value is not None:
+                    by_value = np.take(by_value, at, axis=pos + 1)
             else:
                 voters = voters.sum(axis=pos)
                 arrays = {m: a.sum(axis=pos + 1) for m, a in arrays.items()}
+                if by_value is not None:
+                    by_value = by_value.sum(axis=pos + 1)
             del dims[pos], values[pos]
-        return Dense(Axes(tuple(dims), tuple(values)), voters, self.questions, arrays)
+        return Dense(Axes(tuple(dims), tuple(values)), voters, self.questions, arrays,
+                     by_value)  # fmt: skip
+
+
+def _by_value(axes: Axes, cells: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """(questions in `keys` order, *axes, values): the counts of `cells` (question_id,
+    the axes' columns, position 1.., ranked) by value, value v at index v - 1."""
+    width = int(cells["position"].max()) if not cells.empty else 1
+    position = cells["position"].to_numpy(dtype=np.int64) if not cells.empty else []
+    frame = cells.assign(**{f"value_{v}": np.where(np.asarray(position) == v, cells["ranked"], 0)
+                            for v in range(1, width + 1)})  # fmt: skip
+    columns = [f"value_{v}" for v in range(1, width + 1)]
+    found, arrays = axes.dense_by(frame, columns, "question_id")
+    at = {q: i for i, q in enumerate(found)}
+    out = np.zeros((len(keys), *axes.shape, width), dtype=np.int64)
+    for i, q in enumerate(keys):
+        if q in at:
+            out[i] = np.stack([arrays[c][at[q]] for c in columns], axis=-1)
+    return out
 
 
 def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
@@ -393,6 +457,8 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
     measures: dict[str, dict[str, np.ndarray]] = {
         qid: {m: arrays[m][i] for m in MEASURES} for i, qid in enumerate(keys) if qid
     }
+    by_value = ({} if dense.by_value is None else
+                {qid: dense.by_value[i] for i, qid in enumerate(keys) if qid})  # fmt: skip
     qdf = wh.run_static("questions", {"topic": None})
     qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
     reference = None
@@ -404,7 +470,7 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
         given = _duration_given(axes, reference.axes, reference.voters_hidden)
     hidden = protect(voters, k, axes.hierarchy, given)
     tables = Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {},
-                    reference=reference)  # fmt: skip
+                    reference=reference, by_value=by_value)  # fmt: skip
     for measure in masked_measures(tables.vote):
         if measure not in tables._hidden:
             tables._protect(measure, k)

@@ -105,15 +105,24 @@ class VoteMethod:
     # are, and the whole's own decisions never change (rate: rated 5 and rated 4 within
     # rated 4-5, rated 1 and rated 2 within rated 1-2, for the median and quartiles).
     nested: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # A measure that is not in the cube: the voters split by the value of their vote
+    # (rank: ranked 1st, 2nd, ... up to max_choices), one outcome per value, read by the
+    # build from a long rollup (queries/position_cells.sql) and protected as one split
+    # nested in the voters. Never served; None for a method without one.
+    value_split: ClassVar[str | None] = None
 
-    def value_counts(self) -> tuple[tuple[str, int], ...]:
+    def value_counts(self) -> tuple[tuple[str, int | None], ...]:
         """(measure, outcome) of every protected count a score over all vote values reads.
 
         The voters (raters), every outcome of the `joint` split and both parts of each
-        `nested` split: where the method has both, the count of each vote value. A row
-        field computed from all of them (rate: the mean rating and its interval) is
-        protected by `EVERY_VALUE`, withheld wherever any one of these is.
+        `nested` split: where the method has both, the count of each vote value; or the
+        voters and every outcome (None) of the `value_split`. A row field computed from
+        all of them (rate: the mean rating and its interval; rank: the Borda points, their
+        mean and interval) is protected by `EVERY_VALUE`, withheld wherever any one of
+        these is.
         """
+        if self.value_split is not None:
+            return (("voters", 0), (self.value_split, None))
         if not self.joint:
             return ()
         return (("voters", 0), *((self.joint[0], j) for j in range(len(self.joint) + 1)),
@@ -199,7 +208,14 @@ class Pick(VoteMethod):
 
 
 class Rank(VoteMethod):
-    """Members rank up to N questions; rank 1 earns N Borda points, rank N earns 1."""
+    """Members rank up to N questions; rank 1 earns N Borda points, rank N earns 1.
+
+    The rankers, the points and the points' mean and interval give the count, the sum
+    and the sum of squares of the points, three equations in the counts of members who
+    ranked the question 1st, 2nd, ... (with N = 2 the points alone give them). So those
+    counts are protected as one split of the rankers (`value_split`), and the points,
+    their mean and interval are served only where every one of them is (`EVERY_VALUE`).
+    """
 
     name = "rank"
     label = "Rank up to N questions"
@@ -216,11 +232,14 @@ class Rank(VoteMethod):
                "mean_points_low", "mean_points_high")  # fmt: skip
     cube_measures = ("voters", "points", "value_sum", "value_sq_sum")
     serves_voters = True
-    protects = (("voters", ("ranked", "share", "ci_low", "ci_high", "points", "mean_points",
-                            "mean_points_low", "mean_points_high")),)  # fmt: skip
+    _points = ("points", "mean_points", "mean_points_low", "mean_points_high")
+    # Widest first: where the rankers are withheld, so is every position's count.
+    protects = (("voters", ("ranked", "share", "ci_low", "ci_high", *_points)),
+                (EVERY_VALUE, _points))  # fmt: skip
     has_max_choices = True
     joint = ()
     importance = None
+    value_split = "positions"
 
     def value_range(self, max_choices: int | None) -> tuple[int, int]:
         return (1, max_choices or 1)

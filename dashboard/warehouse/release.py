@@ -39,6 +39,8 @@ class Frozen:
 FROZEN: tuple[Frozen, ...] = (
     Frozen("vote_cube", "round_id IN (SELECT round_id FROM frozen_rounds)",
            "round_id, question_id"),
+    Frozen("rank_position_cube", "round_id IN (SELECT round_id FROM frozen_rounds)",
+           "round_id, question_id, position"),
     Frozen("voter_cube", "round_id IN (SELECT round_id FROM frozen_rounds)", "round_id"),
     Frozen("round_comment_cube", "round_id IN (SELECT round_id FROM frozen_rounds)",
            "round_id"),
