@@ -18,7 +18,6 @@ from dashboard import words
 from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.result import WITHHELD_GROUP, ChartResult, new_result, withhold
-from dashboard.insights.score_arrays import SCORE_ARRAYS
 from dashboard.insights.stats import (
     benjamini_hochberg,
     newcombe_difference_arrays,
@@ -113,7 +112,7 @@ def cells_scores(tables: Tables, rnd: Round, cells: list[tuple],
     cell (a priorities chart) is scored question by question: numpy's fixed cost per
     operation makes the arrays slower there.
     """
-    columns = SCORE_ARRAYS.get(rnd.vote.name)
+    columns = rnd.vote.score_columns
     if columns is None or not tables.measures or len(cells) == 1:
         return [_scores_one_by_one(tables, rnd, cell, k) for cell in cells]
     vote = rnd.vote

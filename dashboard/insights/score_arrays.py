@@ -5,7 +5,8 @@ every group, hundreds of cells; one `score_cell` call per cell cost most of the
 request at 1M members. These functions compute the same fields from arrays of the
 same counts, with the stats module's array twins, so every value is the same bit for
 bit (tests/insights/test_score_arrays.py checks it against `score_cell` for every
-method). A method with no twin here is scored cell by cell, as before.
+method). Each method names its twin (`VoteMethod.score_columns`); one without is scored
+cell by cell, as before.
 """
 
 from __future__ import annotations
@@ -68,11 +69,3 @@ def rate_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
     return {"raters": raters, "mean_rating": mean, "mean_low": low, "mean_high": high,
             "rated_4_or_5": top2, "share_4_or_5": share, "share_4_or_5_low": t_low,
             "share_4_or_5_high": t_high}  # fmt: skip
-
-
-# By VoteMethod.name. A method missing here is scored with its own score_cell.
-SCORE_ARRAYS: dict[str, ScoreArrays] = {
-    "pick": pick_columns,
-    "rank": rank_columns,
-    "rate": rate_columns,
-}

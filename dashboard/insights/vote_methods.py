@@ -18,6 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from dashboard.insights.score_arrays import (
+    ScoreArrays,
+    pick_columns,
+    rank_columns,
+    rate_columns,
+)
 from dashboard.insights.stats import mean_interval, wilson
 
 
@@ -93,6 +99,8 @@ class VoteMethod:
     # (measure, row fields withheld when that measure's cell is withheld), widest first.
     protects: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
     has_max_choices: ClassVar[bool]  # whether a round caps how many questions a voter picks
+    # score_cell of many cells at once, on arrays (score_arrays); None: cell by cell.
+    score_columns: ClassVar[ScoreArrays | None] = None
     # Measures protected together as one outcome split of the base count (raters), the
     # rest of the base being the last outcome: (top2, bottom2) -> important, unimportant,
     # neither. Empty: each measure is protected alone against "did not choose it".
@@ -180,6 +188,7 @@ class Pick(VoteMethod):
     """Members pick up to N questions; support is the share of voters who picked it."""
 
     name = "pick"
+    score_columns = staticmethod(pick_columns)
     label = "Pick up to N questions"
     scores = ("share",)
     default_score = "share"
@@ -218,6 +227,7 @@ class Rank(VoteMethod):
     """
 
     name = "rank"
+    score_columns = staticmethod(rank_columns)
     label = "Rank up to N questions"
     scores = ("share", "points")
     default_score = "points"
@@ -282,6 +292,7 @@ class Rate(VoteMethod):
     """
 
     name = "rate"
+    score_columns = staticmethod(rate_columns)
     label = "Rate each question from 1 to 5"
     scores = ("mean",)
     default_score = "mean"

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from dashboard.insights import stats
-from dashboard.insights.score_arrays import SCORE_ARRAYS
 from dashboard.insights.vote_methods import CUBE_MEASURES, METHODS
 
 RNG = np.random.default_rng(20261130)
@@ -48,12 +47,12 @@ def votes(method: str, voters: int, max_choices: int | None) -> dict[str, int]:
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_score_arrays_equal_score_cell(method: str) -> None:
     vote = METHODS[method]
-    assert method in SCORE_ARRAYS, f"add {method}'s array twin to score_arrays.SCORE_ARRAYS"
+    assert vote.score_columns is not None, f"{method} names no array twin (score_columns)"
     max_choices = 5 if vote.has_max_choices else None
     voters = group_sizes(40)
     cells = [[votes(method, int(g), max_choices) for _ in range(12)] for g in voters]
     arrays = {m: np.array([[c[m] for c in row] for row in cells]) for m in CUBE_MEASURES}
-    columns = SCORE_ARRAYS[method](arrays, voters[:, None], max_choices)
+    columns = vote.score_columns(arrays, voters[:, None], max_choices)
     for g, row in enumerate(cells):
         for q, counts in enumerate(row):
             expected = vote.score_cell(counts, int(voters[g]), max_choices)
