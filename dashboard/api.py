@@ -31,6 +31,8 @@ HINTS = {
     "from": "YYYY-MM-DD",
     "to": "YYYY-MM-DD",
     "compare": "one of " + ", ".join(GROUP_DIMS),
+    "vs": "the group compared with: all, or <filter>=<value> of role, ms_type, ms_course or "
+    "voter_group (e.g. role=caregiver)",
     "method": ", ".join(PRIORITY_METHODS[:-1]) + " or " + PRIORITY_METHODS[-1],
     "country": "ISO 3166-1 alpha-2 code or 'unknown'",
     "consensus_rule": " or ".join(CONSENSUS_RULES) + f" (default: {CONSENSUS_RULES[0]})",

@@ -30,6 +30,7 @@ from dashboard.insights import (
     projects,
     round_compare,
     topics,
+    two_groups,
 )
 from dashboard.insights.result import ChartResult
 from dashboard.insights.vote_methods import CROSS_GROUP_RANKINGS
@@ -203,6 +204,16 @@ CHARTS: tuple[ChartSpec, ...] = (
         footnote="Share with 95% interval; * marks a difference that holds after "
         "Benjamini-Hochberg correction.",
         slides=(SlideSpec("compare", "Groups compared, question by question"),),
+    ),
+    ChartSpec(
+        "priorities-two-groups", "Two groups compared, question by question",
+        two_groups.two_groups, fig.two_groups, say.two_groups, "/priorities",
+        ("round", "topic", "method", "vs", *G), dom="two-groups",
+        when=lambda a: bool(a.get("vs")) and not _cross_group(a),
+        view_args={"vs": "role=caregiver"},
+        footnote="The ranking's score for each group with its 95% interval; the line is "
+        "solid where the difference holds after Benjamini-Hochberg correction.",
+        slides=(SlideSpec("two-groups", "Two groups compared, question by question"),),
     ),
     ChartSpec(
         "group-top", "Each group's top ten beside the combined top ten",

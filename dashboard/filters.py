@@ -66,6 +66,12 @@ PERCENT_PATTERN = re.compile(r"[1-9][0-9]?")
 # at most 2 and interquartile range at most 1).
 CONSENSUS_RULES = ("share", "median_iqr")
 
+# The group a two-group comparison sets beside the chosen voters (`vs`): everyone the other
+# filters select ("all"), or one group of the same people the who filters name,
+# "<filter>=<value>" (e.g. "role=caregiver"), so "progressive MS vs caregivers" is one view.
+VS_ALL = "all"
+VS_VALUES: tuple[str, ...] = (VS_ALL, *(f"{d}={v}" for d in WHO_DIMS for v in GROUP_VALUES[d]))
+
 # Query-string names that differ from field names.
 ALIASES = {"from": "date_from", "to": "date_to"}
 
@@ -85,6 +91,7 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     compare: str | None = None
+    vs: str | None = None
     method: str | None = None
     role: str | None = None
     ms_type: str | None = None
@@ -140,6 +147,8 @@ class Filters:
                 f"cannot filter by {who[0]} and compare by {self.compare}: they describe the "
                 "same people; compare by voter_group to see MS courses and caregivers together"
             )
+        if self.vs:
+            self._check_vs(used, who)
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise FilterError("from is after to")
         high, low = self.consensus_thresholds()
@@ -148,6 +157,28 @@ class Filters:
                 f"consensus_low ({low}) is above consensus_high ({high}): a question could "
                 "then reach consensus in and out at once"
             )
+
+    def _check_vs(self, used: list[str], who: list[str]) -> None:
+        """Two groups compared: another group than the chosen one, and a published split."""
+        if self.compare:
+            raise FilterError("compare (each group of a dimension) and vs (one other group) "
+                              "are two kinds of comparison: use one")  # fmt: skip
+        mine = None if not who else f"{who[0]}={getattr(self, who[0])}"
+        other = self.vs_group()
+        if self.vs == mine or (other is None and mine is None):
+            raise FilterError(f"vs={self.vs} is the group already chosen: compare with another")
+        if other is not None and not who and len(used) >= MAX_GROUP_FILTERS:
+            raise FilterError(
+                f"vs={self.vs} with {', '.join(used)}: at most {MAX_GROUP_FILTERS} voter filters "
+                "can be combined, and the other group adds one"
+            )
+
+    def vs_group(self) -> tuple[str, str] | None:
+        """The compared group as (who filter, value); None for all voters (or no `vs`)."""
+        if not self.vs or self.vs == VS_ALL:
+            return None
+        dim, _, value = self.vs.partition("=")
+        return dim, value
 
     def consensus_thresholds(self) -> tuple[int, int]:
         """(high, low) percentages of the consensus rule, defaults where not given."""
@@ -256,6 +287,11 @@ def _check(field: str, key: str, value: str) -> Any:
     if field == "compare":
         if value not in GROUP_DIMS:
             raise FilterError(f"compare={value[:40]!r}; use one of {', '.join(GROUP_DIMS)}")
+        return value
+    if field == "vs":
+        if value not in VS_VALUES:
+            raise FilterError(f"vs={value[:40]!r}; use all, or one group of "
+                              f"{', '.join(WHO_DIMS)} such as role=caregiver")  # fmt: skip
         return value
     if field == "method":
         if value not in PRIORITY_METHODS:

@@ -27,6 +27,7 @@ from dashboard.figures.charts import (
     plain,
     whole,
 )
+from dashboard.figures.dumbbell import how_many, largest_first, make_dumbbell_figure
 from dashboard.figures.geo import make_country_map_figure
 from dashboard.figures.tables import numbers_figure, table_figure
 from dashboard.figures.theme import (
@@ -94,6 +95,22 @@ def by_group(result: ChartResult, size: Size) -> go.Figure:
     return make_group_figure(
         rows, result.title, WRAP[size], lambda g: words.option_label(dim, g) if dim else g
     )
+
+
+def two_groups(result: ChartResult, size: Size) -> go.Figure:
+    """The chosen voters and the group compared with, one dumbbell per question."""
+    if result.message:
+        return empty_figure(result.message)
+    rows = result.rows if size == "page" else largest_first(result.rows, TOP)
+    ctx = result.context
+    a, b, noun = how_many(result)
+    title = f"{result.title} · {a} vs {b} {noun}"
+    names = (ctx["group_a"], ctx["group_b"])
+    fig = make_dumbbell_figure(rows, ctx["score"], names, title, WRAP[size], ctx.get("tested", 0))
+    if ctx.get("fallback"):  # the axis says which score it is, and that it is not the ranking's
+        fig.update_xaxes(title=f"{fig.layout.xaxis.title.text}; not the ranking's "
+                         f"{ctx['ranking_score']}, withheld for most questions")  # fmt: skip
+    return fig
 
 
 def balanced(result: ChartResult, size: Size) -> go.Figure:

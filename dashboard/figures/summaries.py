@@ -17,10 +17,12 @@ from dashboard.figures.chart_figures import (
     round_short_name,
 )
 from dashboard.figures.charts import chart_title, count, decimal, english, pct, plain, who
+from dashboard.figures.dumbbell import COMPARED_SCORES, how_many
 from dashboard.figures.geo import summarize_countries
 from dashboard.i18n import N_, _, date, ngettext
 from dashboard.insights.result import WITHHELD, ChartResult
-from dashboard.insights.vote_methods import SCORES, SHARE, Score
+from dashboard.insights.two_groups import score_name
+from dashboard.insights.vote_methods import SCORES, SHARE, Score, vote_method
 
 # Said when a group is shown but every question's score in it is withheld.
 ALL_WITHHELD = N_("Every question's score is withheld to protect privacy.")
@@ -115,6 +117,59 @@ def by_group(result: ChartResult) -> str:
              f"{words.quoted(r.get('title'), 60)} ({r['difference'] * 100:+.0f} points)"
              for r in held[:2]]  # fmt: skip
     return text + "; ".join(parts) + "."
+
+
+def two_groups(result: ChartResult) -> str:
+    """How many questions the two groups differ on after the correction, the largest
+    difference in words, the score compared, and who and how many."""
+    ctx = result.context
+    a, b = ctx.get("group_a", ""), ctx.get("group_b", "")
+    if result.message:
+        gone = ctx.get("withheld_groups") or []
+        if gone:
+            return f"Cannot compare: {' and '.join(gone)} withheld. {result.message}"
+        return result.message
+    score = COMPARED_SCORES[ctx["score"]]
+    tested = ctx.get("tested", 0)
+    held = sorted((r for r in result.rows if r.get("significant")),
+                  key=lambda r: (-abs(r["difference"]), r["question_id"]))  # fmt: skip
+    both = f"{words.capital(a)} and {b}"
+    if not tested:
+        text = f"{both}: no question can be compared, its score is withheld in one group."
+    else:
+        text = (
+            f"{both} differ on {len(held)} of {tested} question{'s' if tested != 1 else ''}"
+            f" after correcting for {tested} comparison{'s' if tested != 1 else ''}."
+        )
+    if held:
+        top = held[0]
+        higher = a if top["difference"] > 0 else b
+        question = words.quoted(top.get("title"), 60)
+        if score.percent:
+            meaning = vote_method(ctx["round"]["method"]).support_meaning
+            text += (f" Largest: {higher} more often {meaning.replace(' it', ' ' + question, 1)}"
+                     f" ({abs(top['difference']) * 100:+.0f} points).")  # fmt: skip
+        else:
+            text += (
+                f" Largest: {higher} put {question} higher "
+                f"({abs(top['difference']):+.2f} on the {score_name(score)})."
+            )
+    hidden = sum(1 for r in result.rows if r.get("value_a") is None or r.get("value_b") is None)
+    if hidden:
+        text += (f" {hidden} question{'s are' if hidden != 1 else ' is'} {WITHHELD} in one "
+                 "group or both, shown as such.")  # fmt: skip
+    said = (
+        score.axis_title
+        if score.axis_title.startswith("Borda")
+        else (score.axis_title[:1].lower() + score.axis_title[1:])
+    )
+    text += f" Compared on the {said}"
+    text += f" ({ctx['fallback']})." if ctx.get("fallback") else "."
+    if ctx.get("nested"):
+        text += (" One group includes the other: the intervals treat them as two samples, so "
+                 "they are wider than they need to be.")  # fmt: skip
+    many_a, many_b, noun = how_many(result)
+    return text + f" {words.capital(a)}: {many_a} {noun}; {b}: {many_b} {noun}."
 
 
 def balanced(result: ChartResult) -> str:

@@ -201,3 +201,29 @@ def tiers(low: list[float], high: list[float]) -> list[int]:
             j += 1
         i = j
     return out
+
+
+def welch_difference(m1: float, low1: float, high1: float, n1: float, m2: float, low2: float,
+                     high2: float, n2: float) -> tuple[float, float, float, float]:  # fmt: skip
+    """Difference of two means (m1 - m2) with a Welch 95% interval and two-sided p-value,
+    from each mean's 95% t-interval and count (as `mean_interval` gives them).
+
+    Each interval's half-width is t(n - 1) * s / sqrt(n), so each standard error is the
+    half-width over t(n - 1): the test needs nothing but the served mean, interval and
+    count. Degrees of freedom by Welch-Satterthwaite. Two groups without any spread
+    (every rating the same) differ for certain (p = 0) unless their means are equal.
+    """
+    values = (m1, low1, high1, n1, m2, low2, high2, n2)
+    if n1 < 2 or n2 < 2 or any(math.isnan(v) for v in values):
+        return (math.nan, math.nan, math.nan, math.nan)
+    se1 = (high1 - low1) / 2 / t_quantile_975(int(n1) - 1)
+    se2 = (high2 - low2) / 2 / t_quantile_975(int(n2) - 1)
+    d = m1 - m2
+    var = se1 * se1 + se2 * se2
+    if var == 0:
+        return (d, d, d, 1.0 if d == 0 else 0.0)
+    df = var * var / (se1**4 / (n1 - 1) + se2**4 / (n2 - 1))
+    se = math.sqrt(var)
+    half = float(scipy.stats.t.ppf(0.975, df)) * se
+    p = float(2 * scipy.stats.t.sf(abs(d) / se, df))
+    return (d, d - half, d + half, p)

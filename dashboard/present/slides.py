@@ -83,7 +83,7 @@ def overview(engine: Engine, view: View) -> SlideContent:
 
 
 def ranking(engine: Engine, view: View) -> SlideContent:
-    args = {k: v for k, v in view.args.items() if k not in ("compare", "question")}
+    args = {k: v for k, v in view.args.items() if k not in ("compare", "vs", "question")}
     result = engine.run("priorities", args)
     top = [r for r in result.rows if r.get("rank")][:10]
     if result.message:
@@ -121,7 +121,7 @@ def change_rows(engine: Engine, args: dict[str, str]) -> tuple[dict[str, Any], l
         return {"latest": rounds[i], "previous": None}, []
     latest, previous = rounds[i], rounds[i - 1]
     base = {k: v for k, v in args.items()
-            if k not in ("round", "method", "compare", "question")}  # fmt: skip
+            if k not in ("round", "method", "compare", "vs", "question")}  # fmt: skip
     now = engine.run("priorities", {**base, "round": latest.round_id})
     before = engine.run("priorities", {**base, "round": previous.round_id})
     meta = {"latest": latest, "previous": previous, "results": (now, before),
