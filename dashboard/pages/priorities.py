@@ -19,7 +19,14 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import words
 from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
-from dashboard.filters import GROUP_LABELS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
+from dashboard.filters import (
+    GROUP_LABELS,
+    GROUP_VALUES,
+    VS_ALL,
+    WHO_DIMS,
+    FilterError,
+    Filters,
+)
 from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.vote_methods import CROSS_GROUP_RANKINGS, PRIORITY_METHOD_LABELS
 from dashboard.views import (
@@ -39,13 +46,20 @@ dash.register_page(__name__, path=PATH, name="Priorities",
 # "who" is one control for the four filters that describe the same people (role, MS type,
 # MS course, voter group): its values are "<filter>=<value>", the URL keeps the API's names.
 CONTROLS = ("round", "method", "topic", "who", "age_band", "sex", "compare")
+# "Compare with" is one control for two kinds of comparison: each group of a dimension
+# (`compare=role`) or one other group beside the voters chosen (`vs=role=caregiver`, or
+# `vs=all`). Its values are the dimension's name, or the group as "<filter>=<value>"/"all".
+COMPARED_BY = ("compare", "vs")
 # Filters the page keeps from its URL but has no control for (a link or a click sets them).
-KEEP = tuple(n for n in page_filters(PATH) if n not in CONTROLS and n not in WHO_DIMS)
+KEEP = tuple(n for n in page_filters(PATH)
+             if n not in CONTROLS and n not in WHO_DIMS and n not in COMPARED_BY)  # fmt: skip
 # Cards in the page's flow, and the question panel that opens beside them.
 SECTIONS = tuple(c for c in on_page(PATH) if c.card != "question")
 PANEL = tuple(c for c in on_page(PATH) if c.card == "question")
 # A click on a dot picks a question, on a topic picks the topic: graph id -> its chart.
-CLICKED = {f"{CATALOGUE[c].dom_id}-graph": c for c in ("priorities", "topics")}
+CLICKED = {f"{CATALOGUE[c].dom_id}-graph": c
+           for c in ("priorities", "topics", "priorities-two-groups")}  # fmt: skip
+OPENS = ("priorities", "priorities-two-groups")  # their dots carry a question
 # Whom the "who voted" control offers, in this order; one name per group of people.
 WHO_OPTIONS = (("role", "person_with_ms"), ("ms_course", "relapsing"),
                ("ms_course", "progressive"), ("ms_course", "unknown"), ("ms_type", "RRMS"),
@@ -80,10 +94,31 @@ def who_options(args: dict[str, Any]) -> list[dict[str, str]]:
     return [{"label": words.option_label(d, v), "value": f"{d}={v}"} for d, v in pairs]
 
 
+# "Compare with" a dimension: each of its groups, side by side.
+EACH = {"role": "Each role", "ms_type": "Each MS type", "ms_course": "Each MS course",
+        "voter_group": "Each voter group", "age_band": "Each age band",
+        "duration_band": "Each band of years since diagnosis", "sex": "Each sex",
+        "country": "Each country"}  # fmt: skip
+
+
+def compare_value(args: dict[str, Any]) -> str | None:
+    """The "Compare with" control's value for a view: a dimension, a group, or None."""
+    return args.get("vs") or args.get("compare") or None
+
+
+def compare_options(args: dict[str, Any]) -> list[dict[str, str]]:
+    """One other group (all voters, or a group of people), or each group of a dimension."""
+    groups = [{"label": "All voters", "value": VS_ALL}, *who_options(args)]
+    if args.get("vs") and args["vs"] not in [g["value"] for g in groups]:
+        dim, _, value = args["vs"].partition("=")  # a link's other name for a group
+        groups.append({"label": words.option_label(dim, value), "value": args["vs"]})
+    return [*groups, *({"label": EACH[d], "value": d} for d in GROUP_VALUES)]
+
+
 def active_filters(args: dict[str, Any]) -> int:
     """How many filters the view has (the phone's "Filters (n)" button says it)."""
-    return sum(1 for k in ("round", "method", "topic", "age_band", "sex", "compare", *WHO_DIMS)
-               if args.get(k))  # fmt: skip
+    return sum(1 for k in ("round", "method", "topic", "age_band", "sex", *COMPARED_BY,
+                           *WHO_DIMS) if args.get(k))  # fmt: skip
 
 
 def controls(args: dict[str, Any]) -> html.Div:
@@ -117,8 +152,8 @@ def controls(args: dict[str, Any]) -> html.Div:
         options = [{"label": words.option_label(dim, v), "value": v}
                    for v in GROUP_VALUES[dim]]  # fmt: skip
         cols.append(_dropdown(dim, GROUP_LABELS[dim], options, args.get(dim)))
-    compare = [{"label": GROUP_LABELS[d], "value": d} for d in GROUP_VALUES]
-    cols.append(_dropdown("compare", "Compare groups by", compare, args.get("compare")))
+    cols.append(_dropdown("compare", "Compare with", compare_options(args), compare_value(args),
+                          "No comparison"))  # fmt: skip
     return html.Div([
         html.Button(f"Filters ({active_filters(args)})", id="filters-toggle", n_clicks=0,
                     type="button", className="btn btn-outline-primary btn-sm d-md-none mb-2",
@@ -226,14 +261,19 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
 
 
 def _keep_one_who(state: dict[str, Any], changed: str) -> None:
-    """A comparison by a who filter and a chosen group of the same kind clear each other.
+    """A comparison by a who filter and a chosen group of the same kind clear each other,
+    and so do a chosen group and the same group to compare with.
 
     The control just changed wins, so a choice never leads to a refused view.
     """
-    if changed == "who" and any(state.get(d) for d in WHO_DIMS):
+    chosen = who_value(state)
+    if changed == "who" and chosen:
         if state.get("compare") in WHO_DIMS:
             state.pop("compare")
-    elif changed == "compare" and state.get("compare") in WHO_DIMS:
+        if state.get("vs") == chosen:
+            state.pop("vs")
+    elif changed == "compare" and (state.get("compare") in WHO_DIMS or
+                                   (chosen and state.get("vs") == chosen)):  # fmt: skip
         for dim in WHO_DIMS:
             state.pop(dim, None)
 
@@ -258,7 +298,9 @@ def next_view(search: str | None, controls: dict[str, Any], trigger: Any,
     state = {k: v for k, v in current.items() if k in KEEP}
     who = controls.get("who")
     for name, value in controls.items():
-        if value and name != "who":
+        if value and name == "compare" and value not in GROUP_VALUES:
+            state["vs"] = value  # one other group, not each group of a dimension
+        elif value and name != "who":
             state[name] = value
     if who:
         dim, _, value = str(who).partition("=")
@@ -272,13 +314,13 @@ def next_view(search: str | None, controls: dict[str, Any], trigger: Any,
         state["question"] = str(trigger.get("index", ""))
     for graph, owner in CLICKED.items():
         picked = _clicked(clicks.get(graph), "customdata") if trigger == graph else None
-        if picked and owner == "priorities":
+        if picked and owner in OPENS:
             state["question"] = picked  # each dot carries its question id (customdata)
         elif picked and owner == "topics":
             state["topic"] = picked
             state.pop("question", None)
     try:
-        Filters.parse(state, allowed=set(CONTROLS) | set(KEEP) | set(WHO_DIMS))
+        Filters.parse(state, allowed=set(CONTROLS) | set(KEEP) | set(WHO_DIMS) | {"vs"})
     except FilterError:
         return None
     return state
@@ -323,7 +365,8 @@ def update_view(controls: dict[str, Any], clicks: dict[str, Any], entries: list,
         return dash.no_update  # type: ignore[return-value]
     old = dict(parse_qsl((search or "").lstrip("?")))
     query = urlencode(new)
-    wanted = {**{n: new.get(n) for n in CONTROLS}, "who": who_value(new)}
+    wanted = {**{n: new.get(n) for n in CONTROLS}, "who": who_value(new),
+              "compare": compare_value(new)}  # fmt: skip
     question_changed = any(_changed(c, old, new) for c in PANEL) or (
         new.get("question") and old != new
     )

@@ -59,6 +59,26 @@ def test_shared_url_restores_the_view(started) -> None:
     assert started.get_logs() == []
 
 
+def test_compare_with_one_group_draws_a_dumbbell(started) -> None:
+    """Who voted: progressive MS, compared with caregivers. On the fixture progressive MS is
+    8 people, so the card says it is withheld; people with relapsing MS (12 raters in the
+    latest round) and caregivers get their dumbbell."""
+    started.wait_for_page(url=started.server_url + "/priorities")
+    _choose_until_url(started, "#f-who", "People with progressive MS", "ms_course=progressive")
+    _choose_until_url(started, "#f-compare", "Caregivers", "vs=role%3Dcaregiver")
+    started.wait_for_contains_text(
+        "#two-groups-summary", "Cannot compare: people with progressive MS withheld"
+    )
+    _choose_until_url(started, "#f-who", "People with relapsing MS", "ms_course=relapsing")
+    started.wait_for_contains_text("#two-groups-summary", "People with relapsing MS and "
+                                   "caregivers differ on 2 of 2 questions")  # fmt: skip
+    started.wait_for_element("#two-groups-graph .scatterlayer .trace")
+    legend = _text(started, "#two-groups-graph .legend")
+    assert "People with relapsing MS" in legend and "Caregivers" in legend
+    assert "vs=role%3Dcaregiver" in started.driver.current_url
+    assert started.get_logs() == []
+
+
 def test_keyboard_reaches_the_filters(started) -> None:
     started.wait_for_page(url=started.server_url + "/priorities")
     started.wait_for_element("#f-round")
@@ -116,8 +136,16 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.select_dcc_dropdown("#f-who", value="People with progressive MS")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among people with progressive MS")
     assert "ms_course=progressive" in dash_duo.driver.current_url
-    # Compare with caregivers: voter group puts MS courses and caregivers side by side.
-    _choose_until_url(dash_duo, "#f-compare", "Voter group", "compare=voter_group")
+    # Compare with caregivers: the two groups side by side, question by question (#15).
+    _choose_until_url(dash_duo, "#f-compare", "Caregivers", "vs=role%3Dcaregiver")
+    dash_duo.wait_for_contains_text("#two-groups-summary",
+                                    "People with progressive MS and caregivers differ on",
+                                    timeout=30)  # fmt: skip
+    legend = _text(dash_duo, "#two-groups-graph .legend")
+    assert "People with progressive MS" in legend and "Caregivers" in legend
+    assert "ms_course=progressive" in dash_duo.driver.current_url
+    # Or every voter group: MS courses and caregivers side by side.
+    _choose_until_url(dash_duo, "#f-compare", "Each voter group", "compare=voter_group")
     dash_duo.wait_for_contains_text("#compare-summary", "Compared with people with relapsing MS",
                                     timeout=30)  # fmt: skip
     legend = _text(dash_duo, "#compare-graph .legend")

@@ -227,3 +227,70 @@ def test_the_filter_panel_names_the_default_round_and_offers_only_its_scores(app
     who = {o["value"]: o["label"] for o in controls["f-who"].options}
     assert who["ms_course=progressive"] == "People with progressive MS"  # words, not codes
     assert len(set(who.values())) == len(who)  # one name per group of people
+
+
+# --- "Compare with": one other group, or each group of a dimension (#15 item 4) ------------
+
+
+def test_compare_with_one_group_writes_vs_and_draws_the_two_groups(app) -> None:
+    from dash import no_update
+
+    out = call_update_view("f-compare.value", {"who": "ms_course=progressive",
+                                               "compare": "role=caregiver"},
+                           search="?ms_course=progressive")  # fmt: skip
+    assert out["search"] == "?vs=role%3Dcaregiver&ms_course=progressive"
+    assert out["shown"]["args"] == {"ms_course": "progressive", "vs": "role=caregiver"}
+    redrawn = {k for k, v in out["sections"].items() if v is not no_update}
+    assert "priorities-two-groups" in redrawn and "priorities" not in redrawn
+    assert out["controls"]["compare"] is no_update  # already shows it
+    # Each group of a dimension is still on offer in the same control.
+    out = call_update_view("f-compare.value", {"round": "R3", "compare": "role"})
+    assert out["search"] == "?round=R3&compare=role"
+
+
+def test_the_same_group_chosen_twice_keeps_the_latest_choice(app) -> None:
+    search = "?ms_course=progressive&vs=role%3Dcaregiver"
+    out = call_update_view("f-who.value", {"who": "role=caregiver", "compare": "role=caregiver"},
+                           search=search)  # fmt: skip
+    assert out["search"] == "?role=caregiver" and out["controls"]["compare"] is None
+    out = call_update_view("f-compare.value", {"who": "role=caregiver",
+                                               "compare": "role=caregiver"})  # fmt: skip
+    assert out["search"] == "?vs=role%3Dcaregiver" and out["controls"]["who"] is None
+
+
+@pytest.mark.parametrize("value", ["all", "role=<script>", "age_band=40-49", "vs=all",
+                                   "role=caregiver&x=1", "' OR 1=1 --", "ms_course="])  # fmt: skip
+def test_compare_with_values_nobody_offers_change_nothing(app, value) -> None:
+    from dash import no_update
+
+    # "all" beside all voters is the same group; the rest are not on the allow-list.
+    assert call_update_view("f-compare.value", {"compare": value}) is no_update
+
+
+def test_a_two_groups_view_lays_out_its_dumbbell_and_its_control(app) -> None:
+    tree = render(app, page("priorities"), round="R3", role="person_with_ms",
+                  vs="role=caregiver")  # fmt: skip
+    found = ids(tree)
+    assert "two-groups-graph" in found and "priorities-graph" in found
+    assert len(found) == len(set(found))
+    control = _dropdowns(tree)["f-compare"]
+    assert control.value == "role=caregiver"
+    labels = {o["value"]: o["label"] for o in control.options}
+    assert labels["all"] == "All voters" and labels["role=caregiver"] == "Caregivers"
+    assert labels["ms_course=progressive"] == "People with progressive MS"
+    assert labels["voter_group"] == "Each voter group"  # the comparison by dimension stays
+    summary = next(n for n in components(tree) if getattr(n, "id", None) == "two-groups-summary")
+    assert summary.children.startswith("People with MS and caregivers differ on 2 of 2")
+
+
+def test_a_bad_vs_link_gets_a_message(app) -> None:
+    assert "view-error" in ids(render(app, page("priorities"), vs="role=<script>"))
+
+
+def test_a_dot_of_the_two_groups_opens_its_question(app) -> None:
+    click = {"points": [{"x": 4.0, "y": 30.0, "customdata": "Q2"}]}
+    out = call_update_view("two-groups-graph.clickData", {"round": "R3", "compare": "all",
+                                                          "who": "role=caregiver"},
+                           {"two-groups-graph": click},
+                           search="?round=R3&role=caregiver&vs=all")  # fmt: skip
+    assert "question=Q2" in out["search"] and out["open"] is True
