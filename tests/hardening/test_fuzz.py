@@ -52,6 +52,7 @@ HOSTILE = [
 VALID = [
     "R1", "R2", "R3", "P1", "P2", "Q1", "Q3", "share", "points", "mean", "balanced",
     "bridging", "US", "unknown", "2025-01-01", "2026-10-01", "role", "ms_course",
+    "all", "role=caregiver", "ms_course=progressive",  # vs: the group compared with
     *(v for values in GROUP_VALUES.values() for v in values),
 ]  # fmt: skip
 # Text a URL can carry (lone surrogates cannot be encoded at all); JSON gets them below.
