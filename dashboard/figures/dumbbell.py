@@ -25,7 +25,7 @@ from dashboard.figures.theme import empty_figure, safe_text, wrap_label
 from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
 from dashboard.insights.vote_methods import SCORES, SHARE_4_OR_5, Score
 
-HELD, CHANCE = "#333333", "#9A9A9A"  # lines: dark (solid) and light (dotted)
+HELD, CHANCE = "#333333", "#767676"  # lines: solid and dotted, both 3:1 or more on white
 OFFSET = 4  # px: group a's dot a little above the row, group b's a little below
 # Every score a comparison can be on: the rankings' and rate rounds' share rating it 4-5.
 COMPARED_SCORES = {s.name: s for s in (*SCORES.values(), SHARE_4_OR_5)}

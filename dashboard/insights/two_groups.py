@@ -130,7 +130,7 @@ def _group_fields(rnd: Round, score: Score, row: dict[str, Any] | None,
     vote = rnd.vote
     names = {"value": score.field, "low": score.low, "high": score.high,
              "base": vote.support_base}  # fmt: skip
-    if score.percent:
+    if score is vote.support_score:
         names["count"] = vote.support_count
     out: dict[str, Any] = {}
     gone: list[str] = []
@@ -145,8 +145,13 @@ def _group_fields(rnd: Round, score: Score, row: dict[str, Any] | None,
 
 
 def _test(rnd: Round, score: Score, a: dict[str, Any], b: dict[str, Any]) -> tuple | None:
-    """(difference a - b, low, high, p) from served values, or None if it cannot be tested."""
-    if score.percent:
+    """(difference a - b, low, high, p) from served values, or None if it cannot be tested.
+
+    The method's support share is compared as two proportions (supporters of a base);
+    any other score is a mean over the same base (Borda points per voter, mean rating per
+    rater), compared by Welch's test from its served mean, 95% interval and count.
+    """
+    if score is rnd.vote.support_score:
         x = [rnd.vote.support_counts(r) for r in (a, b)]
         if x[0] is None or x[1] is None or not x[0][1] or not x[1][1]:
             return None
@@ -171,7 +176,8 @@ def two_groups(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                           f"are compared on one score: {', '.join(rnd.vote.scores)}")  # fmt: skip
     mine, other = group_filters(filters)
     title = f"{words.capital(group_label(mine))} compared with {group_label(other)}"
-    result = _base(CHART, f"{title}: {rnd.name}", asked, filters, wh.snapshot(), k, [], rnd)
+    result = _base(CHART, f"{title}: {rnd.name}", asked, filters, wh.snapshot(), k,
+                   _columns(SCORES[asked] is rnd.vote.support_score), rnd)  # fmt: skip
     result.count_fields = COUNT_FIELDS
     result.context.update(group_a=group_label(mine), group_b=group_label(other),
                           vs=filters.vs or None)  # fmt: skip
@@ -193,10 +199,7 @@ def two_groups(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
                           ranking_score=score_name(SCORES[asked]), voters_a=a.voters,
                           voters_b=b.voters, base=rnd.vote.support_base,
                           nested=_nested(mine, other))  # fmt: skip
-    counts = ("count_a", "count_b") if score.percent else ()
-    result.columns = ["question_id", "title", "topic", "status", "score",
-                      "value_a", "low_a", "high_a", "base_a", *counts[:1],
-                      "value_b", "low_b", "high_b", "base_b", *counts[1:], *COMPARED]  # fmt: skip
+    result.columns = _columns(score is rnd.vote.support_score)
     rows, tests = [], []
     for qid, row_a in a.rows.items():
         row_b = b.rows.get(qid)
@@ -218,6 +221,14 @@ def two_groups(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     result.rows = sorted(rows, key=lambda r: (r["difference"] is None, -(r["difference"] or 0.0),
                                               r["question_id"]))  # fmt: skip
     return result
+
+
+def _columns(counted: bool) -> list[str]:
+    """The rows' columns; `counted`: a share, whose supporters are served too."""
+    counts = ("count_a", "count_b") if counted else ()
+    return ["question_id", "title", "topic", "status", "score",
+            "value_a", "low_a", "high_a", "base_a", *counts[:1],
+            "value_b", "low_b", "high_b", "base_b", *counts[1:], *COMPARED]  # fmt: skip
 
 
 def _nested(mine: Filters, other: Filters) -> bool:
