@@ -43,7 +43,12 @@ def violations(driver) -> list[str]:
 
 def test_no_serious_axe_violation_on_any_page(started) -> None:
     found = []
-    for path in [*PAGES, "/priorities?round=R1&compare=role", "/priorities?question=Q1"]:
+    for path in [
+        *PAGES,
+        "/priorities?round=R1&compare=role",
+        "/priorities?question=Q1",
+        "/priorities?role=person_with_ms&vs=role%3Dcaregiver",
+    ]:
         _open(started, path)
         _open_details(started)
         found += [f"{path}: {v}" for v in violations(started.driver)]
