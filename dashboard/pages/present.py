@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from flask import current_app
 
+from dashboard.figures.tables import table_pages
 from dashboard.present.render import deck_status, render_slide
 from dashboard.present.routes import network_name, save_view
 from dashboard.present.slides import SlideContent
@@ -263,16 +264,30 @@ def screen_figure(figure: go.Figure) -> go.Figure:
     return fig
 
 
+# The chart's box on a 1440 x 900 screen, a little under (the box grows with the screen):
+# a table is cut into pages of whole rows that fit it, like the exported slides.
+SCREEN_TABLE_BOX = (1360, 520)
+
+
+def screen_pages(content: SlideContent) -> list[go.Figure]:
+    """The slide's chart for a screen, as pages when it is a table too long for one."""
+    return table_pages(screen_figure(content.figure), *SCREEN_TABLE_BOX)
+
+
 def _slide(deck: Deck, i: int, content: SlideContent, note: str, stale: str | None,
-           network: str, current: bool) -> html.Section:  # fmt: skip
+           network: str, current: bool, page: tuple[int, int, go.Figure],
+           screens: int) -> html.Section:  # fmt: skip
+    """One screen: slide `i`, or page p of P of it when its table takes several."""
     n, total = i + 1, len(deck.slides)
+    p, pages, figure = page
+    key, of = (f"{n}", "") if pages == 1 else (f"{n}-{p}", f" ({p} of {pages})")
     body: list[Any] = []
     if stale:
         body.append(html.P(stale, className="present-stale"))
     body += [
-        html.H2(content.title, className="present-title"),
+        html.H2(content.title + of, className="present-title"),
         html.P(content.headline, className="present-headline"),
-        html.Div(dcc.Graph(id=f"present-graph-{n}", figure=screen_figure(content.figure),
+        html.Div(dcc.Graph(id=f"present-graph-{key}", figure=figure,
                            config={"displayModeBar": False, "responsive": True,
                                    "scrollZoom": False},
                            style={"height": "100%", "width": "100%"}),
@@ -282,21 +297,24 @@ def _slide(deck: Deck, i: int, content: SlideContent, note: str, stale: str | No
         html.Div([
             html.Span(f"{network} · Data as of {content.as_of} · build {content.build_id}"),
             html.Span([
-                html.A("PNG", href=f"/present/{quote(deck.slug)}/slide/{n}.png",
+                html.A("PNG", href=f"/present/{quote(deck.slug)}/slide/{key}.png",
                        className="present-export", target="_blank", rel="noopener"),
                 " · ",
-                html.A("SVG", href=f"/present/{quote(deck.slug)}/slide/{n}.svg",
+                html.A("SVG", href=f"/present/{quote(deck.slug)}/slide/{key}.svg",
                        className="present-export", target="_blank", rel="noopener"),
-                f" · {n} / {total}",
+                f" · slide {n} of {total}" + of,
             ]),
         ], className="present-footer"),
         html.Aside(f"Speaker note: {note}" if note else "No speaker note.",
                    className="present-note"),
     ]  # fmt: skip
+    label = f"Slide {n} of {total}{of}: {content.title}"
     return html.Section(
-        body, id=f"present-slide-{n}", className="present-slide" + (" current" if current else ""),
-        **{"aria-roledescription": "slide", "aria-label": f"Slide {n} of {total}: {content.title}",
-           "aria-hidden": "false" if current else "true", "data-index": str(n)},
+        body, id=f"present-slide-{key}", className="present-slide" + (" current" if current
+                                                                       else ""),
+        **{"aria-roledescription": "slide", "aria-label": label,
+           "aria-hidden": "false" if current else "true", "data-index": str(n),
+           "data-screens": str(screens)},
     )  # fmt: skip
 
 
@@ -318,15 +336,21 @@ def deck_layout(deck: str | None = None, slide: str | None = None, **_: Any) -> 
     network = network_name(eng)
     total = len(found.slides)
     start = int(slide) - 1 if slide and slide.isdigit() and 1 <= int(slide) <= total else 0
+    rendered = [(i, s, render_slide(eng, s)) for i, s in enumerate(found.slides)]
+    paged = [(i, s, content, screen_pages(content)) for i, s, content in rendered]
+    screens = sum(len(pages) for *_, pages in paged)
     slides = [
-        _slide(found, i, render_slide(eng, s), s.note, stale, network, i == start)
-        for i, s in enumerate(found.slides)
-    ]
+        _slide(found, i, content, s.note, stale, network, i == start and p == 1,
+               (p, len(pages), figure), screens)
+        for i, s, content, pages in paged
+        for p, figure in enumerate(pages, 1)
+    ]  # fmt: skip
+    first = sum(len(pages) for *_, pages in paged[:start])  # the screen ?slide=N opens at
     bar = html.Div([
         dcc.Link("← Decks", href="/present", className="present-exit"),
         html.Span(found.name, className="present-deck-name"),
         html.Button("← Previous", id="present-prev", **{"data-present": "prev"}),
-        html.Span(f"{start + 1} / {total}", id="slide-counter", **{"aria-live": "polite"}),
+        html.Span(f"{first + 1} / {screens}", id="slide-counter", **{"aria-live": "polite"}),
         html.Button("Next →", id="present-next", **{"data-present": "next"}),
         html.Button("Full screen (F)", id="present-fullscreen", **{"data-present": "fullscreen"}),
         html.Button("Notes (N)", id="present-notes-toggle", **{"data-present": "notes",
@@ -337,6 +361,6 @@ def deck_layout(deck: str | None = None, slide: str | None = None, **_: Any) -> 
     return html.Div(
         [bar, html.Div(slides, className="present-slides")],
         id="present-deck", className="present-deck", tabIndex="-1",
-        **{"data-slug": found.slug, "data-count": str(total), "aria-label": f"Presentation: "
+        **{"data-slug": found.slug, "data-count": str(screens), "aria-label": f"Presentation: "
            f"{found.name}. Arrow keys or click to move between slides.", "role": "region"},
     )  # fmt: skip

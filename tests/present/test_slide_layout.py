@@ -10,6 +10,7 @@ import csv
 import io
 from itertools import pairwise, product
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import pytest
@@ -269,3 +270,56 @@ def test_every_page_of_a_long_table_is_exported(present_app: Dash,
     pdf = client.get("/present/long.pdf")
     assert pdf.status_code == 200
     assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1 + in_handout
+
+
+def _sections(tree: Any) -> list[Any]:
+    """The deck's screens (`.present-slide` sections), in order."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, list | tuple):
+            stack[:0] = list(node)
+            continue
+        if "present-slide" in str(getattr(node, "className", "")).split():
+            found.append(node)
+        children = getattr(node, "children", None)
+        if children is not None and not isinstance(children, str):
+            stack.append(children)
+    return found
+
+
+def test_a_long_table_is_shown_on_screen_as_pages_of_whole_rows(
+    present_app: Dash, store: DeckStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On screen as in the exports: a table too long for the slide is several screens,
+    "(p of P)" in the title, every row once, the counter and ?slide=N counting screens."""
+    import importlib
+
+    present = importlib.import_module("dashboard.pages.present")  # registered by the app
+    store.add_slide("Long", make_slide("/projects"))
+    store.add_slide("Long", make_slide("/projects", note="All of them"))
+    store.add_slide("Long", make_slide("/projects"))
+    real = present.render_slide
+    monkeypatch.setattr(present, "render_slide",
+                        lambda eng, s: table_slide(60) if s.note else real(eng, s))  # fmt: skip
+    with present_app.server.test_request_context("/present/long"):
+        tree = present.deck_layout(deck="long", slide="2")
+    screens = _sections(tree)
+    pages = len(screens) - 2
+    assert pages >= 2, "60 rows do not fit one screen"
+    titles = [s.children[0].children for s in screens]
+    assert titles[1] == f"Results delivered (1 of {pages})"
+    assert titles[pages] == f"Results delivered ({pages} of {pages})"
+    shown = [row for s in screens[1:-1] for row in zip(*cells(s.children[2].children.figure),
+                                                           strict=True)]  # fmt: skip
+    original = list(zip(*(list(c) for c in table_slide(60).figure.data[0].cells.values),
+                        strict=True))  # fmt: skip
+    def words(text: object) -> str:
+        return " ".join(plain(str(text)).split())
+
+    assert [words(r[0]) for r in shown] == [words(r[0]) for r in original]  # each row once
+    current = [s for s in screens if "current" in s.className]
+    assert [s.id for s in current] == ["present-slide-2-1"]  # ?slide=2 opens its first page
+    text = repr(tree.to_plotly_json())
+    assert f"'2 / {len(screens)}'" in text and f"'data-count': '{len(screens)}'" in text
+    assert "/present/long/slide/2-2.png" in text  # each page exports itself
