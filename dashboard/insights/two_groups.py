@@ -113,7 +113,7 @@ def choose_score(rnd: Round, asked: str, a: _Group, b: _Group) -> tuple[Score, s
     by_ranking, by_support = _both(a, b, ranking), _both(a, b, support)
     if by_support == 0 or 2 * by_ranking >= by_support:
         return ranking, None
-    why = (f"the ranking's {score_name(ranking)} is withheld in one group for "
+    why = (f"the ranking's score, {score_name(ranking)}, is withheld in one group for "
            f"{by_support - by_ranking} of the {by_support} questions that can be compared "
            "on the share")  # fmt: skip
     return support, why

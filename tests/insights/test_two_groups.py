@@ -159,7 +159,7 @@ def test_the_ranking_score_falls_back_to_the_share_where_it_is_mostly_withheld()
     b = SimpleNamespace(rows={"Q1": served, "Q2": gone, "Q3": gone})
     score, why = choose_score(rnd, "mean", a, b)  # type: ignore[arg-type]
     assert score is SHARE_4_OR_5
-    assert why == ("the ranking's mean rating is withheld in one group for 2 of the 3 "
+    assert why == ("the ranking's score, mean rating, is withheld in one group for 2 of the 3 "
                    "questions that can be compared on the share")  # fmt: skip
     b.rows["Q2"] = served
     assert choose_score(rnd, "mean", a, b) == (MEAN, None)  # type: ignore[arg-type]
