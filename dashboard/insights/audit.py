@@ -47,7 +47,7 @@ from dashboard.engine import Engine
 from dashboard.filters import GROUP_DIMS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.cube import WHO_BLOCKS, WHO_FINE, WHO_LABEL
 from dashboard.insights.priorities import list_rounds
-from dashboard.insights.vote_methods import vote_method
+from dashboard.insights.vote_methods import vote_method, widest_interval
 
 CHART = "priorities"
 FINE_DIMS = ("who", "age_band", "duration_band", "sex", "country")
@@ -497,6 +497,23 @@ class RatingCount:
     value: int
 
 
+def mean_facts(row: dict[str, Any], bottom2: int | None) -> tuple[str, ...]:
+    """Which of MEAN_PARTS a served `priorities` row's mean rating and interval give.
+
+    The mean gives the sum of ratings. Its interval gives the sum of squares, unless it
+    is the widest interval (`widest_interval`) of values anyone can read: raters, rated
+    4-5, rated 1-2 (`bottom2`, from `consensus`; None where withheld) and that sum. Then
+    it says nothing more and only the sum is given.
+    """
+    n = int(row["raters"])
+    value_sum = round(row["mean_rating"] * n)
+    if bottom2 is not None and n >= 2:
+        low, high = widest_interval(n, value_sum, int(row["rated_4_or_5"]), bottom2)
+        if (low, high) == (row["mean_low"], row["mean_high"]):
+            return ("value_sum",)
+    return ("value_sum", "value_sq_sum")
+
+
 def _rating_truth(engine: Engine, grid: Grid, round_id: str) -> dict[str, np.ndarray]:
     """Per question, how many rated it 1, 2, 3, 4, 5 in each finest cell: (5, cells)."""
     cell = ("CASE WHEN role = 'person_with_ms' THEN ms_type ELSE role END, age_band, "
@@ -581,8 +598,14 @@ def collect_ratings(
                 else:
                     out.withheld.append(fact)  # type: ignore[arg-type]
             ranked = mean_rows.get(q)
-            if ranked and "mean_rating" not in ranked.get("suppressed", ()):
-                for name, coef in MEAN_PARTS.items():
+            if ranked and ranked.get("mean_rating") is not None:
+                bottom2 = None if "rated_1_or_2" in gone else int(np.dot(RATING_PARTS[
+                    "rated_1_or_2"], true))  # fmt: skip
+                if round(ranked["mean_rating"] * int(ranked["raters"])) != np.dot(
+                        MEAN_PARTS["value_sum"], true):  # fmt: skip
+                    raise AssertionError(f"{group} {q}: served mean {ranked['mean_rating']}")
+                for name in mean_facts(ranked, bottom2):
+                    coef = MEAN_PARTS[name]
                     out.facts.append(RatingCount(group, q, name, coef, g,  # type: ignore[arg-type]
                                                  int(np.dot(coef, true))))  # fmt: skip
     out.seconds = time.perf_counter() - start

@@ -90,9 +90,11 @@ def resolve_round(wh: Warehouse, round_id: str | None) -> Round:
 def score_cell(tables: Tables, rnd: Round, qid: str, cell: tuple, k: int) -> dict[str, Any]:
     """Every score of one question for one group (cell), with withheld fields."""
     m = tables.measures[qid]
-    row = rnd.vote.score_cell({name: m[name][cell] for name in MEASURES},
-                              int(tables.voters[cell]), rnd.max_choices)  # fmt: skip
+    counts = {name: m[name][cell] for name in MEASURES}
+    row = rnd.vote.score_cell(counts, int(tables.voters[cell]), rnd.max_choices)
     gone = rnd.vote.withheld(lambda measure: bool(tables.hidden(qid, measure, k)[(*cell, 0)]))
+    if gone:
+        gone = rnd.vote.coarsen(row, counts, gone)
     if gone:
         withhold(row, gone)
     return row
@@ -127,10 +129,12 @@ def cells_scores(tables: Tables, rnd: Round, cells: list[tuple],
     for c in range(len(cells)):
         rows = []
         questions = zip(*(v[c] for v in values), strict=True)  # each question's values
-        for row_values, withheld in zip(questions, gone[c], strict=True):
+        for q, (row_values, withheld) in enumerate(zip(questions, gone[c], strict=True)):
             row = dict(zip(names, row_values, strict=True))
             if withheld:
-                withhold(row, list(withheld))
+                cell_counts = dict(zip(MEASURES, counts[c, q], strict=True))
+                if withheld := vote.coarsen(row, cell_counts, list(withheld)):
+                    withhold(row, withheld)
             rows.append(row)
         out.append(rows)
     return out
@@ -158,9 +162,10 @@ def _scores_one_by_one(tables: Tables, rnd: Round, cell: tuple, k: int) -> list[
     flags = {measure: tables.hidden_at(measure, cell, k) for measure, _ in vote.protects}
     rows = []
     for i, values in enumerate(counts):
-        row = vote.score_cell(dict(zip(names, values, strict=True)), voters, max_choices)
+        cell_counts = dict(zip(names, values, strict=True))
+        row = vote.score_cell(cell_counts, voters, max_choices)
         gone = vote.withheld(lambda measure, i=i: flags[measure][i])
-        if gone:
+        if gone and (gone := vote.coarsen(row, cell_counts, gone)):
             withhold(row, gone)
         rows.append(row)
     return rows

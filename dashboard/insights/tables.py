@@ -27,7 +27,15 @@ from dashboard.db import Snapshot, Warehouse
 from dashboard.filters import GROUP_VALUES, WHO_DIMS, Filters
 from dashboard.insights.cube import WHO, Axes, table_dims
 from dashboard.insights.disclosure import protect, protect_batch
-from dashboard.insights.vote_methods import CUBE_MEASURES, EVERY_VALUE, VoteMethod, vote_method
+from dashboard.insights.vote_methods import (
+    CUBE_MEASURES,
+    EVERY_VALUE,
+    SUM_SPLIT,
+    SUM_VALUE,
+    VoteMethod,
+    sum_split,
+    vote_method,
+)
 
 if TYPE_CHECKING:
     from dashboard.insights.priorities import Round
@@ -41,8 +49,9 @@ AXIS_FILTER = {WHO: "role"}
 def masked_measures(vote: VoteMethod) -> tuple[str, ...]:
     """Every measure whose disclosure decisions a chart of this method can ask for."""
     split = () if vote.value_split is None else (vote.value_split,)
-    return tuple(dict.fromkeys(["voters", *split, *(m for m, _ in vote.protects), *vote.joint,
-                                *(part for part, _ in vote.nested)]))  # fmt: skip
+    sums = (SUM_SPLIT,) if any(m == SUM_VALUE for m, _ in vote.protects) else ()
+    return tuple(dict.fromkeys(["voters", *split, *sums, *(m for m, _ in vote.protects),
+                                *vote.joint, *(part for part, _ in vote.nested)]))  # fmt: skip
 
 
 @dataclass
@@ -153,7 +162,14 @@ class Tables:
         joint = self.vote.joint
         nested = dict(self.vote.nested)
         if measure == EVERY_VALUE:
-            self._protect_every_value(order, k)
+            self._protect_any(order, EVERY_VALUE, self.vote.value_counts(), k)
+            return
+        if measure == SUM_VALUE:  # the raters, both splits: what the exact mean reads
+            self._protect_any(order, SUM_VALUE,
+                              (("voters", 0), (joint[0], None), (SUM_SPLIT, None)), k)  # fmt: skip
+            return
+        if measure == SUM_SPLIT:
+            self._protect_sum_split(order, k)
             return
         if measure == self.vote.value_split:
             self._protect_values(order, measure, k)
@@ -215,17 +231,35 @@ class Tables:
         masks = protect_batch(table, k, self.axes.hierarchy, given)
         self._hidden[name] = {q: masks[i] for i, q in enumerate(order)}
 
-    def _protect_every_value(self, order: list[str], k: int) -> None:
-        """Withheld wherever a count of some vote value is (`VoteMethod.value_counts`):
-        the decisions of what is computed from all of them (rate: the mean rating;
-        rank: the Borda points). An outcome None: any outcome of that measure's split."""
-        outcomes = self.vote.value_counts()
+    def _protect_sum_split(self, order: list[str], k: int) -> None:
+        """Rate rounds' raters split as rated 1 or 4, rated 2 or 5, rated 3 (`SUM_SPLIT`:
+        with the three-way split, what the sum of ratings, so the mean, tells), protected
+        as one split like the three-way one. Where every rating count is served
+        (`EVERY_VALUE`) this split follows from them: it is given as served there, so
+        the cells withheld to protect it are others."""
+        shape = (len(order), *self.axes.shape, 3)
+        table = (np.stack([np.stack(sum_split(self.measures[q]), axis=-1) for q in order])
+                 if order else np.zeros(shape, dtype=np.int64))  # fmt: skip
+        given = self._given(order, SUM_SPLIT, k, 3)
+        if order:
+            known = ~np.stack([self.hidden(q, EVERY_VALUE, k)[..., 0] for q in order])
+            free = np.broadcast_to(-1 if given is None else given, shape)
+            given = np.where(known[..., None] & (free < 0), 0, free).astype(np.int8)
+        masks = protect_batch(table, k, self.axes.hierarchy, given)
+        self._hidden[SUM_SPLIT] = {q: masks[i] for i, q in enumerate(order)}
+
+    def _protect_any(self, order: list[str], name: str,
+                     outcomes: tuple[tuple[str, int | None], ...], k: int) -> None:  # fmt: skip
+        """Withheld wherever one of `outcomes` (measure, outcome) is: the decisions of what
+        is computed from all of them (EVERY_VALUE, the count of every vote value: rate's
+        t-interval, rank's Borda points; SUM_VALUE: rate's exact mean). An outcome None:
+        any outcome of that measure's split."""
         gone = np.zeros((len(order), *self.axes.shape), dtype=bool)
         for measure, j in outcomes:
             if order:
                 masks = np.stack([self.hidden(q, measure, k) for q in order])
                 gone |= masks.any(axis=-1) if j is None else masks[..., j]
-        self._hidden[EVERY_VALUE] = {q: gone[i][..., None] for i, q in enumerate(order)}
+        self._hidden[name] = {q: gone[i][..., None] for i, q in enumerate(order)}
 
     def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
         """Fixed decisions for the duration "not-applicable" column, from the who table."""

@@ -73,6 +73,42 @@ PRIORITY_METHOD_LABELS: dict[str, str] = {
 EVERY_VALUE = "every_value"
 
 
+# Not a cube measure: a rate round's raters split as rated 1 or 4, rated 2 or 5, and rated
+# 3, protected as one split like rated 4-5 / 1-2 / 3 (`Tables._protect_sum_split`). Where
+# raters, rated 4-5 and rated 1-2 are known, the sum of ratings is this split and nothing
+# more: sum = 2 (rated 1-2) + 3 (rated 3) + 5 (rated 4-5) - (rated 1 or 4).
+SUM_SPLIT = "sum_split"
+# Not a cube measure: the decisions of the exact mean rating beside a widest interval,
+# withheld wherever the raters or an outcome of either split above is.
+SUM_VALUE = "sum_value"
+
+
+def sum_split(counts: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """(rated 1 or 4, rated 2 or 5, rated 3) from a rate round's cube measures (numbers
+    or arrays): rated 1 is `bottom1`, rated 5 `top1`, rated 4-5 `top2`, rated 1-2 `bottom2`."""
+    one_or_four = counts["bottom1"] + counts["top2"] - counts["top1"]
+    two_or_five = counts["bottom2"] - counts["bottom1"] + counts["top1"]
+    return one_or_four, two_or_five, counts["voters"] - counts["top2"] - counts["bottom2"]
+
+
+def widest_interval(raters: int, value_sum: int, top2: int, bottom2: int) -> tuple[float, float]:
+    """The mean rating's 95% t-interval at the largest spread of ratings that raters, rated
+    4-5, rated 1-2 and the sum of ratings allow: read from nothing else, so it says nothing
+    of the sum of squares; it holds the exact t-interval of the ratings.
+
+    With those known, rated 3 (c3) and rated 1 or 4 (A = 2 bottom2 + 3 c3 + 5 top2 - sum)
+    are too, and one count is free: rated 1 = x puts bottom2 - x at 2, A - x at 4 and
+    top2 - A + x at 5, so the sum of squares is 4 bottom2 + 9 c3 - 9 A + 25 top2 + 6x,
+    largest at x = min(bottom2, A).
+    """
+    n = raters
+    c3 = n - top2 - bottom2
+    one_or_four = 2 * bottom2 + 3 * c3 + 5 * top2 - value_sum
+    squares = 4 * bottom2 + 9 * c3 - 9 * one_or_four + 25 * top2 + 6 * min(bottom2, one_or_four)
+    _, low, high = mean_interval(n, value_sum, squares)
+    return (low, high)
+
+
 class UnknownVoteMethod(ValueError):
     """A round method with no class here: the warehouse has votes this code cannot score."""
 
@@ -163,6 +199,17 @@ class VoteMethod:
             if hidden(measure):
                 return list(names)
         return []
+
+    def coarsen(self, row: dict[str, Any], counts: Mapping[str, float],
+                gone: list[str]) -> list[str]:  # fmt: skip
+        """The fields of `gone` still to withhold once the row serves what it can coarsely.
+
+        `gone` is what `withheld` names for the row, `counts` the cell's cube measures. A
+        method may serve some of those fields computed from served values only instead
+        (rate: the mean's interval where only `EVERY_VALUE` is hidden), changing `row` in
+        place; by default every field named is withheld.
+        """
+        return gone
 
     def support_counts(self, row: Mapping[str, Any]) -> tuple[float, float] | None:
         """(supporters, base) of a served row, or None if either is withheld."""
@@ -287,8 +334,12 @@ class Rate(VoteMethod):
 
     The mean rating and its interval give the sum and the sum of squares of the
     ratings; with raters, rated 4-5 and rated 1-2 those are five equations for the
-    five rating counts. So the mean is served only where all five counts are
-    (`EVERY_VALUE`), like the median.
+    five rating counts. So the t-interval is served only where all five counts are
+    (`EVERY_VALUE`), like the median. The mean alone gives, with raters, rated 4-5 and
+    rated 1-2, the count of raters who rated it 1 or 4 (and 2 or 5): so those are protected
+    as one more split of the raters (`SUM_SPLIT`), and the exact mean is served wherever it
+    and the three-way split are (`SUM_VALUE`), beside an interval computed from served
+    values only (`widest_interval`, by `coarsen`) where some rating count is withheld.
     """
 
     name = "rate"
@@ -305,13 +356,15 @@ class Rate(VoteMethod):
     count_fields = ("raters", "rated_4_or_5")
     _top = ("rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high")
     _mean = ("mean_rating", "mean_low", "mean_high")
+    _interval = ("mean_low", "mean_high")
     columns = ("raters", *_mean, *_top)
     cube_measures = ("voters", "value_sum", "value_sq_sum", "top2", "bottom2", "top1",
                      "bottom1")  # fmt: skip
     serves_voters = False
-    # Widest first: where rated 4-5 is withheld, so is a rating count, so the mean is.
+    # Widest first: where rated 4-5 is withheld, so is a rating count, so the mean is; the
+    # mean reads the sum of ratings (SUM_VALUE), its t-interval every rating count.
     protects = (("voters", ("raters", *_mean, *_top)), ("top2", (*_top, *_mean)),
-                (EVERY_VALUE, _mean))  # fmt: skip
+                (SUM_VALUE, _mean), (EVERY_VALUE, _interval))  # fmt: skip
     has_max_choices = False
     # Rated 4-5, rated 1-2 and rated 3, out of raters: protected as one split, so no
     # withheld count among the three is raters minus the other two.
@@ -323,6 +376,15 @@ class Rate(VoteMethod):
 
     def value_range(self, max_choices: int | None) -> tuple[int, int]:
         return (1, 5)
+
+    def coarsen(self, row: dict[str, Any], counts: Mapping[str, float],
+                gone: list[str]) -> list[str]:  # fmt: skip
+        if list(gone) != list(self._interval):
+            return gone  # the mean is withheld too
+        low, high = widest_interval(int(counts["voters"]), int(counts["value_sum"]),
+                                    int(counts["top2"]), int(counts["bottom2"]))  # fmt: skip
+        row.update(mean_low=low, mean_high=high)
+        return []
 
     def score_cell(
         self, counts: Mapping[str, float], voters: int, max_choices: int | None

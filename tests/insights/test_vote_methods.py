@@ -17,10 +17,12 @@ from dashboard.insights.vote_methods import (
     EVERY_VALUE,
     METHODS,
     SCORES,
+    SUM_VALUE,
     Score,
     UnknownVoteMethod,
     VoteMethod,
     vote_method,
+    widest_interval,
 )
 from dashboard.warehouse.contract import ROUND_METHODS
 
@@ -47,7 +49,7 @@ def test_every_method_declares_every_attribute(method: VoteMethod) -> None:
         assert {SCORES[name].field, SCORES[name].low, SCORES[name].high} <= set(method.columns)
     assert set(method.cube_measures) <= set(CUBE_MEASURES)
     for measure, fields in method.protects:
-        assert measure in (*method.cube_measures, EVERY_VALUE) and set(fields) <= set(
+        assert measure in (*method.cube_measures, EVERY_VALUE, SUM_VALUE) and set(fields) <= set(
             method.columns)  # fmt: skip
     # Widest first: each entry's fields include every later entry's.
     for (_, wide), (_, narrow) in zip(method.protects, method.protects[1:], strict=False):
@@ -103,8 +105,17 @@ def test_withheld_asks_widest_measure_first_and_stops() -> None:
         "rated_4_or_5", "share_4_or_5", "share_4_or_5_low", "share_4_or_5_high",
         "mean_rating", "mean_low", "mean_high"
     ]  # fmt: skip
-    # The mean is computed from every rating count: withheld wherever one is.
-    assert METHODS["rate"].withheld(lambda m: m == EVERY_VALUE) == [
+    # The mean reads the sum of ratings: withheld wherever the rated 1 or 4 / 2 or 5 split
+    # or the three-way split is. Its t-interval reads every rating count: withheld wherever
+    # one is (and then replaced by the widest interval of served values, `coarsen`).
+    assert METHODS["rate"].withheld(lambda m: m == SUM_VALUE) == [
+        "mean_rating", "mean_low", "mean_high"]  # fmt: skip
+    assert METHODS["rate"].withheld(lambda m: m == EVERY_VALUE) == ["mean_low", "mean_high"]
+    row = {"mean_low": None, "mean_high": None}
+    counts = {"voters": 40, "value_sum": 150, "top2": 25, "bottom2": 5}
+    assert METHODS["rate"].coarsen(row, counts, ["mean_low", "mean_high"]) == []
+    assert (row["mean_low"], row["mean_high"]) == widest_interval(40, 150, 25, 5)
+    assert METHODS["rate"].coarsen({}, counts, ["mean_rating", "mean_low", "mean_high"]) == [
         "mean_rating", "mean_low", "mean_high"]  # fmt: skip
     assert METHODS["pick"].withheld(lambda m: False) == []
 
