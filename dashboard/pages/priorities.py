@@ -30,6 +30,7 @@ from dashboard.filters import (
 from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.vote_methods import CROSS_GROUP_RANKINGS, PRIORITY_METHOD_LABELS
 from dashboard.views import (
+    GRAPH_CONFIG,
     card_kind,
     chart_card,
     chart_section,
@@ -171,7 +172,9 @@ def section(chart: ChartSpec, args: dict[str, Any]) -> list[Any]:
     body: list[Any] = [chart_section(chart, args)] if chart.when(args) else []
     for graph, owner in CLICKED.items():
         if owner == chart.id and graph not in component_ids(body):
-            body.append(dcc.Graph(id=graph, style={"display": "none"}))
+            # never shown: no toolbar (and none of plotly's cloud buttons)
+            body.append(dcc.Graph(id=graph, style={"display": "none"},
+                                  config={**GRAPH_CONFIG, "displayModeBar": False}))  # fmt: skip
     return body
 
 
