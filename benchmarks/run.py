@@ -9,7 +9,9 @@ Steps (each heavy step in its own process, so memory figures are its own):
   4. cold page loads in headless chromium against gunicorn: first chart visible,
      bytes of JavaScript and data transferred, for an explorer page and an embed;
   5. embed throughput and latency under load: wrk from a second process against
-     gunicorn on loopback.
+     gunicorn on loopback;
+  6. Lighthouse (desktop) on every page and public embed (benchmarks/lighthouse.py; needs
+     npx and the npm registry, not fatal when it cannot run).
 
     python -m benchmarks.run [--members N] [--repeat R] [--skip-load]
 """
@@ -415,6 +417,20 @@ def write_report(r: dict[str, Any]) -> None:
             for name, t in s["interactions"].items():
                 lines.append(f"| {name} | {t['median_ms']:.0f} ms | {t['p95_ms']:.0f} ms "
                              f"| {t['runs']} |")  # fmt: skip
+        if s.get("lighthouse"):
+            from benchmarks.lighthouse import table, verdicts
+
+            lines += [
+                "",
+                "### Lighthouse (desktop preset, performance and accessibility)",
+                "",
+                "`benchmarks/lighthouse.py` (npx lighthouse@13.5.0, Debian chromium) against this "
+                "gunicorn; a score below its gate is in bold (embeds have no performance gate).",
+                "",
+                *table(s["lighthouse"]),
+                "",
+                *verdicts(s["lighthouse"]),
+            ]
         lines += [
             "",
             "### Public embeds under load (wrk, 1 thread, from a second process on the same "
@@ -517,12 +533,22 @@ def main() -> int:
                 except Exception as exc:  # reported in the log, not fatal
                     log(f"explorer interactions not measured: {exc}")
                     interactions = {}
+                log("lighthouse on every page and embed")
+                from benchmarks.lighthouse import all_pages
+                from benchmarks.lighthouse import run_all as lighthouse_all
+
+                try:
+                    lighthouse = lighthouse_all(base, all_pages(base))
+                except Exception as exc:  # reported in the log, not fatal (needs npm)
+                    log(f"lighthouse not run: {exc}")
+                    lighthouse = []
                 log("embed load test")
                 load = {}
                 for path in ("/embed/priorities/data/all.json", "/embed/priorities/"):
                     wrk(base + path, 3, 16)  # warm every worker
                     load[path] = wrk(base + path, 15, 32)
                 report["server"] = {"pages": pages, "load": load, "interactions": interactions,
+                                    "lighthouse": lighthouse,
                                     "worker_rss_mb": worker_rss_mb(proc.pid)}  # fmt: skip
     (CACHE / "last-run.json").write_text(json.dumps(report, indent=2, default=str))
     write_report(report)
