@@ -18,7 +18,7 @@ dash.register_page(__name__, path="/projects", name="Projects",
 
 
 @card_kind("board")
-def board(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> dbc.Row:
+def board(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> html.Div:
     """A board: one column per status, one card per project."""
     cols = []
     for status in STATUS_LABELS:
@@ -33,7 +33,9 @@ def board(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) -> dbc.Ro
         ]  # fmt: skip
         cols.append(dbc.Col([html.H3(f"{status.replace('_', ' ')} ({len(items)})",
                                      className="h6"), *cards], md=True))  # fmt: skip
-    return dbc.Row(cols, id="project-board", className="mb-4")
+    # The board's own heading keeps the outline in order (h1 page, h2 card, h3 status).
+    return html.Div([html.H2(result.title, className="h5"),
+                     dbc.Row(cols, id="project-board", className="mb-4")])  # fmt: skip
 
 
 def layout(shown: Any = None, **query: Any) -> html.Div:
