@@ -3,6 +3,13 @@
 Dash's component bundles and assets have fingerprinted URLs, so their
 compressed bytes are cached by URL; dynamic responses (layouts, callbacks) are
 compressed per response and never cached.
+
+Dash sends its assets (our CSS, Bootstrap's 233 KB among them) as file streams,
+which Flask-Compress leaves alone, with `Cache-Control: no-cache`: every page load
+revalidated them and took them uncompressed (Lighthouse). An asset is now read
+into memory, so it is compressed (once) like the bundles, and one requested by its
+fingerprinted address (`?m=<mtime>`, which Dash writes into the page) is cached for
+a year, as Dash already does for its component bundles.
 """
 
 from __future__ import annotations
@@ -10,10 +17,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, Response, request
 from flask_compress import Compress
 
 CACHEABLE_PREFIXES = ("/_dash-component-suites/", "/assets/")
+ASSETS = "/assets/"
+FINGERPRINTED_CACHE = "public, max-age=31536000, immutable"
 
 
 class StaticOnlyCache:
@@ -58,3 +67,20 @@ def enable_compression(server: Flask) -> None:
         COMPRESS_STREAMS=False,
     )
     Compress(server)
+
+    # Registered after Flask-Compress, so it runs before it (Flask runs these in reverse).
+    @server.after_request
+    def buffer_assets(response: Response) -> Response:
+        if request.method != "GET" or not request.path.startswith(ASSETS):
+            return response
+        if response.status_code == 200 and response.is_streamed:
+            stream = response.response
+            try:
+                body = b"".join(stream)
+            finally:
+                getattr(stream, "close", lambda: None)()
+            response.direct_passthrough = False
+            response.set_data(body)
+        if request.args.get("m") and response.status_code in (200, 304):
+            response.headers["Cache-Control"] = FINGERPRINTED_CACHE
+        return response

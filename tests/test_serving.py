@@ -84,6 +84,40 @@ def test_bundles_and_callbacks_are_compressed(fixture_warehouse: Path) -> None:
     assert len(response.data) < len(plain.data) / 2
 
 
+def test_assets_are_compressed_and_cached_by_their_fingerprint(fixture_warehouse: Path) -> None:
+    """Dash streams its assets uncompressed with `no-cache` (Lighthouse: Bootstrap's 233 KB
+    on every page load); they are compressed, and kept a year at their `?m=` address."""
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    url = re.search(r'href="(/assets/00-bootstrap[^"]+\?m=[^"]+)"', page).group(1)
+    for _ in range(2):  # the second answer comes from the compressed-bundle cache
+        zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in zipped.headers["Cache-Control"]
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain.headers
+    assert len(zipped.data) < len(plain.data) / 4
+    unversioned = client.get(url.split("?")[0])
+    assert "immutable" not in unversioned.headers.get("Cache-Control", "")
+    with client.get(url, headers={"If-None-Match": plain.headers["ETag"]}) as revalidated:
+        assert revalidated.status_code == 304  # (closing it closes the file Dash opened)
+
+
+def test_the_grid_script_is_loaded_only_when_a_table_is_opened(fixture_warehouse: Path) -> None:
+    """dash-ag-grid (360 KB compressed) is not among a page's scripts; the callback that
+    draws a table loads it, from an address every worker serves before any page."""
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert not re.search(r'<script src="[^"]*dash_ag_grid', page)
+    assert re.search(r'<script src="[^"]*dash_bootstrap_components', page)  # still there
+    # The table-drawing callback (an inline script of the page) names the bundle's address.
+    (url,) = set(re.findall(r"/_dash-component-suites/dash_ag_grid/[\w.]+\.min\.js", page))
+    fresh = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    response = fresh.get(url, headers={"Accept-Encoding": "gzip"})  # before any page
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -56,7 +56,7 @@ def basic(user: str, password: str) -> dict[str, str]:
 def test_every_public_chart_has_a_page_and_its_data(client, chart_id: str) -> None:
     page = client.get(f"/embed/{chart_id}/")
     assert page.status_code == 200
-    assert b'src="../static/embed.js"' in page.data
+    assert b'src="../static/embed.js?v=' in page.data
     data = client.get(f"/embed/{chart_id}/data/all.json").get_json()
     assert data["chart"] == chart_id
     assert data["as_of"] == "2026-11-01"
@@ -310,6 +310,18 @@ def test_static_files_are_compressed_and_the_embed_bundle_is_light(client) -> No
     plain = client.get("/embed/static/host.js")
     assert "Content-Encoding" not in plain.headers
     assert b"community-insights:height" in plain.data
+
+
+def test_embed_pages_name_their_scripts_by_version_so_they_are_kept_a_year(client) -> None:
+    """Lighthouse's cache audit: plotly's bundle was kept only a day."""
+    page = client.get("/embed/priorities/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="\.\./static/([^"]+)" defer>', page)
+    assert [s.split("?")[0] for s in scripts] == ["plotly-basic.min.js", "embed.js"]
+    for script in scripts:
+        response = client.get(f"/embed/static/{script}")
+        assert response.status_code == 200
+        assert "immutable" in response.headers["Cache-Control"], script
+    assert "immutable" not in client.get("/embed/static/embed.js").headers["Cache-Control"]
 
 
 # --- static publish ------------------------------------------------------------------
