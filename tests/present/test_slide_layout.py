@@ -314,6 +314,7 @@ def test_a_long_table_is_shown_on_screen_as_pages_of_whole_rows(
                                                            strict=True)]  # fmt: skip
     original = list(zip(*(list(c) for c in table_slide(60).figure.data[0].cells.values),
                         strict=True))  # fmt: skip
+
     def words(text: object) -> str:
         return " ".join(plain(str(text)).split())
 
