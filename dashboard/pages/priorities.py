@@ -201,6 +201,7 @@ def layout(shown: dict | None = None, **query: Any) -> Any:
         controls(args),
         *(html.Div(section(c, args), id=f"sec-{c.id}", className="view-section")
           for c in SECTIONS),
+        dcc.Store(id="sections-pending"),
         dbc.Offcanvas(panel(args), id="question-drawer", labelledby="question-drawer-title",
                       title=html.Span("Question detail", id="question-drawer-title"),
                       is_open=bool(args.get("question")), placement="end", scrollable=True,
@@ -299,6 +300,8 @@ def next_view(search: str | None, controls: dict[str, Any], trigger: Any,
     """
     current = dict(parse_qsl((search or "").lstrip("?")))
     state = {k: v for k, v in current.items() if k in KEEP}
+    if not all(v is None or isinstance(v, str) for v in controls.values()):
+        return None  # a control's value is text: anything else is forged
     who = controls.get("who")
     for name, value in controls.items():
         if value and name == "compare" and value not in GROUP_VALUES:
@@ -330,8 +333,24 @@ def next_view(search: str | None, controls: dict[str, Any], trigger: Any,
 
 
 def _changed(chart: ChartSpec, old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether a card shows something else in the new view (its inputs changed)."""
-    return chart.when(old) != chart.when(new) or chart.page_args(old) != chart.page_args(new)
+    """Whether a card shows something else in the new view (its inputs changed).
+
+    A card shown in neither view is left alone, hidden stand-in graph and all: redrawing
+    it would cost the browser a plot nobody sees.
+    """
+    shown = chart.when(old), chart.when(new)
+    return shown[0] != shown[1] or (shown[0] and chart.page_args(old) != chart.page_args(new))
+
+
+def _first_and_rest(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The cards a change redraws: the first on the page, then the rest.
+
+    The first comes back with the change itself; the rest follow in a second response
+    (`draw_pending`), so the browser draws the card the reader is looking at before
+    the cards below it instead of all of them at once.
+    """
+    changed = [c.id for c in SECTIONS if _changed(c, old, new)]
+    return changed[:1], changed[1:]
 
 
 def _opened(trigger: Any) -> bool:
@@ -345,6 +364,7 @@ def _opened(trigger: Any) -> bool:
         "shown": Output("view-shown", "data"),
         "controls": {n: Output(f"f-{n}", "value") for n in CONTROLS},
         "sections": {c.id: Output(f"sec-{c.id}", "children") for c in SECTIONS},
+        "pending": Output("sections-pending", "data"),
         "panel": Output("question-drawer", "children"),
         "open": Output("question-drawer", "is_open"),
         "count": Output("filters-toggle", "children"),
@@ -373,14 +393,40 @@ def update_view(controls: dict[str, Any], clicks: dict[str, Any], entries: list,
     question_changed = any(_changed(c, old, new) for c in PANEL) or (
         new.get("question") and old != new
     )
+    first, rest = _first_and_rest(old, new)
     return {
         "search": f"?{query}" if query else "",
         "shown": {"path": PATH, "args": new},
         "controls": {n: wanted[n] if wanted[n] != controls.get(n) else dash.no_update
                      for n in CONTROLS},
-        "sections": {c.id: section(c, new) if _changed(c, old, new) else dash.no_update
+        "sections": {c.id: section(c, new) if c.id in first else dash.no_update
                      for c in SECTIONS},
+        "pending": {"args": new, "charts": rest} if rest else dash.no_update,
         "panel": panel(new) if question_changed else dash.no_update,
         "open": bool(new.get("question")),
         "count": f"Filters ({active_filters(new)})",
     }  # fmt: skip
+
+
+@callback(
+    output={c.id: Output(f"sec-{c.id}", "children", allow_duplicate=True) for c in SECTIONS},
+    inputs={"pending": Input("sections-pending", "data")},
+    prevent_initial_call=True,
+)
+def draw_pending(pending: Any) -> dict[str, Any]:
+    """The cards a change redraws after its first (see `_first_and_rest`).
+
+    What the browser sends back is checked again like any address: a forged view gets
+    nothing drawn, and only cards of this page can be named.
+    """
+    args = pending.get("args") if isinstance(pending, dict) else None
+    charts = pending.get("charts") if isinstance(pending, dict) else None
+    if not isinstance(args, dict) or not isinstance(charts, list):
+        return dash.no_update  # type: ignore[return-value]
+    if not all(isinstance(v, str) for v in args.values()):  # an address holds text only
+        return dash.no_update  # type: ignore[return-value]
+    try:
+        Filters.parse(args, allowed=page_filters(PATH))
+    except (FilterError, TypeError, ValueError):
+        return dash.no_update  # type: ignore[return-value]
+    return {c.id: section(c, args) if c.id in charts else dash.no_update for c in SECTIONS}

@@ -138,13 +138,47 @@ def test_a_change_redraws_only_the_cards_it_changes(app) -> None:
     shifts (which take no topic... but do take the who filters)."""
     from dash import no_update
 
+    def redrawn(out: dict) -> set[str]:
+        """The cards drawn with the change, and those it leaves for `draw_pending`."""
+        now = {k for k, v in out["sections"].items() if v is not no_update}
+        later = set() if out["pending"] is no_update else set(out["pending"]["charts"])
+        assert not now & later
+        return now | later
+
     out = call_update_view("f-sex.value", {"round": "R1", "sex": "female"}, search="?round=R1")
-    redrawn = {k for k, v in out["sections"].items() if v is not no_update}
-    assert {"priorities", "topics", "round-shifts"} <= redrawn
+    assert {"priorities", "topics", "round-shifts"} <= redrawn(out)
     out = call_update_view("f-round.value", {"round": "R3"}, search="?round=R1")
-    redrawn = {k for k, v in out["sections"].items() if v is not no_update}
-    assert "priorities" in redrawn and "round-shifts" not in redrawn  # no round in its inputs
+    assert "priorities" in redrawn(out) and "round-shifts" not in redrawn(out)  # no round input
     assert out["panel"] is no_update and out["open"] is False
+    # A card shown in neither view (no comparison asked for) is not redrawn either.
+    assert not {"priorities-two-groups", "priorities-by-group"} & redrawn(out)
+
+
+def test_the_first_card_comes_with_the_change_and_the_rest_follow(app) -> None:
+    """The ranking is drawn in the change's own response; the cards below it in a
+    second one (`draw_pending`), whose payload the browser could forge."""
+    from dash import no_update
+
+    priorities = page("priorities")
+    out = call_update_view("f-who.value", {"round": "R1", "who": "role=caregiver"},
+                           search="?round=R1")  # fmt: skip
+    now = [k for k, v in out["sections"].items() if v is not no_update]
+    assert now == ["priorities"]
+    pending = out["pending"]
+    assert pending["args"] == {"round": "R1", "role": "caregiver"}
+    assert {"topics", "round-shifts"} <= set(pending["charts"])
+    with page("priorities").dash.get_app().server.test_request_context("/"):
+        drawn = priorities.draw_pending(pending)
+        later = {k for k, v in drawn.items() if v is not no_update}
+        assert later == set(pending["charts"])
+        assert "topics-graph" in ids(drawn["topics"])
+        for forged in (None, [], {"args": {"round": "'; DROP"}, "charts": ["topics"]},
+                       {"args": {"round": "R1", "evil": "1"}, "charts": ["topics"]},
+                       {"args": {"round": ["R1"]}, "charts": ["topics"]},
+                       {"args": {"round": "R1"}, "charts": "topics"},
+                       {"args": {"round": "R1"}, "charts": ["no-such-card"]}):  # fmt: skip
+            drawn = priorities.draw_pending(forged)
+            assert drawn is no_update or all(v is no_update for v in drawn.values()), forged
 
 
 def test_clicking_a_question_opens_it_and_clicking_a_topic_filters(app) -> None:
@@ -294,3 +328,10 @@ def test_a_dot_of_the_two_groups_opens_its_question(app) -> None:
                            {"two-groups-graph": click},
                            search="?round=R3&role=caregiver&vs=all")  # fmt: skip
     assert "question=Q2" in out["search"] and out["open"] is True
+
+
+def test_a_forged_control_value_that_is_not_text_changes_nothing(app) -> None:
+    priorities = page("priorities")
+    for forged in (["role"], {"a": 1}, 3):
+        assert priorities.next_view("?round=R1", {"compare": forged}, "compare", {}, False) is None
+        assert priorities.next_view("?round=R1", {"round": forged}, "round", {}, False) is None
