@@ -102,11 +102,27 @@ def open_read_only(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, in
             link.unlink(missing_ok=True)
 
 
+# Besides its SQL steps, the build stores a publication whose layout (which measures,
+# which decisions, which rounding) these modules declare: a warehouse built before they
+# changed would be missing what this app looks up, so it is refused with "rebuild it"
+# rather than failing on the first request that needs it. Keep in step with the
+# Makefile's demo warehouse rule.
+PUBLICATION_MODULES = ("insights/vote_methods.py", "insights/tables.py",
+                       "insights/publication.py")  # fmt: skip
+
+
+def build_inputs() -> list[Path]:
+    """The files whose content decides what a built warehouse holds."""
+    package = Path(__file__).parent
+    steps = sorted((QUERIES_DIR / "build").glob("*.sql"))
+    return [*steps, *(package / name for name in PUBLICATION_MODULES)]
+
+
 @functools.cache
 def build_schema() -> str:
-    """A short hash of the build steps (queries/build/*.sql): what a warehouse's tables are."""
+    """A short hash of the build's inputs (its SQL steps and the publication's modules)."""
     digest = hashlib.sha256()
-    for path in sorted((QUERIES_DIR / "build").glob("*.sql")):
+    for path in build_inputs():
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 

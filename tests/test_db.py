@@ -45,3 +45,17 @@ def test_a_warehouse_built_by_another_version_is_refused_clearly(tmp_path: Path)
     con.close()
     with pytest.raises(db.WarehouseError, match=r"another version of the build.*rebuild it"):
         db.Warehouse(target).snapshot()
+
+
+def test_the_schema_covers_the_publication_modules_and_the_makefile_rebuilds_on_them() -> None:
+    """A change to how the publication is laid out (vote methods' measures, stored tables)
+    must refuse an older warehouse, and `make run` must rebuild the demo for it."""
+    from dashboard.config import PROJECT_ROOT
+
+    inputs = [p.relative_to(PROJECT_ROOT).as_posix() for p in db.build_inputs()]
+    assert "dashboard/insights/vote_methods.py" in inputs
+    assert "dashboard/insights/publication.py" in inputs
+    assert any(i.startswith("queries/build/") for i in inputs)
+    rule = (PROJECT_ROOT / "Makefile").read_text().split("$(WAREHOUSE):", 1)[1].split("\n\t")[0]
+    for name in db.PUBLICATION_MODULES:
+        assert name in rule, name
