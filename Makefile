@@ -27,11 +27,14 @@ bench: install browser
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk )
 	$(PY) -m benchmarks.run
 
-# Install everything, then lint and run every test (browser tests included).
+# Install everything, then lint and run every test: the fast tier on both cores (as
+# `make check` does), then the slow and browser tests one at a time (gunicorn subprocesses,
+# racing processes and headless chromium, whose timings two workers would squeeze).
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest --headless
+	$(PY) -m pytest -m "not browser and not slow" -q -n 2
+	$(PY) -m pytest -m "browser or slow" --headless
 
 # The fast tier (under a minute): lint, format check, every test but the browser and slow ones.
 check: install
@@ -57,8 +60,10 @@ browser:
 demo: install
 	$(PY) -m dashboard demo --members $(DEMO_MEMBERS) --out $(WAREHOUSE)
 
-# Rebuilt when the build steps change: the app refuses a warehouse of another schema.
-$(WAREHOUSE): $(wildcard queries/build/*.sql)
+# Rebuilt when the build's inputs change (dashboard/db.py build_inputs): the app refuses a
+# warehouse built from other ones.
+$(WAREHOUSE): $(wildcard queries/build/*.sql) $(addprefix dashboard/,insights/vote_methods.py \
+              insights/tables.py insights/publication.py)
 	$(MAKE) demo
 
 # Lint and check formatting.
