@@ -53,7 +53,7 @@ RANKING_READY = """
 const s = document.getElementById('priorities-summary');
 const g = document.getElementById('priorities-graph');
 return !!(s && s.textContent.toLowerCase().includes(%s.toLowerCase()) && g &&
-          !g.dataset.old && g.querySelector('.point'));
+          !g.dataset.old && g.querySelector('.scatterlayer .point'));
 """
 PANEL_READY = """
 const d = document.getElementById('question-drawer');
@@ -171,7 +171,7 @@ def measure(base: str, runs: int) -> dict[str, list[float]]:
             # Mouse: a dot of the ranking.
             driver.execute_script("const t = document.getElementById('question-title');"
                                   "if (t) t.dataset.old = 1;")  # fmt: skip
-            points = driver.find_elements(By.CSS_SELECTOR, "#priorities-graph .point")
+            points = driver.find_elements(By.CSS_SELECTOR, "#priorities-graph .scatterlayer .point")
             point = points[i % len(points)]
             driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
             ActionChains(driver).move_to_element(point).click().perform()
