@@ -84,31 +84,14 @@ def ensure_demo(warehouse: Path = DEMO) -> Path:
 @contextmanager
 def flask_serve(warehouse: Path, cache_dir: Path):
     """`python -m dashboard serve` (Flask's own server) on a free port."""
-    from benchmarks.run import free_port
+    from benchmarks.run import free_port, serving
 
     port = free_port()
     env = {**os.environ, "DASHBOARD_CACHE_DIR": str(cache_dir)}
-    logfile = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--warehouse",
-                             str(warehouse), "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=logfile, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("the server exited") from None
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
-        yield base, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        logfile.close()
+    cmd = [sys.executable, "-m", "dashboard", "serve", "--warehouse", str(warehouse),
+           "--port", str(port)]  # fmt: skip
+    with serving(cmd, env, port) as running:
+        yield running
 
 
 def lighthouse(url: str, out: Path) -> dict[str, Any]:

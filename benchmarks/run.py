@@ -181,31 +181,47 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(warehouse: Path, cache_dir: Path, public_only: bool = False):
-    port = free_port()
-    env = {**os.environ, "DASHBOARD_WAREHOUSE": str(warehouse),
-           "DASHBOARD_BIND": f"127.0.0.1:{port}", "DASHBOARD_CACHE_DIR": str(cache_dir),
-           "DASHBOARD_PUBLIC_ONLY": "1" if public_only else "", "DASHBOARD_LOG_LEVEL": "warning",
-           "DASHBOARD_QUERY_TIMEOUT_S": "30"}  # fmt: skip
+def serving(cmd: list[str], env: dict[str, str], port: int, start_s: float = 120.0):
+    """Run a server command until the block ends; yield (base URL, process) once it answers.
+
+    Start-up waits up to `start_s`: a 1M warehouse on a loaded two-core machine can take
+    over 30 s before /healthz answers. A server that exits early fails at once, with its log.
+    """
     logfile = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen([PY, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf",
-                             "app:make_server()"], cwd=ROOT, env=env, stdout=logfile,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + start_s
+        while True:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=2).read()
                 break
             except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    logfile.seek(0)
+                    tail = logfile.read().decode(errors="replace")[-2000:]
+                    late = f"did not answer in {start_s:.0f} s"
+                    why = "exited" if proc.poll() is not None else late
+                    raise RuntimeError(f"{cmd[2]} {why}:\n{tail}") from None
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start")
         yield base, proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         logfile.close()
+
+
+@contextmanager
+def gunicorn(warehouse: Path, cache_dir: Path, public_only: bool = False):
+    """gunicorn with `make serve`'s configuration on a free port."""
+    port = free_port()
+    env = {**os.environ, "DASHBOARD_WAREHOUSE": str(warehouse),
+           "DASHBOARD_BIND": f"127.0.0.1:{port}", "DASHBOARD_CACHE_DIR": str(cache_dir),
+           "DASHBOARD_PUBLIC_ONLY": "1" if public_only else "", "DASHBOARD_LOG_LEVEL": "warning",
+           "DASHBOARD_QUERY_TIMEOUT_S": "30"}  # fmt: skip
+    cmd = [PY, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf", "app:make_server()"]
+    with serving(cmd, env, port) as running:
+        yield running
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
