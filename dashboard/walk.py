@@ -1,7 +1,8 @@
 """Filter sets that walk every chart: for comparing releases and measuring what is withheld.
 
 Every chart with no filter, each single value of each of its filters (group values
-from the allow-lists; rounds, projects, questions and topics from the warehouse),
+from the allow-lists; closed rounds, projects, questions and topics from the warehouse:
+a round still open is not served, see priorities.list_rounds),
 and every round crossed with role, age band and sex. Not every filter set the API
 allows (that is millions at scale), but every chart, filter and round is reached.
 """

@@ -1,5 +1,6 @@
 -- Rows: one per question and commenter-profile cell, split only by the
--- flagged dimensions; questions of one topic when $topic is set.
+-- flagged dimensions; questions of one topic when $topic is set. Counted to the end of
+-- the last complete month before the build's as-of date (months kept by later releases).
 -- Grain: question_id x the flagged dimensions.
 -- Parameters: $topic, $by_role, $by_ms_type, $by_ms_course, $by_age_band,
 --   $by_duration_band, $by_sex, $by_country.
@@ -17,4 +18,5 @@ SELECT
 FROM comment_cube AS c
 JOIN questions AS q USING (question_id)
 WHERE ($topic IS NULL OR q.topic = $topic)
+  AND c.month < (SELECT CAST(date_trunc('month', as_of) AS DATE) FROM build_info)
 GROUP BY ALL

@@ -1,11 +1,11 @@
--- Rows: one: members who had reached 'enrolled' in any study before $cutoff
--- and by now (distinct people), and the enrollments (member x study) behind them.
+-- Rows: one: members who had reached 'enrolled' in any study by the end of the last
+-- complete month before the build's as-of date (distinct people), and the enrollments
+-- (member x study) behind them. Complete months only, kept by later releases
+-- (enrolled_cube, release.py), so the count never goes down when someone withdraws.
 -- Grain: the whole network. Raw counts, protected in dashboard/insights/headlines.py.
--- Parameters: $cutoff (DATE).
+-- Parameters: none.
 SELECT
-    count(DISTINCT member_key) AS members_now,
-    count(DISTINCT member_key) FILTER (WHERE occurred_on < CAST($cutoff AS DATE)) AS members_then,
-    count(*) AS enrollments_now,
-    count(*) FILTER (WHERE occurred_on < CAST($cutoff AS DATE)) AS enrollments_then
-FROM enrollments
-WHERE stage = 'enrolled'
+    CAST(coalesce(sum(members), 0) AS BIGINT) AS members,
+    CAST(coalesce(sum(enrollments), 0) AS BIGINT) AS enrollments
+FROM enrolled_cube
+WHERE month < (SELECT CAST(date_trunc('month', as_of) AS DATE) FROM build_info)

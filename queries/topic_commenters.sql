@@ -1,8 +1,9 @@
--- Rows: one per topic: distinct members who commented on any of its questions.
+-- Rows: one per topic: distinct members who commented on any of its questions by the
+-- end of the last complete month before the build's as-of date.
 -- Grain: topic. Raw counts, protected in dashboard/insights/topics.py.
 -- Parameters: none.
-SELECT q.topic, count(DISTINCT c.member_key) AS commenters
-FROM comments AS c
-JOIN questions AS q USING (question_id)
-GROUP BY q.topic
-ORDER BY q.topic
+SELECT topic, CAST(sum(commenters) AS BIGINT) AS commenters
+FROM topic_comment_cube
+WHERE month < (SELECT CAST(date_trunc('month', as_of) AS DATE) FROM build_info)
+GROUP BY topic
+ORDER BY topic

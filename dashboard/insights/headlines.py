@@ -1,14 +1,20 @@
 """Headline numbers for the overview, each with the same number for the previous period.
 
 Every people count here is either taken from a chart that already passed
-disclosure control (members, enrollments, a round's votes) or protected here
-(active members in a 90-day window), so the headlines add nothing an attacker
-could not already subtract from served charts.
+disclosure control (members, active members, a closed round's votes) or protected
+here (members enrolled in a study), so the headlines add nothing an attacker could
+not already subtract from served charts.
+
+Across releases (README "Releases: what a rebuild may change"): every count is about
+complete months or closed rounds, which later releases keep as published; the one
+running total that still grows (members enrolled) moves only by 0 or at least k.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 from typing import Any
 
 import numpy as np
@@ -19,6 +25,9 @@ from dashboard.filters import Filters
 from dashboard.insights import participation, priorities, projects
 from dashboard.insights.disclosure import primary
 from dashboard.insights.result import ChartResult, new_result, withhold
+from dashboard.warehouse.release import held
+
+log = logging.getLogger(__name__)
 
 # people: whether value/previous count people (disclosure control applies) or things.
 COLUMNS = ["measure", "label", "value", "previous", "change", "compared_with", "people", "note"]
@@ -57,14 +66,30 @@ def _members(wh: Warehouse, k: int) -> dict[str, Any]:
                 f"running total at the end of {latest['month']:%B %Y}")  # fmt: skip
 
 
-def _active(wh: Warehouse, as_of: dt.date, k: int) -> dict[str, Any]:
-    df = wh.run_static("active_windows", {"as_of": as_of})
-    counts = {p: int(df.loc[df["period"] == p, "active"].sum()) for p in ("current", "previous")}
-    hidden = primary(np.array([counts["current"], counts["previous"]]), k)
-    value = None if hidden[0] else counts["current"]
-    previous = None if hidden[1] else counts["previous"]
-    return _row("active_90_days", "Active in the last 90 days", value, previous,
-                "the 90 days before", "any vote, comment or other participation")  # fmt: skip
+def _active(wh: Warehouse, k: int) -> dict[str, Any]:
+    """Members active in the last complete month, beside the same three months earlier.
+
+    The active members chart's own served counts: single complete months, which later
+    releases keep as published. (A count over several months, such as the last 90 days,
+    is not: a window overlapping months already published would count afresh, without
+    the members who withdrew since, and fall below a month it contains.)
+    """
+    rows = [r for r in participation.active_members(wh, Filters(), k).rows
+            if r["role"] == "all"]  # fmt: skip
+    if not rows:
+        return _row("active_90_days", "Active in the last complete month", None, None,
+                    "3 months earlier")  # fmt: skip
+    latest = rows[-1]
+    earlier = _months_back(latest["month"], 3)
+    then = next((r["active"] for r in rows if r["month"] == earlier), 0)
+    return _row(
+        "active_90_days",
+        f"Active in {latest['month']:%B %Y}",
+        latest["active"],
+        then,
+        f"{earlier:%B %Y}",
+        "any vote, comment or other participation in the month",
+    )
 
 
 def _questions(wh: Warehouse, as_of: dt.date) -> dict[str, Any]:
@@ -100,30 +125,49 @@ def _projects_open(wh: Warehouse, k: int) -> dict[str, Any]:
                 people=False)  # fmt: skip
 
 
-def _enrolled(wh: Warehouse, as_of: dt.date, k: int) -> dict[str, Any]:
-    """Distinct members enrolled in any study, now and three months earlier.
+def _enrolled(wh: Warehouse, k: int) -> dict[str, Any]:
+    """Distinct members enrolled in any study by the end of the last complete month,
+    beside what the previous release served.
 
-    Served only where a reader cannot subtract it from the per-study counts to
-    find a small group: enrollments minus distinct members (people counted in
-    two studies) must be 0 or at least k, and so must the growth between the two.
+    Served only where a reader cannot subtract it from the per-study counts to find a
+    small group: enrollments minus distinct members (people counted in two studies) must
+    be 0 or at least k. It is a running total that still grows, counted from months later
+    releases keep (so it never goes down): a value that moved by 1 to k-1 from the one the
+    previous release served is served as it was (`held`), so any two served values differ
+    by 0 or at least k. The previous release's value is the one compared with; a first
+    release has none.
     """
-    cutoff = _months_back(dt.date(as_of.year, as_of.month, 1), 3)
-    r = wh.run_named("enrolled_members", {"cutoff": cutoff})[0].iloc[0]
-    values = []
-    for when in ("now", "then"):
-        people, rows = int(r[f"members_{when}"]), int(r[f"enrollments_{when}"])
-        safe = not primary(np.array([people, rows - people]), k).any()
-        values.append(people if safe else None)
-    if values[0] is not None and values[1] is not None and 0 < values[0] - values[1] < k:
-        values[1] = None  # the growth would be a small group
+    r = wh.run_named("enrolled_members", {})[0].iloc[0]
+    people, rows = int(r["members"]), int(r["enrollments"])
+    safe = not primary(np.array([people, rows - people]), k).any()
+    before, as_of = _previous_enrolled(wh, k)
+    value = held(people, before, k) if safe else None
+    if value is not None and value != people:
+        log.info("headlines: members enrolled moved by 1 to %d since the previous release and "
+                 "are served as it served them", k - 1)  # fmt: skip
     return _row(
         "enrolled",
         "Members enrolled in a study",
-        values[0],
-        values[1],
-        f"before {cutoff:%B %Y}",
-        "distinct members, whatever the number of studies",
+        value,
+        before,
+        f"the release of {as_of}" if as_of else "no earlier release",
+        "distinct members, whatever the number of studies, to the end of the last complete "
+        "month; updated when it has changed by at least k",
     )
+
+
+def _previous_enrolled(wh: Warehouse, k: int) -> tuple[int | None, str | None]:
+    """The last "members enrolled" the releases before this one served, and the as-of
+    date of the one this release follows (None, None in a first release)."""
+    stored, _ = wh.run_named("previous_result", {"chart": "headlines", "k": k})
+    if stored.empty:
+        return None, None
+    as_of = str(stored["previous_as_of"].iloc[0])[:10]
+    rows = json.loads(str(stored["body"].iloc[0])).get("rows", [])
+    row = next((r for r in rows if r.get("measure") == "enrolled"), {})
+    # Where it withheld its value, the one it compared with is still the last served.
+    served = row.get("value") if row.get("value") is not None else row.get("previous")
+    return (None if served is None else int(served)), as_of
 
 
 def headlines(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -132,6 +176,6 @@ def headlines(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     as_of = dt.date.fromisoformat(str(snap.as_of))
     result = new_result("headlines", "The network at a glance", "change = value - previous",
                         filters, snap, k, COLUMNS, COUNTED)  # fmt: skip
-    result.rows = [_members(wh, k), _active(wh, as_of, k), _questions(wh, as_of), _votes(wh, k),
-                   _projects_open(wh, k), _enrolled(wh, as_of, k)]  # fmt: skip
+    result.rows = [_members(wh, k), _active(wh, k), _questions(wh, as_of), _votes(wh, k),
+                   _projects_open(wh, k), _enrolled(wh, k)]  # fmt: skip
     return result

@@ -58,7 +58,14 @@ class Round:
 
 
 def list_rounds(wh: Warehouse) -> list[Round]:
-    """Every round that has votes, oldest first (read once per build: rounds are frozen)."""
+    """Every closed round that has votes, oldest first (read once per build).
+
+    A round still open at the build's as-of date is not here, so nothing counted from its
+    votes is computed, published or served (rankings, comparisons, topics, a question's
+    trend, round shifts, consensus, the rounds chart, headlines, embeds, slides): its
+    counts appear once, in the first release after it closes, and later releases keep
+    them as published (README "Releases: what a rebuild may change").
+    """
 
     def read() -> tuple[Round, ...]:
         df = wh.run_static("rounds", {})
@@ -72,16 +79,50 @@ def list_rounds(wh: Warehouse) -> list[Round]:
     return list(wh.remember(("rounds with votes",), read))
 
 
+@dataclass(frozen=True)
+class OpenRound:
+    """A round not closed at the build's as-of date: named with its dates, never counted."""
+
+    round_id: str
+    name: str
+    opens_on: str
+    closes_on: str
+
+    def words(self) -> str:
+        """The plain-words line pages and answers give for it."""
+        return (f"{self.name} is open until {self.closes_on}: its results are published "
+                "when it closes.")  # fmt: skip
+
+
+def open_rounds(wh: Warehouse) -> list[OpenRound]:
+    """Rounds still open (or not yet opened) at the build's as-of date, by closing date."""
+
+    def read() -> tuple[OpenRound, ...]:
+        df = wh.run_static("open_rounds", {})
+        return tuple(OpenRound(r.round_id, r.name, str(r.opens_on)[:10], str(r.closes_on)[:10])
+                     for r in df.itertuples())  # fmt: skip
+
+    return list(wh.remember(("open rounds",), read))
+
+
 def resolve_round(wh: Warehouse, round_id: str | None) -> Round:
-    """The requested round, or the latest one that has votes."""
+    """The requested round, or the latest closed one that has votes.
+
+    An open round is refused like any value that cannot be served (a FilterError, so a
+    400 with this message on the API and the message on a page, never a 500).
+    """
     rounds = list_rounds(wh)
-    if not rounds:
-        raise FilterError("this warehouse has no rounds with votes yet")
-    if round_id is None:
+    if round_id is None and rounds:
         return rounds[-1]
     for r in rounds:
         if r.round_id == round_id:
             return r
+    for still_open in open_rounds(wh):
+        if still_open.round_id == round_id:
+            raise FilterError(still_open.words())
+    if not rounds:
+        raise FilterError("no round has closed with votes yet: a round's results are "
+                          "published when it closes")  # fmt: skip
     raise FilterError(
         f"no round {round_id!r} with votes; rounds: {', '.join(r.round_id for r in rounds)}"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,9 @@ from dashboard.insights.disclosure import Hierarchy, primary, protect
 from dashboard.insights.priorities import load_tables, resolve_round, score_cell
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.stats import wilson
+from dashboard.warehouse.release import held
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,22 @@ def encode_discussion(found: Discussion) -> str:
     return json.dumps({"question": found.question, "topic": found.topic})
 
 
+def previous_discussion(wh: Warehouse, k: int) -> Discussion | None:
+    """The discussion counts the previous release published for k (before withholding),
+    kept in this warehouse by the build (release.py); None in a first release."""
+    stored, _ = wh.run_named("previous_result", {"chart": PUBLISHED_AS, "k": k})
+    if stored.empty:
+        return None
+    return decode_discussion(str(stored["body"].iloc[0]))
+
+
+def decode_discussion(body: str) -> Discussion:
+    """The inverse of `encode_discussion`."""
+    data = json.loads(body)
+    return Discussion(question={q: tuple(v) for q, v in data["question"].items()},
+                      topic={t: tuple(v) for t, v in data["topic"].items()})  # fmt: skip
+
+
 def published_discussion(wh: Warehouse, k: int) -> Discussion | None:
     """The discussion the build published for k, if any."""
     if wh.building:
@@ -49,9 +69,7 @@ def published_discussion(wh: Warehouse, k: int) -> Discussion | None:
     stored, _ = wh.run_named("published_result", {"chart": PUBLISHED_AS, "key": "none", "k": k})
     if stored.empty:
         return None
-    data = json.loads(str(stored["body"].iloc[0]))
-    return Discussion(question={q: tuple(v) for q, v in data["question"].items()},
-                      topic={t: tuple(v) for t, v in data["topic"].items()})  # fmt: skip
+    return decode_discussion(str(stored["body"].iloc[0]))
 
 
 def compute_discussion(wh: Warehouse, k: int) -> Discussion:
@@ -65,6 +83,11 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     served total (a member who comments on two questions counts in both), so
     a count of 1..k-1 is withheld and nothing else is needed. Always computed
     over every question, whatever the filters, so every view agrees.
+
+    Counted to the end of the last complete month from monthly rollups that later
+    releases keep (release.py), so they never go down; a count that moved by 1 to k-1
+    since the previous release is served as that release served it (`held`), and a
+    topic's comments and the total are sums of the served question counts.
     """
     params = {f"by_{d}": False for d in GROUP_VALUES} | {"topic": None}
     cells, _ = wh.run_named("comment_cells", params)
@@ -88,15 +111,36 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     comments = np.zeros(len(sets), dtype=np.int64)
     for i, q in enumerate(qids):
         comments[i] = int(per_q.loc[q, "comments"])
-    for j, part in enumerate(members):
-        comments[position[j]] = comments[part].sum()
-    comments[-1] = comments[:n_q].sum()
     levels = (tuple(range(n_q)), tuple(position), (len(sets) - 1,))
-    hidden = protect(comments, k, Hierarchy(axis=0, sets=tuple(sets), levels=levels))
     q_people = [int(per_q.loc[q, "commenters"]) for q in qids]
     # A topic's commenters are distinct members: per-question counts cannot be added.
     distinct = wh.run_static("topic_commenters", {})
     t_people = [int(distinct.loc[distinct["topic"] == t, "commenters"].sum()) for t in names]
+    # Across releases: each question's counts and each topic's commenters are served as
+    # the previous release served them unless they moved by 0 or at least k; a topic's
+    # comments and the total are sums of the served question counts, never fresh ones.
+    before, kept = previous_discussion(wh, k), []
+
+    def hold(new: int, old: tuple | None, field: int, name: str) -> int:
+        value = new if before is None else held(new, None if old is None else old[field], k)
+        if value != new:
+            kept.append(name)
+        return value
+
+    if before is not None:
+        for i, q in enumerate(qids):
+            old = before.question.get(q)
+            comments[i] = hold(int(comments[i]), old, 0, f"{q} comments")
+            q_people[i] = hold(q_people[i], old, 1, f"{q} commenters")
+        t_people = [hold(n, before.topic.get(t), 1, f"topic {t!r} commenters")
+                    for t, n in zip(names, t_people, strict=True)]  # fmt: skip
+    if kept:
+        log.info("discussion: %d counts moved by 1 to %d since the previous release and are "
+                 "served as it served them: %s", len(kept), k - 1, ", ".join(kept))  # fmt: skip
+    for j, part in enumerate(members):
+        comments[position[j]] = comments[part].sum()
+    comments[-1] = comments[:n_q].sum()
+    hidden = protect(comments, k, Hierarchy(axis=0, sets=tuple(sets), levels=levels))
     q_hidden = primary(np.array(q_people, dtype=np.int64), k)
     t_hidden = primary(np.array(t_people, dtype=np.int64), k)
     return Discussion(
@@ -112,7 +156,8 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 
     A topic's votes add up its questions' counts, so the total is served only
     when none of them is withheld: then it adds nothing to the priorities view.
-    Comments are network-wide (all rounds, all members).
+    Comments are network-wide (all rounds, all members), to the end of the last complete
+    month, and move between releases only by 0 or at least k (`compute_discussion`).
     """
     rnd = resolve_round(wh, filters.round)
     dims = filters.group_dims()
@@ -121,7 +166,8 @@ def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     share = rnd.vote.support_score
     result = new_result("topics", f"Support by topic among {words.who(filters)}: {rnd.name}",
                      f"{share.axis_title}, pooled over the topic's questions (95% Wilson); "
-                     "votes = member-question choices in the round; comments = all time",
+                     "votes = member-question choices in the round; comments = to the end of the "
+                     "last complete month",
                      filters, tables.snapshot, k,
                      ["topic", "questions", "support", "support_low", "support_high",
                       "supporters", "base", "votes", "comments", "commenters"],
@@ -186,7 +232,8 @@ def question_trail(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     talk = discussion(wh, k).question
     columns = [*df.columns, "comments", "commenters"]
     result = new_result("question-trail", "From question to study",
-                        "one row per question; comments and commenters all time",
+                        "one row per question; comments and commenters to the end of the last "
+                        "complete month",
                         filters, snap, k, columns, {"comments", "commenters"})  # fmt: skip
     rows = df.astype(object).where(df.notna(), None).to_dict("records")
     for row in rows:

@@ -193,8 +193,9 @@ def kept_in_release(engine: Engine, chart_id: str, filters: Filters) -> bool:
     """Whether a release keeps this view for good: only what later releases cannot move.
 
     The build's release policy carries closed rounds and complete periods into every
-    later release, so their counts never move by 1..k-1; an open round's (or all-time
-    discussion's) can, and an archive beside the live release would show the difference.
+    later release, so their counts never move by 1..k-1. An open round is not served at
+    all (resolve_round refuses it); the discussion's running totals move by 0 or at least
+    k, and an archive beside the live release would still show them move.
     """
     keep = CATALOGUE[chart_id].keep
     if keep not in KEEP:

@@ -10,9 +10,9 @@ files alone. A second build with the same as-of date keeps the first one's archi
 
 Releases may be compared side by side without leaking: a release keeps only the views
 that later releases cannot move (the catalogue's `keep`: closed rounds, complete months,
-study funnels, questions; not an open round's ranking, not all-time discussion counts),
-and the build's release policy (README "Releases") keeps each of those counts equal in
-every later release.
+study funnels, questions; an open round is not served at all; not the discussion counts,
+running totals that later releases move by 0 or at least k), and the build's release
+policy (README "Releases") keeps each of those counts equal in every later release.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _write_views(engine: Engine, root: Path) -> dict[str, list[str]]:
         # (a chart that keeps nothing leaves an empty folder and an empty key list)
         for filters in public.combinations(engine, chart_id):
             if not public.kept_in_release(engine, chart_id, filters):
-                continue  # an open round, all-time discussion: not frozen, not kept
+                continue  # the discussion's running totals: not frozen, not kept
             shown = public.view(engine, chart_id, filters)
             (root / chart_id / f"{shown.key}.json").write_bytes(shown.json_bytes())
             (root / chart_id / f"{shown.key}.csv").write_text(shown.csv(), encoding="utf-8")

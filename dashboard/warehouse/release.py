@@ -8,7 +8,11 @@ unchanged. The build copies the previous release's aggregates (never member
 rows) for those periods over the ones it just computed; disclosure control is
 deterministic, so every count about a frozen period is served exactly as
 before. Withdrawn members' rows still leave the warehouse, and nothing new is
-computed from them; the running month and open rounds are computed afresh.
+computed from them. A round still open is not published at all (its counts appear
+once, in the first release after it closes); the running month is not published;
+running totals that still grow (discussion counts, members enrolled in a study, to
+the end of the last complete month) are served again at the previous release's value
+unless they moved by 0 or at least k (`held`).
 """
 
 from __future__ import annotations
@@ -50,7 +54,28 @@ FROZEN: tuple[Frozen, ...] = (
     Frozen("funnel", "month < $month", "project_id, step, month"),
     Frozen("retention_cube", "cohort + to_months(3 * quarters_since_join) < $quarter",
            "cohort"),
+    Frozen("comment_cube", "month < $month", "question_id, month"),
+    Frozen("topic_comment_cube", "month < $month", "topic, month"),
+    Frozen("enrolled_cube", "month < $month", "month"),
 )  # fmt: skip
+
+# Results of the previous release that this one reads to hold running totals (counts to
+# the end of the last complete month that still grow): the discussion counts and the
+# headlines (dashboard/insights/topics.py, headlines.py; see `held`).
+PREVIOUS_RESULTS = ("discussion", "headlines")
+
+
+def held(new: int, served: int | None, k: int) -> int:
+    """A running total as this release serves it: the new value, unless it moved by 1 to
+    k-1 from the value the previous release served, which is then served again.
+
+    The totals it is used for are counted from kept months, so they never go down; each
+    served value is then the last one plus 0 or at least k, and so is the difference of
+    any two of them, whichever releases they come from.
+    """
+    if served is not None and 0 < abs(new - served) < k:
+        return served
+    return new
 
 
 @dataclass
@@ -72,7 +97,9 @@ class Comparison:
         rounds = ", ".join(self.frozen_rounds) or "none"
         return (f"compared with release {self.previous_build_id} (as of {self.previous_as_of}, "
                 f"{self.previous}): kept closed rounds {rounds} and every complete month "
-                f"before {self.frozen_before:%Y-%m} as published")  # fmt: skip
+                f"before {self.frozen_before:%Y-%m} as published; discussion counts and "
+                "members enrolled in a study are served as it served them unless they moved "
+                "by 0 or at least k; rounds still open are not published")  # fmt: skip
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Comparison:
@@ -85,6 +112,7 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
     """
     found = Comparison()
     if previous is None:
+        _copy_results(con, False)
         _record(con, found)
         return found
     try:
@@ -132,8 +160,33 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
         )
         con.execute(f"CREATE OR REPLACE TABLE {frozen.table} AS FROM kept")
         con.execute("DROP TABLE kept")
+    if not _copy_results(con, True):
+        found.warnings.append(
+            f"release {found.previous_build_id} has no published results: discussion counts "
+            "and members enrolled are served as computed, not held at its values"
+        )
     _record(con, found)
     return found
+
+
+def _copy_results(con: duckdb.DuckDBPyConnection, from_previous: bool) -> bool:
+    """Keep what the previous release published for the running totals (`held`) in this
+    warehouse as `previous_results` (empty in a first release), for the publication step,
+    which runs after the previous release is detached. Whether there was any to copy."""
+    names = ", ".join(f"'{name}'" for name in PREVIOUS_RESULTS)
+    source = "SELECT chart, k, body FROM prev.published_results"
+    there = from_previous and con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_catalog = 'prev' AND table_name = 'published_results'"
+    ).fetchone() == (1,)
+    if not there:
+        source = "SELECT '' AS chart, 0 AS k, '' AS body WHERE false"
+    con.execute(
+        "CREATE OR REPLACE TABLE previous_results AS SELECT CAST(chart AS VARCHAR) AS chart, "
+        f"CAST(k AS INTEGER) AS k, CAST(body AS VARCHAR) AS body FROM ({source}) "
+        f"WHERE chart IN ({names}) ORDER BY chart, k"
+    )
+    return bool(con.execute("SELECT count(*) FROM previous_results").fetchone()[0])  # type: ignore[index]
 
 
 def _record(con: duckdb.DuckDBPyConnection, found: Comparison) -> None:
