@@ -29,7 +29,6 @@ axis holding every category at once, and rules 2 and 3 also cover every
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,28 +114,20 @@ def differencing(
     bad = np.zeros(counts.shape, dtype=bool)
     steps = _coarsenings(counts, first_axis, hierarchy)
     n = counts.ndim - first_axis
-    memo: dict[tuple[tuple[int, int], ...], np.ndarray] = {(): counts}
 
-    def margin(key: tuple[tuple[int, int], ...]) -> np.ndarray:
-        """Counts stepped up along each (axis, way) in key; built from the shorter key."""
-        if key not in memo:
-            axis, way = key[-1]
-            memo[key] = steps[axis][way](margin(key[:-1]))
-        return memo[key]
+    # The sum over T is the product over S of (step - identity) applied to the counts
+    # (steps on different axes commute, and integer sums are exact), so each region is
+    # its parent's (S less its last axis) stepped once minus the parent: one step and
+    # one subtraction per region, instead of 2^|S| margins added up.
+    def visit(region: np.ndarray, after: int) -> None:
+        for axis in range(after, n):
+            for way in steps[axis]:
+                child = way(region)
+                child = np.subtract(child, region, out=np.empty(counts.shape, np.int64))
+                bad[...] |= (child > 0) & (child < k)
+                visit(child, axis + 1)
 
-    for size in range(1, n + 1):
-        for subset in itertools.combinations(range(n), size):
-            for ways in itertools.product(*(range(len(steps[a])) for a in subset)):
-                chosen = tuple(zip(subset, ways, strict=True))
-                region = np.zeros(counts.shape, dtype=np.int64)
-                for t_size in range(size + 1):
-                    add = (size - t_size) % 2 == 0
-                    for t in itertools.combinations(chosen, t_size):
-                        if add:  # in place: this loop is the hot path of a filtered view
-                            region += margin(t)
-                        else:
-                            region -= margin(t)
-                bad |= (region > 0) & (region < k)
+    visit(counts, 0)
     return bad
 
 
@@ -163,23 +154,26 @@ def _fix_lines(
     withheld (it could be worked out) or, with the whole served, the withheld
     parts add up to 1..k-1.
     """
-    cols = list(range(h.shape[1])) if parts is None else parts
-    hp, vp = h[:, cols], v[:, cols]
+    hp = h if parts is None else h[:, parts]
+    vp = v if parts is None else v[:, parts]
     whole_hidden = h[:, whole] if whole is not None else np.zeros(len(h), dtype=bool)
     n_hidden = hp.sum(axis=1) + whole_hidden
     s_hidden = (vp * hp).sum(axis=1)
     unsafe = (n_hidden == 1) | (~whole_hidden & (s_hidden > 0) & (s_hidden < k))
-    if not unsafe.any():
+    rows = np.flatnonzero(unsafe)  # few lines are unsafe: pick cells in those only
+    if not rows.size:
         return None
-    candidates = np.where(~hp & (vp > 0) & free[:, cols], vp, np.inf)
+    hu, vu = hp[rows], vp[rows]
+    fu = free[rows] if parts is None else free[rows][:, parts]
+    candidates = np.where(~hu & (vu > 0) & fu, vu, np.inf)
     # Ties go to the first cell: deterministic, so every query agrees.
     pick = np.argmin(candidates, axis=1)
-    can = unsafe & np.isfinite(candidates[np.arange(len(pick)), pick])
+    can = np.isfinite(candidates[np.arange(len(pick)), pick])
     if not can.any():
         return None
-    rows = np.where(can)[0]
+    cols = np.arange(h.shape[1]) if parts is None else np.asarray(parts)
     h = h.copy()
-    h[rows, np.asarray(cols)[pick[rows]]] = True
+    h[rows[can], cols[pick[can]]] = True
     return h
 
 
@@ -213,19 +207,26 @@ def complementary(
         hidden[tuple(total)] = False
         values[tuple(total)] = 0
     equations = hierarchy.equations if hierarchy is not None else []
+    # What no round changes, as lines per axis (the hidden cells are moved each round).
+    moved = {axis: (_moved(values, axis), _moved(free, axis))
+             for axis in range(first_axis, counts.ndim)}  # fmt: skip
     for _ in range(counts.size + 1):
         changed = False
         for axis in range(first_axis, counts.ndim):
-            v = _moved(values, axis)
+            v, f = moved[axis]
             lines = [(None, None)]
             if axis == h_axis:
                 lines = [(list(parts), None if w == hierarchy.total else w)
                          for parts, w in equations]  # fmt: skip
+            h = _moved(hidden, axis)
+            fixed_any = False
             for parts, whole in lines:
-                fixed = _fix_lines(_moved(hidden, axis), v, k, parts, whole, _moved(free, axis))
+                fixed = _fix_lines(h, v, k, parts, whole, f)
                 if fixed is not None:
-                    hidden = _restore(fixed, hidden, axis)
-                    changed = True
+                    h, fixed_any = fixed, True
+            if fixed_any:
+                hidden = _restore(h, hidden, axis)
+                changed = True
         if not changed:
             break
     return hidden

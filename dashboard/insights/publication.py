@@ -84,6 +84,9 @@ def published_rows(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, bytes
 
     for rnd in list_rounds(wh):
         finest = Dense.of(round_cells(wh, rnd), FINEST)  # one query per round
+        # Each split summed from a finer one, through every split of all axes but one.
+        finest.prepare_splits([*itertools.combinations(TABLE_AXES, len(TABLE_AXES) - 1),
+                               *table_splits()])  # fmt: skip
         for split in table_splits():
             tables = full_tables(wh, rnd, split, k, finest)  # a reference may be done
             yield rnd.round_id, split_key(split), k, encode(tables)

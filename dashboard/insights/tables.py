@@ -436,8 +436,30 @@ class Dense:
             by_value = _by_value(axes, value_cells, keys)
         return cls(axes, axes.dense(voter_cells, "voters"), keys, arrays, by_value)
 
+    # Splits already made from this one (the build makes every split of a round's finest
+    # counts): a split is summed from the smallest of them that has its axes.
+    _splits: dict[frozenset[str], Dense] = field(default_factory=dict, repr=False,
+                                                 compare=False)  # fmt: skip
+
     def split(self, tdims: tuple[str, ...]) -> Dense:
-        """The same counts over fewer axes: "everyone" on the who axis, sums on the others."""
+        """The same counts over fewer axes: "everyone" on the who axis, sums on the others.
+
+        Sums of sums are the same integers, so a split summed from a kept finer split
+        (one with more axes) equals the one summed from these counts.
+        """
+        key = frozenset(tdims) & frozenset(self.axes.dims)
+        if key not in self._splits:
+            sources = [d for d in self._splits.values() if key <= frozenset(d.axes.dims)]
+            source = min(sources, key=lambda d: d.voters.size, default=self)
+            self._splits[key] = source._summed(tdims)
+        return self._splits[key]
+
+    def prepare_splits(self, splits: list[tuple[str, ...]]) -> None:
+        """Make these splits, those with the most axes first, each summed from a finer one."""
+        for tdims in sorted(splits, key=len, reverse=True):
+            self.split(tdims)
+
+    def _summed(self, tdims: tuple[str, ...]) -> Dense:
         dims, values = list(self.axes.dims), list(self.axes.values)
         voters, arrays, by_value = self.voters, dict(self.arrays), self.by_value
         for dim in reversed(self.axes.dims):
