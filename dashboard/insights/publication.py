@@ -30,6 +30,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -44,11 +45,12 @@ from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
     FINEST,
     Dense,
-    encode,
+    compress,
     forget_recent_tables,
     full_tables,
     round_cells,
     split_key,
+    uncompressed,
 )
 
 log = logging.getLogger(__name__)
@@ -82,14 +84,22 @@ def published_rows(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, bytes
     """(round_id, split, k, body) of every protected table, round by round."""
     from dashboard.insights.priorities import list_rounds  # priorities reads tables too
 
-    for rnd in list_rounds(wh):
-        finest = Dense.of(round_cells(wh, rnd), FINEST)  # one query per round
-        # Each split summed from a finer one, through every split of all axes but one.
-        finest.prepare_splits([*itertools.combinations(TABLE_AXES, len(TABLE_AXES) - 1),
-                               *table_splits()])  # fmt: skip
-        for split in table_splits():
-            tables = full_tables(wh, rnd, split, k, finest)  # a reference may be done
-            yield rnd.round_id, split_key(split), k, encode(tables)
+    # zlib releases the GIL: each table is compressed on the other core while the next
+    # one is protected (its bytes are taken first: a later table may add to it).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: list[tuple[str, str, int, Future[bytes]]] = []
+        for rnd in list_rounds(wh):
+            finest = Dense.of(round_cells(wh, rnd), FINEST)  # one query per round
+            # Each split summed from a finer one, through every split of all axes but one.
+            finest.prepare_splits([*itertools.combinations(TABLE_AXES, len(TABLE_AXES) - 1),
+                                   *table_splits()])  # fmt: skip
+            for split in table_splits():
+                tables = full_tables(wh, rnd, split, k, finest)  # a reference may be done
+                body = pool.submit(compress, uncompressed(tables))
+                pending.append((rnd.round_id, split_key(split), k, body))
+            while pending:
+                round_id, split, k_, body = pending.pop(0)
+                yield round_id, split, k_, body.result()
 
 
 def publish(con: duckdb.DuckDBPyConnection, snapshot: tuple[str, str, str], k: int,

@@ -548,6 +548,16 @@ def encode(tables: Tables) -> bytes:
     """The table and every decision as the publication stores them: a JSON header (axes,
     questions, shapes) and the arrays' raw bytes, zlib-compressed. No pickling; reading
     it back is a decompression and a few array views."""
+    return compress(uncompressed(tables))
+
+
+def compress(body: bytes) -> bytes:
+    """How a table's bytes are stored (the build compresses beside its next table)."""
+    return zlib.compress(body, 6)
+
+
+def uncompressed(tables: Tables) -> bytes:
+    """`encode` before compression."""
     order = list(tables.measures)
     counts = [_stack_measures(tables, order), np.asarray(tables.voters, dtype=np.int64)]
     flags = [np.asarray(tables.voters_hidden, dtype=bool)]
@@ -563,10 +573,9 @@ def encode(tables: Tables) -> bytes:
         "measures": list(MEASURES), "masks": masks,
         "voters": list(np.shape(tables.voters)), "voters_hidden": list(flags[0].shape),
     }).encode()  # fmt: skip
-    body = b"".join([len(header).to_bytes(4, "little"), header,
+    return b"".join([len(header).to_bytes(4, "little"), header,
                      *(np.ascontiguousarray(c, dtype="<i8").tobytes() for c in counts),
                      *(np.ascontiguousarray(f).tobytes() for f in flags)])  # fmt: skip
-    return zlib.compress(body, 6)
 
 
 def decode(body: bytes, snapshot: Snapshot,
