@@ -7,6 +7,9 @@ recorded by the page) to the moment the answer is on screen:
   - a question opened from the list under the ranking (Tab to it, Enter): the side
     panel is open with the question's title;
   - a question opened by clicking its dot: the same.
+The page itself watches for the answer (every animation frame, armed before the input),
+and each step waits for the page to finish the previous one (no card still updating),
+as a reader reads an answer before the next step.
 
     python -m benchmarks.interactions WAREHOUSE [--runs 10]
 
@@ -33,15 +36,30 @@ for (const type of ['pointerdown', 'keydown']) {
   document.addEventListener(type, () => { window.__t0 = performance.now(); }, true);
 }
 """
-# Resolves with ms since that input once `ready()` holds (checked every animation frame).
+# Armed before the input: from then on, checks `ready()` every animation frame and records
+# when it first holds after an input. Checked in the page itself, because a check sent by
+# the driver after the input starts only when the page is free to run it: when the answer
+# is drawn in the same busy stretch, that came up to 100 ms after the answer was on screen.
+ARM = """
+const ready = new Function(arguments[0]);
+const armed = performance.now();
+window.__t1 = null;
+(function check() {
+  if (window.__t0 !== null && window.__t0 >= armed && ready()) {
+    window.__t1 = performance.now();
+    return;
+  }
+  if (performance.now() - armed < 60000) requestAnimationFrame(check);
+})();
+"""
+# Resolves with ms from the input to the frame the answer was first seen in.
 WAIT = """
 const done = arguments[arguments.length - 1];
-const ready = new Function(arguments[0]);
 const start = performance.now();
-(function check() {
-  if (ready()) { done(performance.now() - window.__t0); return; }
+(function poll() {
+  if (window.__t1 !== null) { done(window.__t1 - window.__t0); return; }
   if (performance.now() - start > 30000) { done(-1); return; }
-  requestAnimationFrame(check);
+  setTimeout(poll, 20);
 })();
 """
 # The option chosen, and what the ranking's summary then says about whom it shows.
@@ -79,8 +97,13 @@ def browser():
     return driver
 
 
-def _wait_ms(driver, ready_js: str) -> float:
-    ms = driver.execute_async_script(WAIT, ready_js)
+def _arm(driver, ready_js: str) -> None:
+    """Watch for the answer, before the input that asks for it."""
+    driver.execute_script(ARM, ready_js)
+
+
+def _wait_ms(driver) -> float:
+    ms = driver.execute_async_script(WAIT)
     if ms < 0:
         raise RuntimeError("the answer never appeared")
     return ms
@@ -119,6 +142,37 @@ def _choose(driver, label: str) -> None:
     raise RuntimeError(f"could not choose {label!r}")
 
 
+def _hover(driver, point) -> None:
+    """Rest the pointer on a dot until plotly shows its hover label, as a reader's pointer
+    does before pressing: plotly opens what it hovers, so a press in the same instant as
+    the move (or on a page still scrolling back to the list after the panel closed) hits
+    nothing."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    hovered = "return !!document.querySelector('#priorities-graph .hoverlayer .hovertext');"
+    for _ in range(5):
+        time.sleep(0.2)  # the page settles (focus goes back where it was)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
+        time.sleep(0.1)
+        ActionChains(driver).move_to_element(point).perform()
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            if driver.execute_script(hovered):
+                return
+            time.sleep(0.02)
+    raise RuntimeError("no hover label on the dot")
+
+
+def _settle(driver) -> None:
+    """Wait until no card is still being updated (Dash marks each while its update is on
+    the way), as a reader would before the next step."""
+    busy = "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length;"
+    deadline = time.monotonic() + 30
+    while driver.execute_script(busy) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
 def _close_panel(driver) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -153,18 +207,21 @@ def measure(base: str, runs: int) -> dict[str, list[float]]:
         for i in range(runs + 1):  # the first of each is a warm-up, not counted
             label, says = WHO[i % 2]
             driver.execute_script("document.getElementById('priorities-graph').dataset.old = 1")
+            _arm(driver, RANKING_READY % json.dumps(says))
             _choose(driver, label)
-            ms = _wait_ms(driver, RANKING_READY % json.dumps(says))
+            ms = _wait_ms(driver)
             if i:
                 times["who voted changed"].append(ms)
+            _settle(driver)  # the cards below the ranking follow it; a reader reads first
             # Keyboard: the list under the ranking, Enter on an entry.
             driver.execute_script("const t = document.getElementById('question-title');"
                                   "if (t) t.dataset.old = 1;"
                                   "document.querySelector('#priorities-questions')"
                                   ".parentElement.open = true;")  # fmt: skip
             entries = driver.find_elements(By.CSS_SELECTOR, "#priorities-questions button")
+            _arm(driver, PANEL_READY)
             entries[i % len(entries)].send_keys(Keys.ENTER)
-            ms = _wait_ms(driver, PANEL_READY)
+            ms = _wait_ms(driver)
             if i:
                 times["question from the list (Enter)"].append(ms)
             _close_panel(driver)
@@ -173,9 +230,10 @@ def measure(base: str, runs: int) -> dict[str, list[float]]:
                                   "if (t) t.dataset.old = 1;")  # fmt: skip
             points = driver.find_elements(By.CSS_SELECTOR, "#priorities-graph .scatterlayer .point")
             point = points[i % len(points)]
-            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
-            ActionChains(driver).move_to_element(point).click().perform()
-            ms = _wait_ms(driver, PANEL_READY)
+            _hover(driver, point)
+            _arm(driver, PANEL_READY)
+            ActionChains(driver).click().perform()
+            ms = _wait_ms(driver)
             if i:
                 times["question from its dot (click)"].append(ms)
             _close_panel(driver)

@@ -81,7 +81,7 @@ def priorities(result: ChartResult, size: Size) -> go.Figure:
     if voters is not None:  # never 1: a served count is at least k
         title = ngettext("{title} · {n} voter", "{title} · {n} voters", voters).format(
             title=title, n=count(voters))  # fmt: skip
-    return make_priorities_figure(rows, result.method, title, WRAP[size])
+    return make_priorities_figure(rows, result.method, title, WRAP[size], size == "page")
 
 
 def by_group(result: ChartResult, size: Size) -> go.Figure:
@@ -93,7 +93,11 @@ def by_group(result: ChartResult, size: Size) -> go.Figure:
         rows = [r for r in rows if r["question_id"] in keep]
     dim = result.context.get("compare")
     return make_group_figure(
-        rows, result.title, WRAP[size], lambda g: words.option_label(dim, g) if dim else g
+        rows,
+        result.title,
+        WRAP[size],
+        lambda g: words.option_label(dim, g) if dim else g,
+        text_labels=size == "page",
     )
 
 
@@ -106,7 +110,8 @@ def two_groups(result: ChartResult, size: Size) -> go.Figure:
     a, b, noun = how_many(result)
     title = f"{result.title} · {a} vs {b} {noun}"
     names = (ctx["group_a"], ctx["group_b"])
-    fig = make_dumbbell_figure(rows, ctx["score"], names, title, WRAP[size], ctx.get("tested", 0))
+    fig = make_dumbbell_figure(rows, ctx["score"], names, title, WRAP[size], ctx.get("tested", 0),
+                               text_labels=size == "page")  # fmt: skip
     if ctx.get("fallback"):  # the axis says which score it is, and that it is not the ranking's
         fig.update_xaxes(title=f"{fig.layout.xaxis.title.text}; not the ranking's "
                          f"{ctx['ranking_score']}, withheld for most questions")  # fmt: skip
@@ -136,7 +141,7 @@ def topics(result: ChartResult, size: Size) -> go.Figure:
     """Topics by how strongly their questions were supported, not by how many they have."""
     if result.message:
         return empty_figure(_(result.message))
-    fig = make_topic_figure(result.rows, chart_title(result), WRAP[size])
+    fig = make_topic_figure(result.rows, chart_title(result), WRAP[size], size == "page")
     if size == "page":
         fig.update_layout(clickmode="event")  # a click on a topic filters the questions
     return fig

@@ -18,8 +18,9 @@ import plotly.graph_objects as go
 from dashboard.figures.charts import (
     OTHERS,
     TIER_ONE,
-    label_questions,
+    question_chart,
     question_layout,
+    scatter,
 )
 from dashboard.figures.theme import empty_figure, safe_text, wrap_label
 from dashboard.insights.result import WITHHELD, WITHHELD_NOTE
@@ -67,7 +68,8 @@ def _hover(row: dict[str, Any], score: Score, names: tuple[str, str], tested: in
 
 
 def make_dumbbell_figure(rows: list[dict[str, Any]], score_name: str, names: tuple[str, str],
-                         title: str, wrap: int = 70, tested: int = 0) -> go.Figure:  # fmt: skip
+                         title: str, wrap: int = 70, tested: int = 0,
+                         text_labels: bool = False) -> go.Figure:  # fmt: skip
     """Each question's two values joined by a line, in the rows' order (by difference)."""
     if not rows:
         return empty_figure("Nothing to compare for this selection.")
@@ -78,7 +80,7 @@ def make_dumbbell_figure(rows: list[dict[str, Any]], score_name: str, names: tup
         text = r.get("title") or r["question_id"]
         texts.append(f"{text} ({WITHHELD}: {', '.join(gone)})" if gone else text)
     labels, y, top = question_layout(texts, wrap)
-    fig = go.Figure()
+    traces: list[dict] = []
     for name, dash, colour, width, pick in (
         ("Difference holds after correction", "solid", HELD, 3, True),
         ("Difference could be chance", "dot", CHANCE, 2, False),
@@ -93,8 +95,8 @@ def make_dumbbell_figure(rows: list[dict[str, Any]], score_name: str, names: tup
             xs += [r["value_a"], r["value_b"], None]
             ys += [mid - OFFSET, mid + OFFSET, None]
         if xs:
-            fig.add_scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip",
-                            line={"color": colour, "width": width, "dash": dash})  # fmt: skip
+            line = {"color": colour, "width": width, "dash": dash}
+            traces.append(scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip", line=line))
     for suffix, name, symbol, colour, shift in (
         ("a", names[0], "circle", TIER_ONE, -OFFSET),
         ("b", names[1], "diamond-open", OTHERS, OFFSET),
@@ -103,7 +105,7 @@ def make_dumbbell_figure(rows: list[dict[str, Any]], score_name: str, names: tup
         if not idx:
             continue
         bars = all(rows[i].get(f"low_{suffix}") is not None for i in idx)
-        fig.add_scatter(
+        traces.append(scatter(
             x=[rows[i][f"value_{suffix}"] for i in idx], y=[y[i] + shift for i in idx],
             mode="markers", name=safe_text(name[:1].upper() + name[1:]),
             marker={"symbol": symbol, "size": 12, "color": colour,
@@ -114,26 +116,25 @@ def make_dumbbell_figure(rows: list[dict[str, Any]], score_name: str, names: tup
                      "arrayminus": [_gap(rows[i], suffix, "low") for i in idx]},
             hovertext=[_hover(rows[i], score, names, tested) for i in idx], hoverinfo="text",
             customdata=[rows[i]["question_id"] for i in idx],
-        )  # fmt: skip
+        ))  # fmt: skip
     lo_axis = score.axis_range[0] if score.axis_range else 0.0
     gone = [i for i, r in enumerate(rows) if r.get("value_a") is None and r.get("value_b") is None]
     if gone:
-        fig.add_scatter(
+        traces.append(scatter(
             x=[lo_axis] * len(gone), y=[y[i] for i in gone], mode="text", name=WITHHELD,
             text=[WITHHELD] * len(gone), textposition="middle right", textfont={"color": OTHERS},
             hovertext=[_hover(rows[i], score, names, tested) for i in gone], hoverinfo="text",
             customdata=[rows[i]["question_id"] for i in gone],
-        )  # fmt: skip
-    label_questions(fig, labels, y, top, title)
+        ))  # fmt: skip
     if score.axis_range:
         x_range = list(score.axis_range)
     else:
         highs = [r.get(f"high_{s}") or r.get(f"value_{s}") or 0 for r in rows for s in "ab"]
         x_range = [0.0, max([*highs, 1.0]) * 1.05]
-    fig.update_xaxes(title=f"{score.axis_title} (dots: 95% intervals)", range=x_range,
-                     side="top", zeroline=False,
-                     tickformat=".0%" if score.percent else None)  # fmt: skip
-    return fig
+    return question_chart(traces, labels, y, top, title,
+                          {"title": {"text": f"{score.axis_title} (dots: 95% intervals)"},
+                           "range": x_range, **({"tickformat": ".0%"} if score.percent
+                                                else {})}, text_labels)  # fmt: skip
 
 
 def _gap(row: dict[str, Any], suffix: str, end: str) -> float:

@@ -38,6 +38,22 @@ def base_layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     return fig
 
 
+def fast_figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain dicts this package builds, made in one step.
+
+    Plotly checking every key of every trace, label and layout setting as a figure is
+    built up took 40-60 ms of each ranking the server sends; made from dicts unchecked it
+    takes 2 ms (the dicts use plotly's full names, no shorthands: `{"title": {"text":
+    ...}}`). The default template still applies, and later updates are checked as usual.
+    """
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    fig._validate = True
+    fig.layout._validate = True
+    for trace in fig.data:
+        trace._validate = True
+    return fig
+
+
 def add_annotations(fig: go.Figure, notes: list[dict]) -> None:
     """Add many labels at once, without plotly checking each key of each one.
 

@@ -4,12 +4,15 @@ The whole view is the URL: every control writes the query string (same names
 as the data API), so a link restores the view exactly and back/forward work.
 A control change updates in place: only the cards whose inputs changed are
 redrawn, the rest of the page (and the scroll position) stays, and a question
-opens in a side panel. The router sees the new address but is told the page
-already shows it (`view-shown`), so it does not lay the page out again.
+opens in a side panel (its words at once, its charts in a second response). The
+router sees the new address but is told the page already shows it (`view-shown`),
+so it does not lay the page out again.
 """
 
 from __future__ import annotations
 
+import uuid
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -178,9 +181,20 @@ def section(chart: ChartSpec, args: dict[str, Any]) -> list[Any]:
     return body
 
 
-def panel(args: dict[str, Any]) -> list[Any]:
-    """The question side panel's contents (none without a question)."""
-    return [chart_section(c, args) for c in PANEL if c.when(args)]
+# Set while the side panel is drawn for an interaction: its charts follow in a second
+# response (`draw_question_extras`), so the panel opens with the question's words at once.
+_EXTRAS_LATER: ContextVar[bool] = ContextVar("extras_later", default=False)
+EXTRAS = "question-extras"
+
+
+def panel(args: dict[str, Any], extras_later: bool = False) -> list[Any]:
+    """The question side panel's contents (none without a question); with `extras_later`
+    its charts are left for `draw_question_extras`."""
+    token = _EXTRAS_LATER.set(extras_later)
+    try:
+        return [chart_section(c, args) for c in PANEL if c.when(args)]
+    finally:
+        _EXTRAS_LATER.reset(token)
 
 
 def layout(shown: dict | None = None, **query: Any) -> Any:
@@ -202,6 +216,7 @@ def layout(shown: dict | None = None, **query: Any) -> Any:
         *(html.Div(section(c, args), id=f"sec-{c.id}", className="view-section")
           for c in SECTIONS),
         dcc.Store(id="sections-pending"),
+        dcc.Store(id="question-pending"),
         dbc.Offcanvas(panel(args), id="question-drawer", labelledby="question-drawer-title",
                       title=html.Span("Question detail", id="question-drawer-title"),
                       is_open=bool(args.get("question")), placement="end", scrollable=True,
@@ -237,6 +252,21 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
                 f" (status: {q['project_status']})."])
         if q.get("project_id") else html.P("No project has taken this question up yet.")
     )  # fmt: skip
+    later = [html.P("Loading its charts…", className="small text-body-secondary")]
+    return dbc.Card(
+        dbc.CardBody([
+            html.P(html.Strong(q["title"]), id="question-title"),  # rendered as text
+            html.P(f"Topic: {q['topic']} · status: {q['status']}"),
+            html.P(_discussion_text(q), id="question-discussion"),
+            project,
+            html.Div(later if _EXTRAS_LATER.get() else question_extras(args), id=EXTRAS),
+        ]),
+        className="mb-4", id="question-panel",
+    )  # fmt: skip
+
+
+def question_extras(args: dict[str, Any]) -> list[Any]:
+    """The question's charts: its support across rounds, and by group in this round."""
     extras = [chart_section(c, args) for c in on_page(PATH, place="question")]
     group_args = {k: v for k, v in args.items() if k in GROUP_VALUES}
     who_used = any(d in group_args for d in WHO_DIMS)
@@ -252,16 +282,7 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
         card = chart_card(shown, compare.figure(shown, "page"), summary, "question-groups",
                           groups.columns, chart=compare)  # fmt: skip
         extras.append(html.Div(card, **{"data-chart": compare.id}))
-    return dbc.Card(
-        dbc.CardBody([
-            html.P(html.Strong(q["title"]), id="question-title"),  # rendered as text
-            html.P(f"Topic: {q['topic']} · status: {q['status']}"),
-            html.P(_discussion_text(q), id="question-discussion"),
-            project,
-            *extras,
-        ]),
-        className="mb-4", id="question-panel",
-    )  # fmt: skip
+    return extras
 
 
 def _keep_one_who(state: dict[str, Any], changed: str) -> None:
@@ -366,6 +387,7 @@ def _opened(trigger: Any) -> bool:
         "sections": {c.id: Output(f"sec-{c.id}", "children") for c in SECTIONS},
         "pending": Output("sections-pending", "data"),
         "panel": Output("question-drawer", "children"),
+        "extras": Output("question-pending", "data"),
         "open": Output("question-drawer", "is_open"),
         "count": Output("filters-toggle", "children"),
     },
@@ -394,6 +416,11 @@ def update_view(controls: dict[str, Any], clicks: dict[str, Any], entries: list,
         new.get("question") and old != new
     )
     first, rest = _first_and_rest(old, new)
+    drawn = panel(new, extras_later=True) if question_changed else dash.no_update
+    # Its charts follow when the panel has their place (not for an unknown question); the
+    # nonce makes the same question opened again draw them again.
+    later = question_changed and EXTRAS in component_ids(drawn)
+    extras = {"args": new, "nonce": uuid.uuid4().hex} if later else dash.no_update
     return {
         "search": f"?{query}" if query else "",
         "shown": {"path": PATH, "args": new},
@@ -402,7 +429,8 @@ def update_view(controls: dict[str, Any], clicks: dict[str, Any], entries: list,
         "sections": {c.id: section(c, new) if c.id in first else dash.no_update
                      for c in SECTIONS},
         "pending": {"args": new, "charts": rest} if rest else dash.no_update,
-        "panel": panel(new) if question_changed else dash.no_update,
+        "panel": drawn,
+        "extras": extras,
         "open": bool(new.get("question")),
         "count": f"Filters ({active_filters(new)})",
     }  # fmt: skip
@@ -419,14 +447,34 @@ def draw_pending(pending: Any) -> dict[str, Any]:
     What the browser sends back is checked again like any address: a forged view gets
     nothing drawn, and only cards of this page can be named.
     """
-    args = pending.get("args") if isinstance(pending, dict) else None
+    args = _checked_args(pending)
     charts = pending.get("charts") if isinstance(pending, dict) else None
-    if not isinstance(args, dict) or not isinstance(charts, list):
+    if args is None or not isinstance(charts, list):
         return dash.no_update  # type: ignore[return-value]
-    if not all(isinstance(v, str) for v in args.values()):  # an address holds text only
-        return dash.no_update  # type: ignore[return-value]
+    return {c.id: section(c, args) if c.id in charts else dash.no_update for c in SECTIONS}
+
+
+def _checked_args(pending: Any) -> dict[str, str] | None:
+    """The view a pending draw names, checked again like any address (the browser sends
+    it back): None for a forged one."""
+    args = pending.get("args") if isinstance(pending, dict) else None
+    if not isinstance(args, dict) or not all(isinstance(v, str) for v in args.values()):
+        return None  # an address holds text only
     try:
         Filters.parse(args, allowed=page_filters(PATH))
     except (FilterError, TypeError, ValueError):
-        return dash.no_update  # type: ignore[return-value]
-    return {c.id: section(c, args) if c.id in charts else dash.no_update for c in SECTIONS}
+        return None
+    return args
+
+
+@callback(
+    Output(EXTRAS, "children"),
+    Input("question-pending", "data"),
+    prevent_initial_call=True,
+)
+def draw_question_extras(pending: Any) -> Any:
+    """The open question's charts, after the panel has opened with its words."""
+    args = _checked_args(pending)
+    if args is None or not args.get("question"):
+        return dash.no_update
+    return question_extras(args)

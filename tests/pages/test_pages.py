@@ -181,6 +181,31 @@ def test_the_first_card_comes_with_the_change_and_the_rest_follow(app) -> None:
             assert drawn is no_update or all(v is no_update for v in drawn.values()), forged
 
 
+def test_the_side_panel_opens_with_the_question_and_its_charts_follow(app) -> None:
+    """The panel opens with the question's words; its charts come in a second response,
+    which checks the view it is sent back like any address."""
+    from dash import no_update
+
+    priorities = page("priorities")
+    click = {"points": [{"x": 0.4, "y": 34.0, "customdata": "Q2"}]}
+    out = call_update_view("priorities-graph.clickData", {"round": "R1"},
+                           {"priorities-graph": click}, search="?round=R1")  # fmt: skip
+    opened = ids(out["panel"])
+    assert "question-title" in opened and "question-extras" in opened
+    assert "question-trend-graph" not in opened  # not yet
+    assert out["extras"]["args"] == {"round": "R1", "question": "Q2"}
+    with priorities.dash.get_app().server.test_request_context("/"):
+        charts = ids(priorities.draw_question_extras(out["extras"]))
+        assert "question-trend-graph" in charts and "question-groups-graph" in charts
+        for forged in (None, [], {"args": {"round": "R1"}},
+                       {"args": {"round": "R1", "question": ["Q2"]}},
+                       {"args": {"round": "R1", "question": "Q2", "evil": "1"}}):  # fmt: skip
+            assert priorities.draw_question_extras(forged) is no_update, forged
+    closed = call_update_view("question-drawer.is_open", {"round": "R1"},
+                              search="?round=R1&question=Q2")  # fmt: skip
+    assert closed["panel"] == [] and closed["extras"] is no_update
+
+
 def test_clicking_a_question_opens_it_and_clicking_a_topic_filters(app) -> None:
     from dash import no_update
 
