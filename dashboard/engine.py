@@ -22,7 +22,7 @@ from dashboard.catalogue import CATALOGUE, ChartSpec, UnknownChart, spec
 from dashboard.config import Settings
 from dashboard.db import get_warehouse
 from dashboard.filters import Filters
-from dashboard.insights.priorities import Round, list_rounds
+from dashboard.insights.priorities import OpenRound, Round, list_rounds, open_rounds
 from dashboard.insights.publication import lookup_result
 from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import warm_tables
@@ -66,6 +66,10 @@ class Engine:
     def rounds(self) -> list[Round]:
         """The rounds with votes, oldest first (for round pickers and round-to-round slides)."""
         return list_rounds(self.warehouse)
+
+    def open_rounds(self) -> list[OpenRound]:
+        """Rounds still open at the build's as-of date: named with their dates, never counted."""
+        return open_rounds(self.warehouse)
 
     def example_question(self) -> str | None:
         """A question that exists in the served warehouse (for a chart's example view)."""

@@ -54,7 +54,7 @@ STATUS_LABELS = {  # English here; `_()` where a public figure shows them
 ROLE_NAMES = {"all": N_("all members"), "person_with_ms": N_("people with MS"),
               "caregiver": N_("caregivers"), "other": N_("other members")}  # fmt: skip
 WRAP = {"page": 90, "embed": 60, "slide": 80}  # characters per line of question text
-HEADLINE_MEASURES = ("members", "active_90_days", "votes_latest_round", "projects_open")
+HEADLINE_MEASURES = ("members", "active_last_month", "votes_latest_round", "projects_open")
 
 
 def count_text(value: Any) -> str:

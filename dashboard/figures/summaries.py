@@ -34,12 +34,14 @@ def _people(value: Any, phrase: str) -> str:
 
 
 def headlines(result: ChartResult) -> str:
+    """ "6,000 members; 812 active in October 2026.": the period is the row's own."""
     by = {r["measure"]: r for r in result.rows}
-    members, active = by.get("members"), by.get("active_90_days")
+    members, active = by.get("members"), by.get("active_last_month")
     if not (members and active):
         return result.title
-    return (f"{_people(members['value'], 'members')}; "
-            f"{_people(active['value'], 'active in the last 90 days')}.")  # fmt: skip
+    period = active["label"].removeprefix("Active ")  # "in October 2026"
+    who = _people(members["value"], "members")
+    return f"{who}; {_people(active['value'], 'active ' + period)}."
 
 
 def priorities(result: ChartResult) -> str:

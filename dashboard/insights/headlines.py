@@ -77,13 +77,13 @@ def _active(wh: Warehouse, k: int) -> dict[str, Any]:
     rows = [r for r in participation.active_members(wh, Filters(), k).rows
             if r["role"] == "all"]  # fmt: skip
     if not rows:
-        return _row("active_90_days", "Active in the last complete month", None, None,
+        return _row("active_last_month", "Active in the last complete month", None, None,
                     "3 months earlier")  # fmt: skip
     latest = rows[-1]
     earlier = _months_back(latest["month"], 3)
     then = next((r["active"] for r in rows if r["month"] == earlier), 0)
     return _row(
-        "active_90_days",
+        "active_last_month",
         f"Active in {latest['month']:%B %Y}",
         latest["active"],
         then,

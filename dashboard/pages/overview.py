@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.catalogue import ChartSpec, shown_on
+from dashboard.insights.priorities import OpenRound
 from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.views import card_kind, chart_section, engine
 
@@ -55,9 +56,16 @@ def headline_cards(chart: ChartSpec, result: ChartResult, args: dict[str, Any]) 
     return dbc.Row([_headline(r) for r in result.rows], id="headlines")
 
 
+def open_round_notes(rounds: list[OpenRound]) -> list[html.P]:
+    """One line per round still open: members see it is running and why no count is shown."""
+    return [html.P([html.Strong("Voting now: "), r.words()], className="alert alert-info py-2",
+                   id=f"open-round-{r.round_id}") for r in rounds]  # fmt: skip
+
+
 def layout(**_: object) -> html.Div:
     """The charts the catalogue puts on the Overview: headline numbers, top priorities."""
-    body: list[Any] = [html.H1("Our questions, our research", className="h3")]
+    body: list[Any] = [html.H1("Our questions, our research", className="h3"),
+                       *open_round_notes(engine().open_rounds())]  # fmt: skip
     for chart in shown_on("/"):
         featured = chart.page != "/"
         body.append(chart_section(chart, {}, dom_id=f"overview-{chart.dom_id}" if featured

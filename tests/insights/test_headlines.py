@@ -23,17 +23,18 @@ def _heads(engine: Engine) -> dict[str, dict]:
     return {r["measure"]: r for r in engine.run("headlines", {}).rows}
 
 
-def test_active_in_the_last_90_days_counts_distinct_members_in_the_window(engine) -> None:
+def test_active_is_the_last_complete_month_counted_from_the_export(engine) -> None:
+    """As of 1 November, the last complete month is October, compared with July."""
     withdrawn = {m["member_id"] for m in _csv("members") if m["consent_withdrawn_on"]}
     events = [(a["member_id"], dt.date.fromisoformat(a["occurred_on"])) for a in _csv("activity")
               if a["member_id"] not in withdrawn]  # fmt: skip
-    window = {m for m, d in events if AS_OF - dt.timedelta(days=90) < d <= AS_OF}
-    before = {m for m, d in events
-              if AS_OF - dt.timedelta(days=180) < d <= AS_OF - dt.timedelta(days=90)}  # fmt: skip
-    row = _heads(engine)["active_90_days"]
-    assert len(window) >= 11 and row["value"] == len(window)
-    assert row["previous"] == len(before) == 0  # zero may be shown
-    assert row["change"] == len(window)
+    october = {m for m, d in events if (d.year, d.month) == (2026, 10)}
+    july = {m for m, d in events if (d.year, d.month) == (2026, 7)}
+    row = _heads(engine)["active_last_month"]
+    assert row["label"] == "Active in October 2026" and row["compared_with"] == "July 2026"
+    assert len(october) >= 11 and row["value"] == len(october)
+    assert row["previous"] == len(july) == 0  # zero may be shown
+    assert row["change"] == len(october)
 
 
 def test_questions_and_open_projects_are_counts_of_things(engine) -> None:
@@ -90,3 +91,11 @@ def test_a_withheld_side_withholds_the_change() -> None:
     row = _row("x", "X", 120, None, "then")
     assert row["change"] is None and set(row["suppressed"]) == {"previous", "change"}
     assert _row("x", "X", 120, 100, "then")["change"] == 20
+
+
+def test_the_summary_names_the_month_it_counts(engine) -> None:
+    from dashboard.figures import summaries
+
+    result = engine.run("headlines", {})
+    members = _heads(engine)["members"]["value"]
+    assert summaries.headlines(result) == f"{members:,} members; 40 active in October 2026."
