@@ -1,0 +1,354 @@
+"""How far greedy complementary suppression is from the least-cost choice (issue #14 item 5).
+
+Builds a warehouse (the fixture export, or the demo network) with
+`disclosure.complementary` recorded: every call's inputs (counts, the cells
+primary suppression and differencing withheld, `given`, the hierarchy) and its
+greedy answer. For every table of every call where greedy withheld a complement,
+it then solves the same safety conditions as an integer program (scipy milp,
+HiGHS): withhold the fewest people (then the fewest cells) so that every line
+(every axis line; on the who axis every "whole = sum of parts" equation) has no
+withheld cell, or at least two whose withheld parts add up to 0 or at least k
+(unless the whole is withheld too): exactly what `_fix_lines` checks, over the
+same candidates (free, visible, non-zero cells).
+
+    python -m benchmarks.complement_gap fixture|demo [--members 6000] [--time-limit 10]
+
+Each input is solved as greedy saw it (the decisions of earlier tables, taken
+by greedy, feed later ones as `given`): a per-table comparison, not a rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from dashboard.insights import disclosure
+from dashboard.insights.disclosure import Hierarchy
+
+
+@dataclass
+class Call:
+    """One `complementary` call as the build made it."""
+
+    kind: str  # the tables.py function that protected it (which measure)
+    counts: np.ndarray
+    hidden: np.ndarray
+    k: int
+    first_axis: int
+    hierarchy: Hierarchy | None
+    given: np.ndarray | None
+    greedy: np.ndarray
+    seconds: float
+
+
+def _caller_kind() -> str:
+    """The function that asked for protection (outside disclosure.py), and its measure."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.endswith(("disclosure.py", "gap.py")):
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    module = Path(frame.f_code.co_filename).stem
+    measure = frame.f_locals.get("measure") or frame.f_locals.get("part") or frame.f_locals.get(
+        "name")  # fmt: skip
+    what = f"{module}.{frame.f_code.co_name}"
+    return f"{what} {measure}" if isinstance(measure, str) else what
+
+
+def record(build) -> list[Call]:
+    """Run `build()` with every complementary call recorded."""
+    calls: list[Call] = []
+    original = disclosure.complementary
+
+    def wrapper(counts, hidden, k, first_axis=0, hierarchy=None, given=None):
+        started = time.perf_counter()
+        out = original(counts, hidden, k, first_axis, hierarchy, given)
+        seconds = time.perf_counter() - started
+        calls.append(Call(_caller_kind(), counts.copy(), hidden.copy(), k, first_axis, hierarchy,
+                          None if given is None else np.broadcast_to(given, counts.shape).copy(),
+                          out.copy(), seconds))  # fmt: skip
+        return out
+
+    disclosure.complementary = wrapper
+    try:
+        build()
+    finally:
+        disclosure.complementary = original
+    return calls
+
+
+# --- one table: its lines, its starting point, the integer program ------------------------
+
+
+@dataclass
+class Table:
+    values: np.ndarray  # flat, as complementary sees them (the hierarchy total zeroed)
+    hidden: np.ndarray  # flat, withheld before complements (given applied)
+    free: np.ndarray  # flat, cells this table may decide
+    lines: list[tuple[np.ndarray, np.ndarray | None]]  # (parts, whole or None) flat indices
+
+
+def prepare(counts: np.ndarray, hidden: np.ndarray, given: np.ndarray | None,
+            hierarchy: Hierarchy | None) -> Table:  # fmt: skip
+    """One table (no batch axis) as `complementary` starts from it."""
+    values = counts.astype(np.int64).copy()
+    hidden = hidden.copy()
+    free = np.ones(counts.shape, dtype=bool)
+    if given is not None:
+        free = given < 0
+        hidden = np.where(free, hidden, given > 0)
+    if hierarchy is not None:
+        total = [slice(None)] * counts.ndim
+        total[hierarchy.axis] = hierarchy.total
+        hidden[tuple(total)] = False
+        values[tuple(total)] = 0
+    index = np.arange(counts.size).reshape(counts.shape)
+    lines: list[tuple[np.ndarray, np.ndarray | None]] = []
+    for axis in range(counts.ndim):
+        moved = np.moveaxis(index, axis, -1).reshape(-1, counts.shape[axis])
+        if hierarchy is not None and axis == hierarchy.axis:
+            for parts, whole in hierarchy.equations:
+                w = None if whole == hierarchy.total else moved[:, whole]
+                lines.append((moved[:, list(parts)], w))
+        else:
+            lines.append((moved, None))
+    return Table(values.ravel(), hidden.ravel(), free.ravel(), lines)
+
+
+def unsafe(t: Table, hidden: np.ndarray, k: int) -> np.ndarray:
+    """Per line, whether `_fix_lines` would call it unsafe (one withheld cell, or a small
+    withheld sum with the whole served)."""
+    bad = []
+    for parts, whole in t.lines:
+        hp = hidden[parts]
+        wh = hidden[whole] if whole is not None else np.zeros(len(parts), dtype=bool)
+        n = hp.sum(axis=1) + wh
+        s = (t.values[parts] * hp).sum(axis=1)
+        bad.append((n == 1) | (~wh & (s > 0) & (s < k)))
+    return np.concatenate(bad)
+
+
+def unsafe_lines(t: Table, hidden: np.ndarray, k: int) -> int:
+    return int(unsafe(t, hidden, k).sum())
+
+
+def pruned(t: Table, greedy: np.ndarray, k: int) -> np.ndarray:
+    """Greedy, then each complement (largest first) shown again where every line stays safe."""
+    hidden = greedy.copy()
+    before = unsafe(t, greedy, k)  # lines no candidate could fix stay as they are
+    added = np.flatnonzero(greedy & ~t.hidden)
+    for cell in added[np.argsort(-t.values[added], kind="stable")]:
+        hidden[cell] = False
+        if (unsafe(t, hidden, k) & ~before).any():
+            hidden[cell] = True
+    return hidden
+
+
+def least_cost(t: Table, k: int, time_limit: float) -> tuple[np.ndarray | None, str, float]:
+    """The fewest people (then cells) to withhold so every fixable line is safe.
+
+    Returns (hidden or None, status, seconds). Lines with no candidate cell are
+    left out (greedy cannot fix them either).
+    """
+    started = time.perf_counter()
+    cand = t.free & ~t.hidden & (t.values > 0)
+    var = np.full(t.values.size, -1)
+    cells = np.flatnonzero(cand)
+    var[cells] = np.arange(cells.size)
+    n = cells.size
+    r_cols: list[np.ndarray] = []
+    r_vals: list[np.ndarray] = []
+    r_lb: list[float] = []
+    extra = 0  # auxiliary binaries after the cell variables
+
+    def add(cols: np.ndarray, vals: np.ndarray, lb: float) -> None:
+        r_cols.append(cols)
+        r_vals.append(vals.astype(float))
+        r_lb.append(lb)
+
+    for parts, whole in t.lines:
+        for i in range(len(parts)):
+            p = parts[i]
+            w = None if whole is None else int(whole[i])
+            members = p if w is None else np.append(p, w)
+            xs = var[members]
+            xs_in = xs[xs >= 0]
+            if not xs_in.size:
+                continue  # nothing to decide here (an unsafe such line stays unsafe)
+            f_count = int(t.hidden[members].sum())
+            if f_count == 1:
+                add(xs_in, np.ones(xs_in.size), 1)
+            elif f_count == 0:  # y: any withheld; each x <= y; sum x >= 2y
+                y = n + extra
+                extra += 1
+                for x in xs_in:
+                    add(np.array([y, x]), np.array([1, -1]), 0)
+                add(np.append(xs_in, y), np.append(np.ones(xs_in.size), -2), 0)
+            if w is not None and t.hidden[w]:
+                continue  # the whole is withheld: its parts' sum is not told
+            xw = -1 if w is None else var[w]
+            hp = t.hidden[p]
+            fs = int(t.values[p][hp].sum())
+            if fs >= k:
+                continue
+            px = var[p]
+            px_in = px[px >= 0]
+            pv = t.values[p][px >= 0]
+            if fs > 0:  # sum v x + (k - fs) x_whole >= k - fs
+                cols, vals = px_in, pv
+                if xw >= 0:
+                    cols, vals = np.append(cols, xw), np.append(vals, k - fs)
+                if cols.size:
+                    add(cols, vals, k - fs)
+            elif px_in.size:  # z: withheld sum > 0; x <= z; sum v x - k z + k x_whole >= 0
+                z = n + extra
+                extra += 1
+                for x in px_in:
+                    add(np.array([z, x]), np.array([1, -1]), 0)
+                cols, vals = np.append(px_in, z), np.append(pv, -k)
+                if xw >= 0:
+                    cols, vals = np.append(cols, xw), np.append(vals, k)
+                add(cols, vals, 0)
+    hidden = t.hidden.copy()
+    if not r_lb:
+        return hidden, "trivial", time.perf_counter() - started
+    total = n + extra
+    a = sparse.csr_array((np.concatenate(r_vals),
+                          (np.repeat(np.arange(len(r_lb)), [c.size for c in r_cols]),
+                           np.concatenate(r_cols))), shape=(len(r_lb), total))  # fmt: skip
+    # People first, then cells: each person outweighs every cell together.
+    cost = np.zeros(total)
+    cost[:n] = t.values[cells] * (n + 1) + 1
+    res = milp(cost, constraints=LinearConstraint(a, np.array(r_lb), np.inf),
+               integrality=np.ones(total), bounds=Bounds(0, 1),
+               options={"time_limit": time_limit})  # fmt: skip
+    seconds = time.perf_counter() - started
+    if res.x is None:
+        return None, f"no solution ({res.message})", seconds
+    hidden[cells[np.round(res.x[:n]) > 0.5]] = True
+    status = "optimal" if res.status == 0 else f"status {res.status}"
+    return hidden, status, seconds
+
+
+# --- the comparison ----------------------------------------------------------------------
+
+
+def axes_of(call: Call) -> int:
+    """Table axes, an outcome axis (chosen / not chosen) included."""
+    return call.counts.ndim - call.first_axis
+
+
+def compare(calls: list[Call], time_limit: float) -> dict:
+    rows = collections.defaultdict(lambda: collections.Counter())
+    worst: list[tuple] = []
+    for call in calls:
+        if call.first_axis != 1:
+            continue  # protect() goes through protect_batch: first_axis is always 1
+        kind = f"{call.kind} ({axes_of(call)}-d)"
+        for b in range(call.counts.shape[0]):
+            given = None if call.given is None else call.given[b]
+            t = prepare(call.counts[b], call.hidden[b], given, call.hierarchy)
+            greedy = call.greedy[b].ravel()
+            stat = rows[kind]
+            stat["tables"] += 1
+            stat["cells"] += t.values.size
+            stat["primary+differencing cells"] += int(t.hidden.sum())
+            added = greedy & ~t.hidden
+            stat["greedy seconds x1e6"] += int(call.seconds / call.counts.shape[0] * 1e6)
+            if not added.any():
+                continue
+            stat["tables with complements"] += 1
+            stat["greedy people"] += int(t.values[added].sum())
+            stat["greedy cells"] += int(added.sum())
+            kept = pruned(t, greedy, call.k) & ~t.hidden
+            stat["pruned people"] += int(t.values[kept].sum())
+            stat["pruned cells"] += int(kept.sum())
+            opt, status, seconds = least_cost(t, call.k, time_limit)
+            stat["milp seconds x1e6"] += int(seconds * 1e6)
+            stat["milp max ms"] = max(stat["milp max ms"], int(seconds * 1000))
+            stat[f"milp {status}"] += 1
+            if opt is None:
+                continue
+            more = opt & ~t.hidden
+            stat["optimal people"] += int(t.values[more].sum())
+            stat["optimal cells"] += int(more.sum())
+            # Independent checks: both answers leave no fixable line unsafe, and greedy
+            # finds nothing to add to the optimum.
+            start_bad = unsafe_lines(t, t.hidden, call.k)
+            stat["lines unsafe before"] += start_bad
+            stat["lines unsafe after greedy"] += unsafe_lines(t, greedy, call.k)
+            stat["lines unsafe after milp"] += unsafe_lines(t, opt, call.k)
+            gap = int(t.values[added].sum()) - int(t.values[more].sum())
+            worst.append((gap, kind, b, int(t.values[added].sum()), int(t.values[more].sum())))
+    return {"rows": rows, "worst": sorted(worst, reverse=True)[:10]}
+
+
+def report(name: str, result: dict) -> str:
+    rows = result["rows"]
+    out = [f"## {name}", "",
+           "| table kind | tables | with complements | greedy people | pruned people | "
+           "optimal people | gap | greedy cells | pruned cells | optimal cells | milp s (max ms) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    total = collections.Counter()
+    for kind in sorted(rows):
+        s = rows[kind]
+        total.update({key: v for key, v in s.items() if key != "milp max ms"})
+        total["milp max ms"] = max(total["milp max ms"], s["milp max ms"])
+        out.append(_line(kind, s))
+    out.append(_line("**total**", total))
+    out.append("")
+    statuses = {key: v for key, v in total.items() if key.startswith("milp ") and
+                "seconds" not in key and "max" not in key}  # fmt: skip
+    unsafe = [total[f"lines unsafe {w}"] for w in ("before", "after greedy", "after milp")]
+    out.append(f"solver: {statuses}; greedy total {total['greedy seconds x1e6'] / 1e6:.2f} s; "
+               f"unsafe lines before/after greedy/after milp: {unsafe}")  # fmt: skip
+    out.append(f"largest gaps (gap, kind, table, greedy, optimal): {result['worst'][:5]}")
+    return "\n".join(out)
+
+
+def _line(kind: str, s: collections.Counter) -> str:
+    gp, op = s["greedy people"], s["optimal people"]
+    gap = f"{(gp - op) / gp:.1%}" if gp else "-"
+    return (f"| {kind} | {s['tables']} | {s['tables with complements']} | {gp} | "
+            f"{s['pruned people']} | {op} | {gap} | {s['greedy cells']} | {s['pruned cells']} | "
+            f"{s['optimal cells']} | "
+            f"{s['milp seconds x1e6'] / 1e6:.2f} ({s['milp max ms']}) |")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("network", choices=["fixture", "demo"])
+    parser.add_argument("--members", type=int, default=6000)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    args = parser.parse_args()
+    os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", "test-pseudonym-key-not-secret")
+    from dashboard.warehouse.build import build_warehouse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.network == "fixture":
+            export = Path(__file__).parent.parent / "tests" / "fixtures" / "export"
+        else:
+            from dashboard.warehouse.synth import write_demo_export
+
+            export = folder / "export"
+            write_demo_export(export, members=args.members, seed=42)
+        started = time.perf_counter()
+        calls = record(lambda: build_warehouse(export, folder / "warehouse.duckdb"))
+        print(f"build with recording: {time.perf_counter() - started:.1f} s, {len(calls)} calls",
+              flush=True)  # fmt: skip
+    print(report(args.network, compare(calls, args.time_limit)))
+
+
+if __name__ == "__main__":
+    main()
