@@ -24,7 +24,7 @@ from dashboard.public.charts import embed_path
 
 log = logging.getLogger(__name__)
 HINTS = {
-    "round": "a round_id (default: the latest closed round; an open round is published when it closes)",
+    "round": "a round_id (default: the latest closed round; open rounds are not published)",
     "topic": "a topic name",
     "project": "a project_id",
     "question": "a question_id",

@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard synth|build|demo|serve|publish|digest`."""
+"""Command line: `python -m dashboard synth|build|demo|check|serve|publish|digest`."""
 
 from __future__ import annotations
 
@@ -109,6 +109,23 @@ def demo(members: int, seed: int, out: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="demo-export-") as folder:
         write_demo_export(Path(folder), members=members, seed=seed)
         _build(Path(folder), out, previous=None)  # a new demo network, not a next release
+
+
+@main.command()
+@click.argument("warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE)
+def check(warehouse: Path) -> None:
+    """Exit 0 if WAREHOUSE can be served by this code, else say why and exit 1."""
+    from dashboard.db import Warehouse, WarehouseError
+
+    if not warehouse.is_file():
+        click.echo(f"{warehouse}: no such file", err=True)
+        sys.exit(1)
+    try:
+        snapshot = Warehouse(warehouse).snapshot()
+    except (WarehouseError, OSError) as exc:
+        click.echo(f"{warehouse}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{warehouse}: build {snapshot.build_id}, as of {snapshot.as_of}: current")
 
 
 @main.command()

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from dashboard.config import QUERIES_DIR
+from dashboard.config import PROJECT_ROOT, QUERIES_DIR
 
 T = TypeVar("T")
 
@@ -102,28 +102,28 @@ def open_read_only(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, in
             link.unlink(missing_ok=True)
 
 
-# Besides its SQL steps, the build stores a publication whose layout (which measures,
-# which decisions, which rounding) these modules declare: a warehouse built before they
-# changed would be missing what this app looks up, so it is refused with "rebuild it"
-# rather than failing on the first request that needs it. Keep in step with the
-# Makefile's demo warehouse rule.
-PUBLICATION_MODULES = ("insights/vote_methods.py", "insights/tables.py",
-                       "insights/publication.py")  # fmt: skip
+# What decides a built warehouse's content: its SQL steps, the queries the publication
+# runs, and the code that computes, protects and lays out the publication (the charts'
+# declarations, filters, insights, disclosure control, the build). A warehouse built by
+# other code is refused with "rebuild it" (its numbers may have been protected by other
+# rules, or lack what this app looks up), and `make run` rebuilds the demo then
+# (`python -m dashboard check`).
+BUILD_INPUTS = ("queries/**/*.sql", "dashboard/catalogue.py", "dashboard/filters.py",
+                "dashboard/insights/*.py", "dashboard/warehouse/*.py")  # fmt: skip
 
 
 def build_inputs() -> list[Path]:
     """The files whose content decides what a built warehouse holds."""
-    package = Path(__file__).parent
-    steps = sorted((QUERIES_DIR / "build").glob("*.sql"))
-    return [*steps, *(package / name for name in PUBLICATION_MODULES)]
+    return sorted({path for pattern in BUILD_INPUTS for path in PROJECT_ROOT.glob(pattern)})
 
 
 @functools.cache
 def build_schema() -> str:
-    """A short hash of the build's inputs (its SQL steps and the publication's modules)."""
+    """A short hash of the build's inputs (their paths and contents)."""
     digest = hashlib.sha256()
     for path in build_inputs():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(PROJECT_ROOT).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 

@@ -17,7 +17,7 @@ from tests.conftest import FIXTURE_EXPORT
 def test_help_lists_every_command() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for command in ("synth", "build", "demo", "serve", "publish", "hash-password"):
+    for command in ("synth", "build", "demo", "check", "serve", "publish", "hash-password"):
         assert command in result.output
 
 
@@ -62,3 +62,21 @@ def test_synth_refuses_too_few_members(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["synth", "--out", str(tmp_path), "--members", "5"])
     assert result.exit_code == 2
     assert "--members" in result.output
+
+
+def test_check_says_whether_a_warehouse_can_be_served(tmp_path: Path,
+                                                      fixture_warehouse: Path) -> None:  # fmt: skip
+    """`make run` rebuilds the demo when this exits non-zero."""
+    ok = CliRunner().invoke(cli, ["check", str(fixture_warehouse)])
+    assert ok.exit_code == 0 and "current" in ok.output
+    missing = CliRunner().invoke(cli, ["check", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 1 and "no such file" in missing.output
+    older = tmp_path / "older.duckdb"
+    older.write_bytes(fixture_warehouse.read_bytes())
+    with duckdb.connect(str(older)) as con:
+        con.execute("UPDATE build_info SET schema = 'older'")
+    stale = CliRunner().invoke(cli, ["check", str(older)])
+    assert stale.exit_code == 1 and "rebuild it" in stale.output
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(b"not a database")
+    assert CliRunner().invoke(cli, ["check", str(garbage)]).exit_code == 1
