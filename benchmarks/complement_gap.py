@@ -11,7 +11,8 @@ withheld cell, or at least two whose withheld parts add up to 0 or at least k
 (unless the whole is withheld too): exactly what `_fix_lines` checks, over the
 same candidates (free, visible, non-zero cells).
 
-    python -m benchmarks.complement_gap fixture|demo [--members 6000] [--time-limit 10]
+    python -m benchmarks.complement_gap fixture|demo|WAREHOUSE [--members 6000] [--time-limit 10]
+    python -m benchmarks.complement_gap WAREHOUSE --time-only [--use path/to/disclosure.py]
 
 Each input is solved as greedy saw it (the decisions of earlier tables, taken
 by greedy, feed later ones as `given`): a per-table comparison, not a rebuild.
@@ -425,29 +426,77 @@ def _line(kind: str, s: collections.Counter) -> str:
             f"{s['milp seconds x1e6'] / 1e6:.2f} ({s['milp max ms']}) |")  # fmt: skip
 
 
+def publication_of(path: Path, k: int):
+    """A build's publication step over an existing warehouse (what `publish` computes)."""
+    import duckdb
+
+    from dashboard.db import BuildReader, Warehouse
+    from dashboard.insights.publication import published_results, published_rows
+    from dashboard.insights.tables import forget_recent_tables
+
+    snap = Warehouse(path).snapshot()
+    con = duckdb.connect(str(path), read_only=True)
+    reader = BuildReader(con, snap.build_id, snap.as_of, snap.network)
+
+    def run() -> None:
+        forget_recent_tables()
+        try:
+            for _ in published_rows(reader, k):
+                pass
+            for _ in published_results(reader, k):
+                pass
+        finally:
+            forget_recent_tables()
+
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("network", choices=["fixture", "demo"])
+    parser.add_argument("network", help="fixture, demo, or the path of a built warehouse "
+                        "(its publication step is run again)")  # fmt: skip
     parser.add_argument("--members", type=int, default=6000)
+    parser.add_argument("--k", type=int, default=11)
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--use", type=Path, help="a disclosure.py whose complementary to run")
+    parser.add_argument("--time-only", action="store_true",
+                        help="only time the publication step (a warehouse path)")  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", "test-pseudonym-key-not-secret")
     from dashboard.warehouse.build import build_warehouse
 
+    if args.use is not None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("disclosure_under_test", args.use)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        disclosure.complementary = module.complementary
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if args.network == "fixture":
             export = Path(__file__).parent.parent / "tests" / "fixtures" / "export"
-        else:
+            build = lambda: build_warehouse(export, folder / "warehouse.duckdb")  # noqa: E731
+        elif args.network == "demo":
             from dashboard.warehouse.synth import write_demo_export
 
             export = folder / "export"
             write_demo_export(export, members=args.members, seed=42)
+            build = lambda: build_warehouse(export, folder / "warehouse.duckdb")  # noqa: E731
+        else:
+            build = publication_of(Path(args.network), args.k)
         started = time.perf_counter()
-        calls = record(lambda: build_warehouse(export, folder / "warehouse.duckdb"))
+        if args.time_only:
+            build()
+            print(f"{args.network}: {time.perf_counter() - started:.1f} s")
+            return
+        calls = record(build)
         print(f"build with recording: {time.perf_counter() - started:.1f} s, {len(calls)} calls",
               flush=True)  # fmt: skip
-    print(report(args.network, compare(calls, args.time_limit)))
+    print(report(str(args.network), compare(calls, args.time_limit)))
 
 
 if __name__ == "__main__":
