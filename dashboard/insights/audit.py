@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -514,6 +514,45 @@ def mean_facts(row: dict[str, Any], bottom2: int | None) -> tuple[str, ...]:
     return ("value_sum", "value_sq_sum")
 
 
+def _groups_to_ask(
+    out: Served, round_id: str, chart: str, dims: Sequence[str], countries: Sequence[str],
+    truth: dict[str, np.ndarray], max_sets: int | None,
+) -> Iterator[tuple[dict[str, str], np.ndarray]]:  # fmt: skip
+    """Every allowed filter set of the round with someone in it, up to `max_sets` asked,
+    with its mask over the finest cells; counted in `out` (allowed, skipped, asked)."""
+    allowed = CATALOGUE[chart].filters
+    for group in filter_sets(countries, dims):
+        out.allowed += 1
+        Filters.parse({"round": round_id, **group}, allowed=allowed)
+        mask = out.grid.mask(group)
+        if not any(truth[q][..., mask].any() for q in truth) and group:
+            out.skipped_empty += 1  # nobody answered anything: every value is 0 or withheld
+            continue
+        if max_sets is not None and out.asked >= max_sets:
+            out.capped = True
+            continue
+        out.asked += 1
+        yield group, mask
+
+
+def _record(
+    out: Served, group: dict[str, str], q: str, parts: dict[str, tuple[int, ...]],
+    true: np.ndarray, row: dict[str, Any] | None, served: set[str], g: int,
+    withheld: Callable[[str], bool] = lambda name: True,
+) -> None:  # fmt: skip
+    """Each linear count of `parts` of one question in one group: a fact where served
+    (checked against the true value), else withheld where `withheld(name)`."""
+    for name, coef in parts.items():
+        value = int(np.dot(coef, true))
+        fact = RatingCount(group, q, name, coef, g, value)
+        if name in served:
+            if row and name in row and row[name] != value:
+                raise AssertionError(f"{group} {q} {name}: served {row[name]} != {value}")
+            out.facts.append(fact)  # type: ignore[arg-type]
+        elif withheld(name):
+            out.withheld.append(fact)  # type: ignore[arg-type]
+
+
 def _rating_truth(engine: Engine, grid: Grid, round_id: str) -> dict[str, np.ndarray]:
     """Per question, how many rated it 1, 2, 3, 4, 5 in each finest cell: (5, cells)."""
     cell = ("CASE WHEN role = 'person_with_ms' THEN ms_type ELSE role END, age_band, "
@@ -559,18 +598,8 @@ def collect_ratings(
     truth = _rating_truth(engine, grid, round_id)
     rnd = next(r for r in list_rounds(engine.warehouse) if r.round_id == round_id)
     out = Served(round_id, rnd.method, engine.k, grid)
-    allowed = CATALOGUE["consensus"].filters
-    for group in filter_sets(countries, dims):
-        out.allowed += 1
-        Filters.parse({"round": round_id, **group}, allowed=allowed)
-        mask = grid.mask(group)
-        if not any(truth[q][:, mask].any() for q in truth) and group:
-            out.skipped_empty += 1  # nobody rated anything: every value is 0 or withheld
-            continue
-        if max_sets is not None and out.asked >= max_sets:
-            out.capped = True
-            continue
-        out.asked += 1
+    for group, mask in _groups_to_ask(out, round_id, "consensus", dims, countries, truth,
+                                      max_sets):  # fmt: skip
         args = {"round": round_id, "consensus_rule": "median_iqr", **group}
         result = engine.run("consensus", args)
         g = out.group(mask)
@@ -588,15 +617,7 @@ def collect_ratings(
                 served |= {f"rated_{j}" for j in (1, 2, 4, 5)} | {"rated_3"}
                 if true.sum() and row["median"] != quantile(tuple(true), 0.5):
                     raise AssertionError(f"{group} {q}: served median {row['median']}")
-            for name, coef in RATING_PARTS.items():
-                value = int(np.dot(coef, true))
-                fact = RatingCount(group, q, name, coef, g, value)
-                if name in served:
-                    if name in row and row[name] != value:
-                        raise AssertionError(f"{group} {q} {name}: served {row[name]} != {value}")
-                    out.facts.append(fact)  # type: ignore[arg-type]
-                else:
-                    out.withheld.append(fact)  # type: ignore[arg-type]
+            _record(out, group, q, RATING_PARTS, true, row, served, g)
             ranked = mean_rows.get(q)
             if ranked and ranked.get("mean_rating") is not None:
                 bottom2 = None if "rated_1_or_2" in gone else int(np.dot(RATING_PARTS[
@@ -656,18 +677,7 @@ def collect_positions(
         **{f"ranked_{p}": tuple(int(i == p) for i in range(1, m + 1)) for p in range(1, m + 1)},
     }  # fmt: skip
     out = Served(round_id, rnd.method, engine.k, grid)
-    allowed = CATALOGUE[CHART].filters
-    for group in filter_sets(countries, dims):
-        out.allowed += 1
-        Filters.parse({"round": round_id, **group}, allowed=allowed)
-        mask = grid.mask(group)
-        if not any(truth[q][:, mask].any() for q in truth) and group:
-            out.skipped_empty += 1
-            continue
-        if max_sets is not None and out.asked >= max_sets:
-            out.capped = True
-            continue
-        out.asked += 1
+    for group, mask in _groups_to_ask(out, round_id, CHART, dims, countries, truth, max_sets):
         rows = {r["question_id"]: r for r in engine.run(CHART, {"round": round_id,
                                                                  **group}).rows}  # fmt: skip
         g = out.group(mask)
@@ -678,15 +688,8 @@ def collect_positions(
             served = {f for f in ("ranked", "points") if f not in gone and row.get(f) is not None}
             if "points" in served:
                 served.add("points_sq")
-            for name, coef in parts.items():
-                value = int(np.dot(coef, true))
-                fact = RatingCount(group, q, name, coef, g, value)
-                if name in served:
-                    if name in row and row[name] != value:
-                        raise AssertionError(f"{group} {q} {name}: served {row[name]} != {value}")
-                    out.facts.append(fact)  # type: ignore[arg-type]
-                elif name != "points_sq":
-                    out.withheld.append(fact)  # type: ignore[arg-type]
+            _record(out, group, q, parts, true, row, served, g,
+                    withheld=lambda name: name != "points_sq")  # fmt: skip
     out.seconds = time.perf_counter() - start
     return out
 
