@@ -139,6 +139,18 @@ def unsafe(t: Table, hidden: np.ndarray, k: int) -> np.ndarray:
     return np.concatenate(bad)
 
 
+def conditions(t: Table, hidden: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per line family, which lines meet "not exactly one withheld cell" and which meet
+    "withheld parts add up to 0 or at least k, or the whole is withheld"."""
+    out = []
+    for parts, whole in t.lines:
+        hp = hidden[parts]
+        wh = hidden[whole] if whole is not None else np.zeros(len(parts), dtype=bool)
+        s = (t.values[parts] * hp).sum(axis=1)
+        out.append((hp.sum(axis=1) + wh != 1, wh | (s == 0) | (s >= k)))
+    return out
+
+
 def unsafe_lines(t: Table, hidden: np.ndarray, k: int) -> int:
     return int(unsafe(t, hidden, k).sum())
 
@@ -155,11 +167,13 @@ def pruned(t: Table, greedy: np.ndarray, k: int) -> np.ndarray:
     return hidden
 
 
-def least_cost(t: Table, k: int, time_limit: float) -> tuple[np.ndarray | None, str, float]:
-    """The fewest people (then cells) to withhold so every fixable line is safe.
+def least_cost(t: Table, k: int, greedy: np.ndarray, time_limit: float
+               ) -> tuple[np.ndarray | None, str, float]:  # fmt: skip
+    """The fewest people (then cells) to withhold so that every line meets each condition
+    greedy's answer meets (greedy leaves a line unsafe only where no cell can fix it:
+    such a condition is left out, and greedy's answer is always a feasible point).
 
-    Returns (hidden or None, status, seconds). Lines with no candidate cell are
-    left out (greedy cannot fix them either).
+    Returns (hidden or None, status, seconds).
     """
     started = time.perf_counter()
     cand = t.free & ~t.hidden & (t.values > 0)
@@ -177,7 +191,7 @@ def least_cost(t: Table, k: int, time_limit: float) -> tuple[np.ndarray | None, 
         r_vals.append(vals.astype(float))
         r_lb.append(lb)
 
-    for parts, whole in t.lines:
+    for (parts, whole), (count_ok, sum_ok) in zip(t.lines, conditions(t, greedy, k), strict=True):
         for i in range(len(parts)):
             p = parts[i]
             w = None if whole is None else int(whole[i])
@@ -186,7 +200,7 @@ def least_cost(t: Table, k: int, time_limit: float) -> tuple[np.ndarray | None, 
             xs_in = xs[xs >= 0]
             if not xs_in.size:
                 continue  # nothing to decide here (an unsafe such line stays unsafe)
-            f_count = int(t.hidden[members].sum())
+            f_count = int(t.hidden[members].sum()) if count_ok[i] else 2  # 2: nothing to ask
             if f_count == 1:
                 add(xs_in, np.ones(xs_in.size), 1)
             elif f_count == 0:  # y: any withheld; each x <= y; sum x >= 2y
@@ -195,7 +209,7 @@ def least_cost(t: Table, k: int, time_limit: float) -> tuple[np.ndarray | None, 
                 for x in xs_in:
                     add(np.array([y, x]), np.array([1, -1]), 0)
                 add(np.append(xs_in, y), np.append(np.ones(xs_in.size), -2), 0)
-            if w is not None and t.hidden[w]:
+            if (w is not None and t.hidden[w]) or not sum_ok[i]:
                 continue  # the whole is withheld: its parts' sum is not told
             xw = -1 if w is None else var[w]
             hp = t.hidden[p]
@@ -241,7 +255,7 @@ def least_cost(t: Table, k: int, time_limit: float) -> tuple[np.ndarray | None, 
     return hidden, status, seconds
 
 
-def least_cost_fast(t: Table, k: int, node_limit: int | None = None
+def least_cost_fast(t: Table, k: int, greedy: np.ndarray, node_limit: int | None = None
                     ) -> tuple[np.ndarray | None, str, float]:  # fmt: skip
     """`least_cost` with its rows built array-wise and no auxiliary variables: "no cell or
     two" as sum(x) >= 2 x_j and "sum 0 or at least k" as sum(v x) >= k x_j, for each
@@ -287,11 +301,11 @@ def least_cost_fast(t: Table, k: int, node_limit: int | None = None
         r_lb.append(np.zeros(m))
         rows_so_far += m
 
-    for parts, whole in t.lines:
+    for (parts, whole), (count_ok, sum_ok) in zip(t.lines, conditions(t, greedy, k), strict=True):
         members = parts if whole is None else np.hstack([parts, whole[:, None]])
         xs = var[members]
         has = (xs >= 0).any(axis=1)
-        f_count = t.hidden[members].sum(axis=1)
+        f_count = np.where(count_ok, t.hidden[members].sum(axis=1), 2)  # 2: nothing to ask
         ones = np.ones(members.shape)
         # "no withheld cell, or two"
         add_per_line(np.flatnonzero(has & (f_count == 1)), xs, ones,
@@ -302,7 +316,7 @@ def least_cost_fast(t: Table, k: int, node_limit: int | None = None
         m = parts.shape[1]
         whole_hidden = np.zeros(len(parts), bool) if whole is None else t.hidden[whole]
         fs = (t.values[parts] * t.hidden[parts]).sum(axis=1)
-        need = has & ~whole_hidden & (fs < k)
+        need = has & ~whole_hidden & (fs < k) & sum_ok
         coef = np.zeros(members.shape)
         coef[:, :m] = t.values[parts]
         if whole is not None:
@@ -366,14 +380,14 @@ def compare(calls: list[Call], time_limit: float) -> dict:
             kept = pruned(t, greedy, call.k) & ~t.hidden
             stat["pruned people"] += int(t.values[kept].sum())
             stat["pruned cells"] += int(kept.sum())
-            opt, status, seconds = least_cost(t, call.k, time_limit)
+            opt, status, seconds = least_cost(t, call.k, greedy, time_limit)
             stat["milp seconds x1e6"] += int(seconds * 1e6)
             stat["milp max ms"] = max(stat["milp max ms"], int(seconds * 1000))
             stat[f"milp {status}"] += 1
             if opt is None:
                 continue
             more = opt & ~t.hidden
-            fast, _, seconds_fast = least_cost_fast(t, call.k)
+            fast, _, seconds_fast = least_cost_fast(t, call.k, greedy)
             stat["fast milp seconds x1e6"] += int(seconds_fast * 1e6)
             if fast is None or int(t.values[fast & ~t.hidden].sum()) != int(t.values[more].sum()):
                 stat["fast milp differs"] += 1
