@@ -17,6 +17,7 @@ from dashboard.api import make_api
 from dashboard.compression import enable_compression
 from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
+from dashboard.fast_json import use_orjson
 from dashboard.layout import register_callbacks, routing_inputs, shell
 from dashboard.present.routes import register_present_routes
 from dashboard.present.store import DeckStore
@@ -58,6 +59,7 @@ def create_app(
     # The page's language for screen readers (axe: html-has-lang); the rest is Dash's own.
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.server.config["ENGINE"] = engine
+    use_orjson(app.server)
     app.server.register_blueprint(make_api(engine))
     register_present_routes(app.server, engine, decks)
     app.layout = lambda: shell(engine, dash.page_container)
@@ -106,6 +108,7 @@ def create_public_server(settings: Settings | None = None) -> Flask:
     engine.warehouse.snapshot()
     engine.warm()
     server = Flask(__name__)
+    use_orjson(server)
 
     @server.get("/healthz")
     def healthz() -> object:

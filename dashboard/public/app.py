@@ -36,6 +36,7 @@ from dashboard.cache import code_version
 from dashboard.catalogue import CATALOGUE
 from dashboard.db import QueryTimeout, WarehouseError
 from dashboard.engine import Engine
+from dashboard.fast_json import use_orjson
 from dashboard.figures.dark import apply_theme
 from dashboard.filters import FilterError, Filters
 from dashboard.i18n import LANGUAGES, UnknownLanguage, _, check, language
@@ -141,6 +142,7 @@ def themed(payload_bytes: bytes, dark: bool) -> bytes:
 def create_public_app(engine: Engine, frame_ancestors: str = "*") -> Flask:
     """The embed app. `frame_ancestors` is the CSP list of sites allowed to frame it."""
     app = Flask(__name__)
+    use_orjson(app)
     app.config.update(SESSION_COOKIE_NAME=None, PROPAGATE_EXCEPTIONS=False)
     csp = (
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
