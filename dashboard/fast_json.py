@@ -26,11 +26,19 @@ class OrjsonProvider(DefaultJSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs:  # a caller asking for json.dumps's own options (indent, ...) gets them
             return super().dumps(obj, **kwargs)
-        return orjson.dumps(obj, default=self.default, option=OPTIONS).decode()
+        try:
+            return orjson.dumps(obj, default=self.default, option=OPTIONS).decode()
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: json writes it
+            return super().dumps(obj, separators=(",", ":"))
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        body = orjson.dumps(obj, default=self.default, option=OPTIONS | orjson.OPT_APPEND_NEWLINE)
+        try:
+            body = orjson.dumps(
+                obj, default=self.default, option=OPTIONS | orjson.OPT_APPEND_NEWLINE
+            )
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits (a fuzzed echo)
+            return super().response(obj)
         return self._app.response_class(body, mimetype=self.mimetype)
 
 

@@ -67,3 +67,10 @@ def test_every_served_app_writes_with_it(fixture_warehouse: Path) -> None:
     assert isinstance(create_public_server(settings).json, OrjsonProvider)
     response = app.server.test_client().get("/api/v1/charts/priorities.json")
     assert response.status_code == 200 and json.loads(response.data)["rows"]
+
+
+def test_what_only_json_can_write_falls_back_to_it() -> None:
+    """orjson stops at 64-bit integers; a fuzzed echo of a huge number must still answer."""
+    huge = -9_223_372_036_854_775_809
+    plain, fast = _both({"search": huge})
+    assert json.loads(fast) == json.loads(plain) == {"search": huge}
