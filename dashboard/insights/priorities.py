@@ -155,43 +155,107 @@ def cells_scores(tables: Tables, rnd: Round, cells: list[tuple],
     cell (a priorities chart) is scored question by question: numpy's fixed cost per
     operation makes the arrays slower there.
     """
-    columns = rnd.vote.score_columns
-    if columns is None or not tables.measures or len(cells) == 1:
+    if rnd.vote.score_columns is None or not tables.measures or len(cells) < 2:
         return [_scores_one_by_one(tables, rnd, cell, k) for cell in cells]
+    return _cell_columns(tables, rnd, cells, k).rows()
+
+
+@dataclass(frozen=True)
+class CellColumns:
+    """Every question's scores in each of some cells (groups), field by field.
+
+    Values are in question then cell order (the order of a comparison's rows): the value
+    of question q in cell c is at q * cells + c. A withheld value is None and its row's
+    withheld fields are in `suppressed` (None where nothing is), as `withhold` leaves a
+    row: `row(i)` is the `score_cell` row, withheld fields blanked.
+    """
+
+    cells: int
+    questions: int
+    names: tuple[str, ...]  # row fields, in score_cell's order
+    values: dict[str, list[Any]]
+    suppressed: list[tuple[str, ...] | None]
+
+    def row(self, i: int) -> dict[str, Any]:
+        """The row of one (question, cell) pair, by its position."""
+        row = {name: self.values[name][i] for name in self.names}
+        if (gone := self.suppressed[i]) is not None:
+            row["suppressed"] = list(gone)
+        return row
+
+    def rows(self) -> list[list[dict[str, Any]]]:
+        """Each cell's rows, in question order (`cells_scores`)."""
+        return [[self.row(q * self.cells + c) for q in range(self.questions)]
+                for c in range(self.cells)]  # fmt: skip
+
+    def field(self, name: str) -> list[Any]:
+        """One field's value of every pair (None where withheld or not a field here)."""
+        found = self.values.get(name)
+        return [None] * (self.cells * self.questions) if found is None else found
+
+    @classmethod
+    def from_rows(cls, rows: list[list[dict[str, Any]]]) -> CellColumns:
+        """The columns of each cell's rows (`cells_scores`' shape)."""
+        questions = len(rows[0]) if rows else 0
+        ordered = [rows[c][q] for q in range(questions) for c in range(len(rows))]
+        names = tuple(n for n in (ordered[0] if ordered else {}) if n != "suppressed")
+        values = {n: [r.get(n) for r in ordered] for n in names}
+        gone = [tuple(r["suppressed"]) if "suppressed" in r else None for r in ordered]
+        return cls(len(rows), questions, names, values, gone)
+
+
+def _cell_columns(tables: Tables, rnd: Round, cells: list[tuple], k: int) -> CellColumns:
+    """`cells_scores` as columns, computed on arrays of every cell at once (the method's
+    `score_columns`; withheld fields and `coarsen` on arrays too)."""
     vote = rnd.vote
-    counts = np.array([tables.counts_at(cell) for cell in cells])  # cells, questions, measures
-    by_measure = {name: counts[:, :, i] for i, name in enumerate(MEASURES)}
-    voters = np.array([int(tables.voters[cell]) for cell in cells], dtype=np.int64)[:, None]
-    fields = columns(by_measure, voters, rnd.max_choices)
-    names = list(fields)
-    values = [np.broadcast_to(fields[name], counts.shape[:2]).tolist() for name in names]
-    gone = _withheld_fields(tables, vote, cells, k)
-    out = []
-    for c in range(len(cells)):
-        rows = []
-        questions = zip(*(v[c] for v in values), strict=True)  # each question's values
-        for q, (row_values, withheld) in enumerate(zip(questions, gone[c], strict=True)):
-            row = dict(zip(names, row_values, strict=True))
-            if withheld:
-                cell_counts = dict(zip(MEASURES, counts[c, q], strict=True))
-                if withheld := vote.coarsen(row, cell_counts, list(withheld)):
-                    withhold(row, withheld)
-            rows.append(row)
-        out.append(rows)
-    return out
+    where = tuple(np.array(axis, dtype=np.intp) for axis in zip(*cells, strict=True))
+    pick = (slice(None), *where)  # every question, these cells
+    stack = tables.derived("stack", lambda: _stack_counts(tables))
+    counts = stack[(slice(None), *pick)]  # questions, measures, cells
+    by_measure = {name: counts[:, i] for i, name in enumerate(MEASURES)}
+    voters = tables.voters[where].astype(np.int64)[None, :]
+    fields = vote.score_columns(by_measure, voters, rnd.max_choices)
+    shape = counts[:, 0].shape
+    names = tuple(fields)
+    values = {name: np.broadcast_to(fields[name], shape).ravel().tolist() for name in names}
+    level = np.full(shape, -1, dtype=np.int64)  # the first (widest) protected measure hidden
+    for i in reversed(range(len(vote.protects))):
+        hidden = _hidden_stack(tables, vote.protects[i][0], k)[(*pick, 0)]
+        level[hidden] = i
+    suppressed: list[tuple[str, ...] | None] = [None] * level.size
+    flat = level.ravel()
+    for i in np.unique(flat[flat >= 0]).tolist():
+        at = np.flatnonzero(flat == i)
+        positions = at.tolist()
+        some = {m: a.ravel()[at] for m, a in by_measure.items()}
+        coarse, gone = vote.coarsen_columns(some, list(vote.protects[i][1]))
+        for name, column in coarse.items():
+            served = values[name]
+            for j, value in zip(positions, column.tolist(), strict=True):
+                served[j] = value
+        gone = tuple(dict.fromkeys(gone))
+        for name in gone:
+            blank = values[name]
+            for j in positions:
+                blank[j] = None
+        if gone:
+            for j in positions:
+                suppressed[j] = gone
+    return CellColumns(len(cells), len(tables.measures), names, values, suppressed)
 
 
-def _withheld_fields(tables: Tables, vote: VoteMethod, cells: list[tuple],
-                     k: int) -> list[list[tuple[str, ...]]]:  # fmt: skip
-    """`vote.withheld` of each question in each cell: the fields of the first (widest)
-    protected measure that disclosure control hides there, or none."""
-    gone: list[list[tuple[str, ...]]] = [[()] * len(tables.measures) for _ in cells]
-    for measure, names in reversed(vote.protects):  # the widest is set last: it wins
-        for c, cell in enumerate(cells):
-            for q, hidden in enumerate(tables.hidden_at(measure, cell, k)):
-                if hidden:
-                    gone[c][q] = names
-    return gone
+def _stack_counts(tables: Tables) -> np.ndarray:
+    """Every question's measures: (questions, measures, *axes), read once per table (what
+    `Tables.counts_at` reads one cell of)."""
+    return np.stack([np.stack([tables.measures[q][m] for m in MEASURES])
+                     for q in tables.measures])  # fmt: skip
+
+
+def _hidden_stack(tables: Tables, measure: str, k: int) -> np.ndarray:
+    """Disclosure decisions of `measure`: (questions, *axes, outcome), read once per table
+    (what `Tables.hidden_at` reads one cell of)."""
+    return tables.derived(("masks", measure), lambda: np.stack(
+        [tables.hidden(q, measure, k) for q in tables.measures]))  # fmt: skip
 
 
 def _scores_one_by_one(tables: Tables, rnd: Round, cell: tuple, k: int) -> list[dict[str, Any]]:
@@ -329,16 +393,16 @@ def _compare_tables(wh: Warehouse, filters: Filters, k: int) -> tuple[Round, Tab
     return rnd, load_tables(wh, rnd, filters, dims, k), dim
 
 
-GroupScores = dict[str, dict[str, dict[str, Any]]]  # group -> question -> score_cell row
+GroupScores = CellColumns  # each group shown (a cell), every question's scores
 
 
 def _group_scores(tables: Tables, rnd: Round, groups: list[tuple[str, tuple]],
                   k: int) -> GroupScores:  # fmt: skip
     """Every question's scores in each group shown (read once; shared by comparisons)."""
-    qids = list(tables.measures)
-    every = cells_scores(tables, rnd, [cell for _, cell in groups], k)
-    return {value: dict(zip(qids, rows, strict=True))
-            for (value, _), rows in zip(groups, every, strict=True)}  # fmt: skip
+    cells = [cell for _, cell in groups]
+    if rnd.vote.score_columns is None or not tables.measures or len(cells) < 2:
+        return CellColumns.from_rows(cells_scores(tables, rnd, cells, k))
+    return _cell_columns(tables, rnd, cells, k)
 
 
 # A comparison's fields, in its rows' order: None where a group is not compared.
@@ -375,43 +439,59 @@ def by_group_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tab
         scores = _group_scores(tables, rnd, groups, k)
     values = [value for value, _ in groups]
     qids = list(tables.measures)
-    tested, compared = _compare_with_reference(rnd, scores, values, qids)
-    numbers = zip(*compared, benjamini_hochberg(compared[3]), strict=True)
-    untested = dict.fromkeys(COMPARED)  # every field None
+    tested, compared = _compare_with_reference(rnd, scores, len(qids), len(values))
+    # Every row's fields as columns, in the rows' order (question, then group).
+    size = len(qids) * len(values)
+    info = [_question_fields(tables, qid) for qid in qids]
+    heads = list(info[0]) if info else []
+    found: list[list[Any]] = [[None] * size for _ in COMPARED]  # None: not compared
+    for column, numbers in zip(found, [*compared, benjamini_hochberg(compared[3])],
+                               strict=True):  # fmt: skip
+        for i, number in zip(tested, numbers, strict=True):
+            column[i] = number
+    columns = [
+        values * len(qids),
+        *([fields[h] for fields in info for _ in values] for h in heads),
+        *(scores.values[name] for name in scores.names),
+        scores.suppressed,
+        [reference] * size,
+        *found,
+    ]
+    keys = ("group", *heads, *scores.names, "suppressed", "reference", *COMPARED)
+    gone_at = len(heads) + len(scores.names) + 1
     rows: list[dict[str, Any]] = []
-    for q, qid in enumerate(qids):
-        fields = _question_fields(tables, qid)
-        for value, test in zip(values, tested[q], strict=True):
-            found = dict(zip(COMPARED, next(numbers), strict=True)) if test else untested
-            rows.append({"group": value, **fields, **scores[value][qid],
-                         "reference": reference, **found})  # fmt: skip
+    for row_values in zip(*columns, strict=True):
+        row = dict(zip(keys, row_values, strict=True))
+        if (gone := row_values[gone_at]) is None:
+            del row["suppressed"]
+        else:
+            row["suppressed"] = list(gone)
+        rows.append(row)
     result.rows = rows
     return result
 
 
 def _compare_with_reference(
-    rnd: Round, scores: GroupScores, values: list[str], qids: list[str]
-) -> tuple[list[list[bool]], list[list[float]]]:
+    rnd: Round, scores: GroupScores, questions: int, groups: int
+) -> tuple[list[int], list[list[float]]]:
     """Each group's share compared with the first group's (the reference), per question.
 
-    Returns which (question, group) pairs are compared (both shares served, not the
-    reference itself), and the difference, its Newcombe interval and the two-proportion
-    p-value of each compared pair, in question then group order (the rows' order).
+    Returns the positions (in question then group order, the rows' order) of the pairs
+    compared (both shares served, not the reference itself), and the difference, its
+    Newcombe interval and the two-proportion p-value of each, in the same order.
     Computed on arrays of every pair at once, with the same values as the scalar stats.
     """
-    support = rnd.vote.support_counts  # (supporters, base) of a served row, else None
-    pairs = [support(scores[value][qid]) for qid in qids for value in values]
-    shape = (len(qids), len(values))
-    served = np.array([pair is not None for pair in pairs], dtype=bool).reshape(shape)
-    counts = np.array([pair or (math.nan, math.nan) for pair in pairs], dtype=float)
-    counts = counts.reshape(*shape, 2)
+    served, counts = rnd.vote.support_columns(scores.values, questions * groups)
+    served = served.reshape(questions, groups)
+    counts = counts.reshape(questions, groups, 2)
     tested = served & served[:, :1]  # the reference is column 0
     tested[:, 0] = False
     a = counts[tested]  # (supporters, base) of each pair, in question then group order
     b = np.broadcast_to(counts[:, :1], counts.shape)[tested]  # its reference's
     d, low, high = newcombe_difference_arrays(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     p = two_proportion_p_arrays(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    return tested.tolist(), [d.tolist(), low.tolist(), high.tolist(), p.tolist()]
+    positions = np.flatnonzero(tested.ravel()).tolist()
+    return positions, [d.tolist(), low.tolist(), high.tolist(), p.tolist()]
 
 
 def balanced(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -441,8 +521,9 @@ def balanced_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tab
         return result
     if scores is None:
         scores = _group_scores(tables, rnd, groups, k)
-    by_value = {value: {qid: row.get(score) for qid, row in scores[value].items()}
-                for value, _ in groups}  # fmt: skip
+    column, size = scores.field(score), len(groups)
+    by_value = {value: {qid: column[q * size + c] for q, qid in enumerate(tables.measures)}
+                for c, (value, _) in enumerate(groups)}  # fmt: skip
     ranks: dict[str, list[int]] = {qid: [] for qid in tables.measures}
     for value in by_value:
         served = sorted(

@@ -22,7 +22,7 @@ Columns = dict[str, np.ndarray]  # row field -> value of every cell, in score_ce
 ScoreArrays = Callable[[Mapping[str, np.ndarray], np.ndarray, "int | None"], Columns]
 
 
-def _whole(values: np.ndarray) -> np.ndarray:
+def whole(values: np.ndarray) -> np.ndarray:
     """`int(value)` of each count (truncated toward zero, as int() does)."""
     return values.astype(np.int64)
 
@@ -38,13 +38,13 @@ def _share(count_field: str, count: np.ndarray, voters: np.ndarray) -> Columns:
 def pick_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
                  max_choices: int | None) -> Columns:  # fmt: skip
     """`Pick.score_cell` of every cell."""
-    return {"voters": voters, **_share("picks", _whole(counts["voters"]), voters)}
+    return {"voters": voters, **_share("picks", whole(counts["voters"]), voters)}
 
 
 def rank_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
                  max_choices: int | None) -> Columns:  # fmt: skip
     """`Rank.score_cell` of every cell (Borda points from ranks' sum and sum of squares)."""
-    out = {"voters": voters, **_share("ranked", _whole(counts["voters"]), voters)}
+    out = {"voters": voters, **_share("ranked", whole(counts["voters"]), voters)}
     points = counts["points"].astype(float)
     n = counts["voters"].astype(float)
     mc = float(max_choices or 1)
@@ -58,14 +58,26 @@ def rank_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
 def rate_columns(counts: Mapping[str, np.ndarray], voters: np.ndarray,
                  max_choices: int | None) -> Columns:  # fmt: skip
     """`Rate.score_cell` of every cell (raters are the base; voters are not served)."""
-    raters = _whole(counts["voters"])
+    raters = whole(counts["voters"])
     mean, low, high = mean_interval_arrays(
         raters, counts["value_sum"].astype(float), counts["value_sq_sum"].astype(float)
     )
-    top2 = _whole(counts["top2"])
+    top2 = whole(counts["top2"])
     t_low, t_high = wilson_arrays(top2, raters)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(raters != 0, top2 / raters, math.nan)
     return {"raters": raters, "mean_rating": mean, "mean_low": low, "mean_high": high,
             "rated_4_or_5": top2, "share_4_or_5": share, "share_4_or_5_low": t_low,
             "share_4_or_5_high": t_high}  # fmt: skip
+
+
+def widest_interval_arrays(raters: np.ndarray, value_sum: np.ndarray, top2: np.ndarray,
+                           bottom2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """`widest_interval` of vote_methods for each cell (whole counts, as int64 arrays): the
+    same integer arithmetic, then the mean's interval by `mean_interval_arrays`."""
+    c3 = raters - top2 - bottom2
+    one_or_four = 2 * bottom2 + 3 * c3 + 5 * top2 - value_sum
+    squares = (4 * bottom2 + 9 * c3 - 9 * one_or_four + 25 * top2
+               + 6 * np.minimum(bottom2, one_or_four))  # fmt: skip
+    _, low, high = mean_interval_arrays(raters, value_sum, squares)
+    return low, high

@@ -14,15 +14,20 @@ so the filters can import it without a cycle.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+
 from dashboard.insights.score_arrays import (
+    Columns,
     ScoreArrays,
     pick_columns,
     rank_columns,
     rate_columns,
+    whole,
+    widest_interval_arrays,
 )
 from dashboard.insights.stats import mean_interval, wilson
 
@@ -211,10 +216,30 @@ class VoteMethod:
         """
         return gone
 
+    def coarsen_columns(self, counts: Mapping[str, np.ndarray],
+                        gone: list[str]) -> tuple[Columns, list[str]]:  # fmt: skip
+        """`coarsen` of many cells whose withheld fields are all `gone`, on arrays: the
+        values served instead (field -> value of each cell, as `coarsen` sets them) and the
+        fields still to withhold. `counts` are the cells' cube measures."""
+        return {}, gone
+
     def support_counts(self, row: Mapping[str, Any]) -> tuple[float, float] | None:
         """(supporters, base) of a served row, or None if either is withheld."""
         x, n = row.get(self.support_count), row.get(self.support_base)
         return None if x is None or n is None else (float(x), float(n))
+
+    def support_columns(self, values: Mapping[str, Sequence[Any]],
+                        size: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """`support_counts` of many rows given field by field (`values`: field -> each
+        row's value, None where withheld): whether each is served, and its (supporters,
+        base) as floats, NaN where not served."""
+        missing = [None] * size
+        xs, ns = values.get(self.support_count, missing), values.get(self.support_base, missing)
+        served = np.array([x is not None and n is not None for x, n in zip(xs, ns, strict=True)],
+                          dtype=bool)  # fmt: skip
+        pairs = [(float(x), float(n)) if ok else (math.nan, math.nan)
+                 for x, n, ok in zip(xs, ns, served.tolist(), strict=True)]  # fmt: skip
+        return served, np.array(pairs, dtype=float).reshape(size, 2)
 
     def support(self, row: Mapping[str, Any]) -> tuple[float, float] | None:
         """(supporters, base), or None if withheld or nobody was asked."""
@@ -385,6 +410,15 @@ class Rate(VoteMethod):
                                     int(counts["top2"]), int(counts["bottom2"]))  # fmt: skip
         row.update(mean_low=low, mean_high=high)
         return []
+
+    def coarsen_columns(self, counts: Mapping[str, np.ndarray],
+                        gone: list[str]) -> tuple[Columns, list[str]]:  # fmt: skip
+        if list(gone) != list(self._interval):
+            return {}, gone
+        low, high = widest_interval_arrays(
+            *(whole(counts[m]) for m in ("voters", "value_sum", "top2", "bottom2"))
+        )
+        return {"mean_low": low, "mean_high": high}, []
 
     def score_cell(
         self, counts: Mapping[str, float], voters: int, max_choices: int | None
