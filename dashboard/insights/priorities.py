@@ -453,20 +453,16 @@ def by_group_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tab
         values * len(qids),
         *([fields[h] for fields in info for _ in values] for h in heads),
         *(scores.values[name] for name in scores.names),
-        scores.suppressed,
         [reference] * size,
         *found,
     ]
-    keys = ("group", *heads, *scores.names, "suppressed", "reference", *COMPARED)
-    gone_at = len(heads) + len(scores.names) + 1
-    rows: list[dict[str, Any]] = []
-    for row_values in zip(*columns, strict=True):
-        row = dict(zip(keys, row_values, strict=True))
-        if (gone := row_values[gone_at]) is None:
-            del row["suppressed"]
-        else:
-            row["suppressed"] = list(gone)
-        rows.append(row)
+    keys = ("group", *heads, *scores.names, "reference", *COMPARED)
+    rows = [dict(zip(keys, row_values, strict=True)) for row_values in zip(*columns, strict=True)]
+    scored = 1 + len(heads) + len(scores.names)  # a withheld row lists them after its scores
+    for i, gone in enumerate(scores.suppressed):
+        if gone is not None:
+            fields = list(rows[i].items())
+            rows[i] = {**dict(fields[:scored]), "suppressed": list(gone), **dict(fields[scored:])}
     result.rows = rows
     return result
 

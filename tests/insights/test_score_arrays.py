@@ -123,3 +123,85 @@ def test_many_cells_on_arrays_equal_one_by_one(fixture_warehouse) -> None:
         assert repr(together) == repr(alone)
         withheld += sum("suppressed" in row for rows in alone for row in rows)
     assert withheld, "nothing withheld: the comparison has no teeth"
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_coarsen_columns_equal_coarsen(method: str) -> None:
+    """What a method serves coarsely instead of a withheld field (rate: the mean's widest
+    interval), on arrays, is what `coarsen` sets cell by cell, for every withheld set."""
+    vote = METHODS[method]
+    max_choices = 5 if vote.has_max_choices else None
+    cells = [votes(method, int(g), max_choices) for g in group_sizes(400)]
+    arrays = {m: np.array([c[m] for c in cells]) for m in CUBE_MEASURES}
+    coarsened = 0
+    for _, names in vote.protects:
+        coarse, gone = vote.coarsen_columns(arrays, list(names))
+        values = {name: column.tolist() for name, column in coarse.items()}
+        for i, counts in enumerate(cells):
+            row = dict.fromkeys(vote.columns)
+            expected_gone = vote.coarsen(row, counts, list(names))
+            assert list(gone) == list(expected_gone)
+            for name, value in values.items():
+                assert same(value[i], row[name]), (counts, name, value[i], row[name])
+        coarsened += bool(coarse)
+    assert coarsened == (method == "rate"), "only rate rounds serve a coarse interval"
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_support_columns_equal_support_counts(method: str) -> None:
+    vote = METHODS[method]
+    rows = [{vote.support_count: x, vote.support_base: n}
+            for x in (None, 0, 3, 250_001) for n in (None, 0, 7, 1_000_000)]  # fmt: skip
+    values = {name: [row[name] for row in rows] for name in rows[0]}
+    served, pairs = vote.support_columns(values, len(rows))
+    for i, row in enumerate(rows):
+        expected = vote.support_counts(row)
+        assert bool(served[i]) == (expected is not None)
+        if expected is not None:
+            assert all(same(a, b) for a, b in zip(pairs[i].tolist(), expected, strict=True))
+    served, pairs = vote.support_columns({}, 2)  # no such fields: nothing served
+    assert not served.any() and pairs.shape == (2, 2)
+
+
+def test_comparisons_from_arrays_equal_from_rows(fixture_warehouse) -> None:
+    """A comparison by group gives the same rows from its scores on arrays as from each
+    group's rows scored one by one (`CellColumns.from_rows`, a method without arrays)."""
+    from dataclasses import replace
+
+    from dashboard.db import Warehouse
+    from dashboard.filters import Filters
+    from dashboard.insights.priorities import (
+        CellColumns,
+        _compare_tables,
+        _group_scores,
+        _groups,
+        _scores_one_by_one,
+        balanced_of,
+        by_group_of,
+    )
+
+    wh = Warehouse(fixture_warehouse)
+    compared = withheld = 0
+    for compare in ("role", "age_band", "sex", "country"):
+        for round_id in ("R1", "R2", "R3"):
+            filters = Filters.parse({"round": round_id, "compare": compare})
+            rnd, tables, dim = _compare_tables(wh, filters, 11)
+            groups = _groups(tables, dim, filters)
+            if len(groups) < 2:
+                continue
+            arrays = _group_scores(tables, rnd, groups, 11)
+            rows = CellColumns.from_rows(
+                [_scores_one_by_one(tables, rnd, cell, 11) for _, cell in groups]
+            )
+            assert repr(arrays) == repr(rows)
+            for scores in (None, rows):
+                got = by_group_of(wh, filters, 11, rnd, tables, dim, scores)
+                expected = by_group_of(wh, filters, 11, rnd, tables, dim, arrays)
+                assert repr(got.rows) == repr(expected.rows)
+                compared += sum(r["difference"] is not None for r in got.rows)
+                plain = replace(filters, method="balanced")
+                got = balanced_of(wh, plain, 11, rnd, tables, dim, scores)
+                expected = balanced_of(wh, plain, 11, rnd, tables, dim, arrays)
+                assert repr(got.rows) == repr(expected.rows)
+            withheld += sum(g is not None for g in rows.suppressed)
+    assert compared and withheld, "no comparison or nothing withheld: the test has no teeth"
