@@ -11,8 +11,11 @@ The rule (written for researchers in the README's methods section):
    of one filter with the others fixed, whose total is served elsewhere), a
    line with withheld cells has at least two of them, adding up to k or more,
    so no withheld cell can be recovered from the total and its neighbours.
-   The smallest non-zero visible cells are withheld first, repeatedly, until
-   every line is safe.
+   Complements are chosen to withhold few people: in each unsafe line, the
+   visible non-zero cell withheld is the one that costs least counting what it
+   sets off, its own count plus, for each other line through it that withholds
+   nothing yet, the smallest other cell that line will then need (a very large
+   cost where there is none). This is repeated until every line is safe.
 
 Every score derived from a withheld count (share, interval, mean, points) is
 withheld with it. Tables are computed over the full cross-classification of
@@ -146,13 +149,15 @@ def _fix_lines(
     parts: list[int] | None,
     whole: int | None,
     free: np.ndarray,
+    extra: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Hide one more cell in each unsafe line; None when every line is safe.
 
     A line is `parts` adding up to `whole` (None: a margin served elsewhere,
     never withheld here). It is unsafe when exactly one of its cells is
     withheld (it could be worked out) or, with the whole served, the withheld
-    parts add up to 1..k-1.
+    parts add up to 1..k-1. The cell hidden is the free, visible, non-zero cell
+    of least count plus `extra` (what withholding it costs elsewhere).
     """
     hp = h if parts is None else h[:, parts]
     vp = v if parts is None else v[:, parts]
@@ -165,7 +170,10 @@ def _fix_lines(
         return None
     hu, vu = hp[rows], vp[rows]
     fu = free[rows] if parts is None else free[rows][:, parts]
-    candidates = np.where(~hu & (vu > 0) & fu, vu, np.inf)
+    cost = vu
+    if extra is not None:
+        cost = vu + (extra[rows] if parts is None else extra[rows][:, parts])
+    candidates = np.where(~hu & (vu > 0) & fu, cost, np.inf)
     # Ties go to the first cell: deterministic, so every query agrees.
     pick = np.argmin(candidates, axis=1)
     can = np.isfinite(candidates[np.arange(len(pick)), pick])
@@ -177,6 +185,51 @@ def _fix_lines(
     return h
 
 
+# What withholding a cell costs in a line through it that has no other candidate left: it
+# would stay alone there, so it is chosen only where nothing else can be.
+NO_PARTNER = 1e9
+
+
+def _partner(cv: np.ndarray, axis: int) -> np.ndarray:
+    """Per cell, the smallest candidate (`cv`, inf elsewhere) of its line along `axis`
+    other than itself; NO_PARTNER where there is none."""
+    smallest = cv.min(axis=axis, keepdims=True)
+    at_min = cv == smallest
+    shared = np.count_nonzero(at_min, axis=axis, keepdims=True) >= 2
+    second = np.where(at_min, np.inf, cv).min(axis=axis, keepdims=True)
+    out = np.where(at_min & ~shared, second, smallest)
+    return np.where(np.isfinite(out), out, NO_PARTNER)
+
+
+def _knock_on(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, h_axis: int | None,
+              hierarchy: Hierarchy | None) -> list[np.ndarray]:  # fmt: skip
+    """Per table axis (axis 0 indexes tables), per cell: what withholding it sets off in its
+    lines along that axis. A line that withholds nothing yet would then withhold one cell,
+    so it needs a partner: the smallest other candidate there (summed over the equations
+    a hierarchy cell is a part of)."""
+    cand = free & ~hidden & (values > 0)
+    cv = np.where(cand, values, np.inf).astype(np.float32)  # counts are exact in float32
+    out = []
+    for axis in range(1, values.ndim):
+        if axis != h_axis:
+            none = ~hidden.any(axis=axis, keepdims=True)
+            out.append(np.where(none, _partner(cv, axis), np.float32(0)))
+            continue
+        assert hierarchy is not None
+        cost = np.zeros(values.shape, dtype=np.float32)
+        for parts, whole in hierarchy.equations:
+            at: list = [slice(None)] * values.ndim
+            at[axis] = list(parts)
+            none = ~hidden[tuple(at)].any(axis=axis, keepdims=True)
+            if whole != hierarchy.total:
+                at_whole: list = [slice(None)] * values.ndim
+                at_whole[axis] = [whole]
+                none &= ~hidden[tuple(at_whole)]
+            cost[tuple(at)] += np.where(none, _partner(cv[tuple(at)], axis), np.float32(0))
+        out.append(cost)
+    return out
+
+
 def complementary(
     counts: np.ndarray,
     hidden: np.ndarray,
@@ -184,12 +237,19 @@ def complementary(
     first_axis: int = 0,
     hierarchy: Hierarchy | None = None,
     given: np.ndarray | None = None,
+    knock_on: bool = True,
 ) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1.
 
     Lines are the categories of one axis with the others fixed; on a hierarchy
     axis, every "whole = sum of parts" equation is a line. `given` (-1 free,
     0 shown, 1 withheld) fixes cells another table decides: never changed here.
+    Each round hides one more cell in every unsafe line, the one of least count
+    plus knock-on cost (`_knock_on`, from the round's start); the axes before
+    `first_axis` index independent tables, and only tables the last round
+    changed are looked at again (the others cannot change any more).
+    `knock_on=False` is the plain rule before it (the smallest cell first), for
+    comparisons.
     """
     hidden = hidden.copy()
     if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
@@ -207,29 +267,41 @@ def complementary(
         hidden[tuple(total)] = False
         values[tuple(total)] = 0
     equations = hierarchy.equations if hierarchy is not None else []
-    # What no round changes, as lines per axis (the hidden cells are moved each round).
-    moved = {axis: (_moved(values, axis), _moved(free, axis))
-             for axis in range(first_axis, counts.ndim)}  # fmt: skip
-    for _ in range(counts.size + 1):
-        changed = False
-        for axis in range(first_axis, counts.ndim):
-            v, f = moved[axis]
+    # One axis of tables, then the table's own axes.
+    shape = counts.shape[first_axis:]
+    values = values.reshape(-1, *shape)
+    free = free.reshape(-1, *shape)
+    hidden = hidden.reshape(-1, *shape)
+    h_axis = None if h_axis is None else h_axis - first_axis + 1
+    active = np.arange(len(values))
+    for _ in range(int(np.prod(shape)) + 1):
+        if not active.size:
+            break
+        va, fa, ha = values[active], free[active], hidden[active]
+        start = ha
+        costs = _knock_on(va, ha, fa, h_axis, hierarchy) if knock_on else None
+        every = None if costs is None else sum(costs[1:], costs[0])
+        for axis in range(1, va.ndim):
+            v, f = _moved(va, axis), _moved(fa, axis)
             lines = [(None, None)]
             if axis == h_axis:
                 lines = [(list(parts), None if w == hierarchy.total else w)
                          for parts, w in equations]  # fmt: skip
-            h = _moved(hidden, axis)
+            h = _moved(ha, axis)
+            # Along this axis the line being fixed is what needs the cell: only the
+            # cell's lines along the other axes count against it.
+            extra = None if costs is None else _moved(every - costs[axis - 1], axis)
             fixed_any = False
             for parts, whole in lines:
-                fixed = _fix_lines(h, v, k, parts, whole, f)
+                fixed = _fix_lines(h, v, k, parts, whole, f, extra)
                 if fixed is not None:
                     h, fixed_any = fixed, True
             if fixed_any:
-                hidden = _restore(h, hidden, axis)
-                changed = True
-        if not changed:
-            break
-    return hidden
+                ha = _restore(h, ha, axis)
+        changed = (ha != start).reshape(len(active), -1).any(axis=1)
+        hidden[active] = ha
+        active = active[changed]
+    return hidden.reshape(counts.shape)
 
 
 def protect(
