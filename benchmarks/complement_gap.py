@@ -11,6 +11,10 @@ withheld cell, or at least two whose withheld parts add up to 0 or at least k
 (unless the whole is withheld too): exactly what `_fix_lines` checks, over the
 same candidates (free, visible, non-zero cells).
 
+"greedy" is the build's rule (since #14 item 5 the cell of least count plus knock-on
+cost, see disclosure.complementary); "old rule" is the rule before it (the smallest
+cell first, `knock_on=False`), run on the same inputs.
+
     python -m benchmarks.complement_gap fixture|demo|WAREHOUSE [--members 6000] [--time-limit 10]
     python -m benchmarks.complement_gap WAREHOUSE --time-only [--use path/to/disclosure.py]
 
@@ -48,8 +52,9 @@ class Call:
     first_axis: int
     hierarchy: Hierarchy | None
     given: np.ndarray | None
-    greedy: np.ndarray
+    greedy: np.ndarray  # the build's rule's answer (knock-on cost since #14 item 5)
     seconds: float
+    old: np.ndarray | None = None  # the rule before it (smallest cell first), for comparison
 
 
 def _caller_kind() -> str:
@@ -75,9 +80,10 @@ def record(build) -> list[Call]:
         started = time.perf_counter()
         out = original(counts, hidden, k, first_axis, hierarchy, given)
         seconds = time.perf_counter() - started
+        old = original(counts, hidden, k, first_axis, hierarchy, given, knock_on=False)
         calls.append(Call(_caller_kind(), counts.copy(), hidden.copy(), k, first_axis, hierarchy,
                           None if given is None else np.broadcast_to(given, counts.shape).copy(),
-                          out.copy(), seconds))  # fmt: skip
+                          out.copy(), seconds, old))  # fmt: skip
         return out
 
     disclosure.complementary = wrapper
@@ -377,6 +383,8 @@ def compare(calls: list[Call], time_limit: float) -> dict:
             stat["tables with complements"] += 1
             stat["greedy people"] += int(t.values[added].sum())
             stat["greedy cells"] += int(added.sum())
+            if call.old is not None:
+                stat["old rule people"] += int(t.values[call.old[b].ravel() & ~t.hidden].sum())
             kept = pruned(t, greedy, call.k) & ~t.hidden
             stat["pruned people"] += int(t.values[kept].sum())
             stat["pruned cells"] += int(kept.sum())
@@ -407,9 +415,10 @@ def compare(calls: list[Call], time_limit: float) -> dict:
 def report(name: str, result: dict) -> str:
     rows = result["rows"]
     out = [f"## {name}", "",
-           "| table kind | tables | with complements | greedy people | pruned people | "
-           "optimal people | gap | greedy cells | pruned cells | optimal cells | milp s (max ms) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+           "| table kind | tables | with complements | old rule people | greedy people | "
+           "pruned people | optimal people | gap | greedy cells | pruned cells | optimal cells | "
+           "milp s (max ms) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     total = collections.Counter()
     for kind in sorted(rows):
         s = rows[kind]
@@ -434,7 +443,8 @@ def report(name: str, result: dict) -> str:
 def _line(kind: str, s: collections.Counter) -> str:
     gp, op = s["greedy people"], s["optimal people"]
     gap = f"{(gp - op) / gp:.1%}" if gp else "-"
-    return (f"| {kind} | {s['tables']} | {s['tables with complements']} | {gp} | "
+    return (f"| {kind} | {s['tables']} | {s['tables with complements']} | "
+            f"{s['old rule people']} | {gp} | "
             f"{s['pruned people']} | {op} | {gap} | {s['greedy cells']} | {s['pruned cells']} | "
             f"{s['optimal cells']} | "
             f"{s['milp seconds x1e6'] / 1e6:.2f} ({s['milp max ms']}) |")  # fmt: skip
