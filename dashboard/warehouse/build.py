@@ -203,11 +203,11 @@ def _peak_mb() -> float:
 
 @contextlib.contextmanager
 def _step(name: str) -> Iterator[None]:
-    """Log a build step's wall time and the process's peak memory after it (debug)."""
+    """Log a build step's wall time and the process's peak memory after it."""
     started = time.monotonic()
     yield
-    log.debug("build step %s: %.1fs, peak RSS so far %.0f MB", name,
-              time.monotonic() - started, _peak_mb())  # fmt: skip
+    log.info("build step %s: %.1fs, peak RSS so far %.0f MB", name,
+             time.monotonic() - started, _peak_mb())  # fmt: skip
 
 
 def _fsync(path: Path) -> None:
@@ -237,7 +237,7 @@ def build_warehouse(
     DASHBOARD_K) is the disclosure threshold the publication is protected for.
     `memory_limit` is DuckDB's: past it, the build spills to a temporary folder beside
     the target, so a 1M-member build stays under 4 GB resident (each step's time and
-    the peak so far are logged at debug level).
+    the peak so far are logged).
     """
     started = time.monotonic()
     k = env_int("DASHBOARD_K") if k is None else k

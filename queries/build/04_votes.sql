@@ -1,29 +1,34 @@
 -- Grain: one row per member, question and round; a member who voted twice
 -- counts once, with the latest cast_at (then the later line) winning.
 -- Withdrawn members' votes are gone with them (inner join on members).
--- cast_at is parsed once per row (typed), not again for the window's order.
+-- Repeated votes are rare (about 1%), so only they are grouped: a hash of the key
+-- finds the keys seen more than once (a group-by on one integer, no payload), every
+-- other vote passes through, and the repeated ones are grouped by their real key
+-- (so a hash collision only sends a vote down the exact path). At 1M members this
+-- is about half the work of grouping or ranking all 22M votes.
 -- Parameters: none.
 CREATE TABLE votes AS
-WITH typed AS (
-    SELECT round_id, question_id, member_id, utc_ts(cast_at) AS cast_at, value, rowid AS line
-    FROM raw_votes
+WITH typed AS NOT MATERIALIZED (
+    SELECT v.round_id, v.question_id, p.member_key, v.cast_at, v.value, v.rowid AS line,
+           hash(v.round_id, v.question_id, p.member_key) AS h
+    FROM raw_votes AS v
+    JOIN pseudonyms AS p USING (member_id)
+    JOIN members AS m ON m.member_key = p.member_key
 ),
-ranked AS (
-    SELECT
-        round_id,
-        question_id,
-        member_id,
-        cast_at,
-        CAST(value AS INTEGER) AS value,
-        row_number() OVER (
-            PARTITION BY round_id, question_id, member_id
-            ORDER BY cast_at DESC, line DESC
-        ) AS nth
-    FROM typed
+repeated AS (
+    SELECT h FROM typed GROUP BY h HAVING count(*) > 1
+),
+latest AS (
+    SELECT round_id, question_id, member_key,
+           arg_max({'cast_at': utc_ts(cast_at), 'value': value},
+                   {'cast_at': utc_ts(cast_at), 'line': line}) AS vote
+    FROM typed SEMI JOIN repeated USING (h)
+    GROUP BY round_id, question_id, member_key
 )
-SELECT r.round_id, r.question_id, p.member_key, CAST(r.cast_at AS DATE) AS cast_on, r.value
-FROM ranked AS r
-JOIN pseudonyms AS p USING (member_id)
-JOIN members AS m ON m.member_key = p.member_key
-WHERE r.nth = 1
-ORDER BY r.round_id, r.question_id
+SELECT round_id, question_id, member_key, CAST(utc_ts(cast_at) AS DATE) AS cast_on,
+       CAST(value AS INTEGER) AS value
+FROM typed ANTI JOIN repeated USING (h)
+UNION ALL
+SELECT round_id, question_id, member_key, CAST(vote.cast_at AS DATE), CAST(vote.value AS INTEGER)
+FROM latest
+ORDER BY round_id, question_id

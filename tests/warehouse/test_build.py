@@ -87,6 +87,26 @@ def test_duplicate_votes_count_once_latest_wins(fixture_warehouse: Path) -> None
     assert n == (1,)
 
 
+def test_the_latest_vote_wins_in_utc_and_a_tie_goes_to_the_later_line(
+    export_copy: Path, tmp_path: Path
+) -> None:
+    votes = export_copy / "votes.csv"
+    votes.write_text(votes.read_text() + "".join([
+        "R3,Q1,M01,2026-01-10T12:00:00,2\n",  # same instant as line 96 (5), a later line: 2
+        "R3,Q2,M01,2026-01-10T15:00:00+05:00,4\n",  # 10:00 UTC: before line 97's 3, which stays
+        "R3,Q3,M01,2026-01-11T01:30:00+02:00,1\n",  # 23:30 UTC the day before
+        "R3,Q3,M01,2026-01-10T23:00:00.500Z,4\n",  # earlier still: 1 wins, cast on the 10th
+    ]))  # fmt: skip
+    build_warehouse(export_copy, tmp_path / "wh.duckdb", previous=None)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT question_id, value, cast_on::VARCHAR FROM votes "
+        "WHERE member_key = ? AND round_id = 'R3' ORDER BY 1",
+        [pseudonym("M01")],
+    ).fetchall()
+    assert rows == [("Q1", 2, "2026-01-10"), ("Q2", 3, "2026-01-10"), ("Q3", 1, "2026-01-10")]
+
+
 def test_bands_not_years(fixture_warehouse: Path) -> None:
     con = duckdb.connect(str(fixture_warehouse), read_only=True)
     row = con.execute(
