@@ -208,7 +208,8 @@ def _knock_on(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, h_axis: 
     so it needs a partner: the smallest other candidate there (summed over the equations
     a hierarchy cell is a part of)."""
     cand = free & ~hidden & (values > 0)
-    cv = np.where(cand, values, np.inf).astype(np.float32)  # counts are exact in float32
+    # float32: half the memory; counts up to 2^24 are exact (beyond, only ties could move)
+    cv = np.where(cand, values, np.inf).astype(np.float32)
     out = []
     for axis in range(1, values.ndim):
         if axis != h_axis:
