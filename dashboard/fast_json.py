@@ -23,21 +23,24 @@ OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROU
 class OrjsonProvider(DefaultJSONProvider):
     """`app.json` for every Flask app we serve (the researcher app, its API, the embeds)."""
 
+    def _write(self, obj: Any, option: int = 0) -> bytes | None:
+        """orjson's bytes, or None where it cannot write (an integer beyond 64 bits, e.g. a
+        fuzzed echo): the caller then uses the standard library, which can."""
+        try:
+            return orjson.dumps(obj, default=self.default, option=OPTIONS | option)
+        except orjson.JSONEncodeError:
+            return None
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if kwargs:  # a caller asking for json.dumps's own options (indent, ...) gets them
             return super().dumps(obj, **kwargs)
-        try:
-            return orjson.dumps(obj, default=self.default, option=OPTIONS).decode()
-        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: json writes it
-            return super().dumps(obj, separators=(",", ":"))
+        body = self._write(obj)
+        return super().dumps(obj, separators=(",", ":")) if body is None else body.decode()
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        try:
-            body = orjson.dumps(
-                obj, default=self.default, option=OPTIONS | orjson.OPT_APPEND_NEWLINE
-            )
-        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits (a fuzzed echo)
+        body = self._write(obj, orjson.OPT_APPEND_NEWLINE)
+        if body is None:
             return super().response(obj)
         return self._app.response_class(body, mimetype=self.mimetype)
 
