@@ -19,3 +19,55 @@
     set: function () {}
   });
 })();
+
+/* A chart card's graph is drawn when it comes near the screen, not at load: a page of six
+   charts draws the one or two in sight, and the rest as the reader scrolls to them (the
+   card keeps the figure's height meanwhile, so nothing moves). Only graphs inside an
+   element marked data-lazy-graph (dashboard/views.py, chart_card) wait; dcc.Graph calls
+   Plotly.react and binds its events once the promise resolves, so it simply waits too.
+   A graph already drawn redraws at once. */
+(function () {
+  "use strict";
+  if (!("IntersectionObserver" in window) || !window.WeakMap) { return; }
+  var waiting = new WeakMap();
+  var react = null;
+  var seen = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) { return; }
+      var gd = entry.target, job = waiting.get(gd);
+      seen.unobserve(gd);
+      waiting.delete(gd);
+      if (job) { react.apply(window.Plotly, job.args).then(job.resolve, job.reject); }
+    });
+  }, { rootMargin: "200px 0px" });
+
+  function lazyReact(gd) {
+    // (not in a side panel: a reader opened it to see its charts)
+    var later = gd && !gd._fullLayout && gd.closest && gd.closest("[data-lazy-graph]") &&
+      !gd.closest(".offcanvas");
+    if (!later) { return react.apply(this, arguments); }
+    var job = waiting.get(gd);
+    if (job) { job.args = arguments; return job.promise; }  // the newest figure wins
+    job = { args: arguments };
+    job.promise = new Promise(function (resolve, reject) {
+      job.resolve = resolve;
+      job.reject = reject;
+    });
+    waiting.set(gd, job);
+    seen.observe(gd);
+    return job.promise;
+  }
+
+  var plotly;
+  Object.defineProperty(window, "Plotly", {
+    configurable: true,
+    get: function () { return plotly; },
+    set: function (value) {
+      plotly = value;
+      if (value && typeof value.react === "function" && value.react !== lazyReact) {
+        react = value.react;
+        value.react = lazyReact;
+      }
+    }
+  });
+})();

@@ -158,7 +158,10 @@ def chart_card(
             # The figure's height is kept free while plotly loads and draws, so the cards
             # below do not jump down when it appears (Lighthouse's layout shift, 0.3-0.7).
             style={"display": "none"} if result.message else {"minHeight": reserved},
+            # Drawn when it comes near the screen (assets/05-plotly-on-demand.js); a hidden
+            # one at once, as before (it never comes into view).
             **{"aria-label": summary},
+            **({} if result.message else {"data-lazy-graph": "1"}),
         )
     )
     if any(r.get("suppressed") for r in result.rows):

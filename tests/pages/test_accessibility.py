@@ -16,6 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.figures.charts import DASHES
 from dashboard.figures.theme import PALETTE, PATTERNS
 from dashboard.layout import NAV
+from tests.pages.drawing import draw_every_chart
 
 PAGES = ["/", "/priorities", "/projects", "/participation", "/methods"]
 CHART_PAGES = ["/", "/priorities", "/projects", "/participation"]
@@ -295,6 +296,7 @@ def _open(duo, path: str) -> None:
     duo.wait_for_page(url=duo.server_url + path)
     duo.wait_for_text_to_equal("#as-of", "Data as of 2026-11-01")
     duo.wait_for_element("#main h1, #methods-text")
+    draw_every_chart(duo)  # each is drawn when it comes near the screen
     drawn = "return [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"  # fmt: skip
     deadline = time.monotonic() + 10
     while not duo.driver.execute_script(drawn):

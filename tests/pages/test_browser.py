@@ -14,6 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from dashboard.config import Settings
+from tests.pages.drawing import scroll_to
 
 pytestmark = pytest.mark.browser
 PAGES = ["/", "/priorities", "/projects", "/participation", "/methods"]
@@ -72,6 +73,7 @@ def test_compare_with_one_group_draws_a_dumbbell(started) -> None:
     _choose_until_url(started, "#f-who", "People with relapsing MS", "ms_course=relapsing")
     started.wait_for_contains_text("#two-groups-summary", "People with relapsing MS and "
                                    "caregivers differ on 2 of 2 questions")  # fmt: skip
+    scroll_to(started, "#two-groups-graph")  # drawn when it comes near the screen
     started.wait_for_element("#two-groups-graph .scatterlayer .trace")
     legend = _text(started, "#two-groups-graph .legend")
     assert "People with relapsing MS" in legend and "Caregivers" in legend
@@ -141,21 +143,30 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.wait_for_contains_text("#two-groups-summary",
                                     "People with progressive MS and caregivers differ on",
                                     timeout=30)  # fmt: skip
+    scroll_to(dash_duo, "#two-groups-graph")  # drawn when it comes near the screen
+    dash_duo.wait_for_element("#two-groups-graph .legend")
     legend = _text(dash_duo, "#two-groups-graph .legend")
     assert "People with progressive MS" in legend and "Caregivers" in legend
     assert "ms_course=progressive" in dash_duo.driver.current_url
     # Or every voter group: MS courses and caregivers side by side.
+    dash_duo.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     _choose_until_url(dash_duo, "#f-compare", "Each voter group", "compare=voter_group")
     dash_duo.wait_for_contains_text("#compare-summary", "Compared with people with relapsing MS",
                                     timeout=30)  # fmt: skip
+    scroll_to(dash_duo, "#compare-graph")
+    dash_duo.wait_for_element("#compare-graph .legend")
     legend = _text(dash_duo, "#compare-graph .legend")
     assert "People with progressive MS" in legend and "Caregivers" in legend
     assert "compare=voter_group" in dash_duo.driver.current_url
     assert "ms_course" not in dash_duo.driver.current_url  # the same people: one at a time
     # Open one question: click its bar; the panel shows its trail and its trend.
+    scroll_to(dash_duo, "#priorities-graph")
     for _ in range(5):  # the graph may re-render under us: find the bar again
         try:
             bar = dash_duo.wait_for_element("#priorities-graph .point")
+            dash_duo.driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", bar
+            )
             ActionChains(dash_duo.driver).move_to_element(bar).click().perform()  # drag layer
             break
         except StaleElementReferenceException:

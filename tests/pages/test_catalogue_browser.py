@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 DRAWN = """
 const card = document.querySelector('[data-chart="' + arguments[0] + '"]');
 if (!card) return null;
+card.scrollIntoView({block: 'center', behavior: 'instant'});  // a graph draws near the screen
 const plot = card.querySelector('.js-plotly-plot');
 const text = card.innerText.trim();
 if (!plot) return {plot: false, text: text.length, visible: card.offsetHeight > 0};

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
+from tests.pages.drawing import scroll_to
+
 pytestmark = pytest.mark.browser
 SHAPES = "#countries-graph .choroplethlayer path.choroplethlocation"
 # A point inside a country's shape, in viewport pixels (its box's centre may be water).
@@ -40,6 +42,7 @@ def assert_only_this_machine(dash_duo, names: list[str]) -> None:
 
 def test_the_country_map_draws_from_vendored_shapes_only(started) -> None:
     started.wait_for_page(url=started.server_url + "/participation")
+    scroll_to(started, "#countries-graph")  # drawn when it comes near the screen
     started.wait_for_element(SHAPES, timeout=20)
     # The fixture's two countries (US, CA) are both withheld: grey, never a colour for 0.
     shapes = started.driver.find_elements("css selector", SHAPES)
@@ -71,6 +74,7 @@ def test_the_country_map_draws_from_vendored_shapes_only(started) -> None:
 def test_other_pages_still_draw_after_the_map(started) -> None:
     """The plotly bundle that draws the map also draws every other page's charts."""
     started.wait_for_page(url=started.server_url + "/participation")
+    scroll_to(started, "#countries-graph")  # drawn when it comes near the screen
     started.wait_for_element(SHAPES, timeout=20)
     started.wait_for_element("#members-graph .scatterlayer .trace")
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
