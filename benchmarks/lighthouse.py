@@ -6,7 +6,7 @@ every page. Lighthouse comes from npm (`npx --yes lighthouse@13.5.0`, needs Node
 registry) and drives Debian's chromium (`CHROME_PATH`, default /usr/bin/chromium).
 
     python -m benchmarks.lighthouse [--warehouse FILE] [--server gunicorn|serve]
-                                    [--only PATH ...] [--out FILE]
+                                    [--only PATH ...] [--runs N] [--out FILE]
 
 Without --warehouse it serves the demo warehouse `make run` serves (data/warehouse.duckdb,
 built with `python -m dashboard demo --members 6000` when missing). It prints a Markdown
@@ -236,7 +236,12 @@ def main() -> int:
         default="gunicorn",
         help="gunicorn (make serve's settings) or python -m dashboard serve",
     )
-    parser.add_argument("--only", nargs="*", help="only these paths (e.g. / /embed/topics/)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="only these paths (e.g. / /embed/topics/; "
+        "'/priorities?question={top}' is the question ranked first)",
+    )
     parser.add_argument("--out", type=Path, default=TABLE, help="the Markdown table's file")
     parser.add_argument("--runs", type=int, default=1, help="runs per page (the median is kept)")
     args = parser.parse_args()
@@ -251,7 +256,9 @@ def main() -> int:
     ):
         pages = all_pages(base)
         if args.only:
-            pages = [p for p in pages if p[1] in args.only] or [(p, p) for p in args.only]
+            top = top_question(base)
+            only = {path.format(top=top) for path in args.only}
+            pages = [p for p in pages if p[1] in only] or [(p, p) for p in sorted(only)]
         for _name, path in pages:  # warm the server's caches: measure the page
             urllib.request.urlopen(base + path, timeout=60).read()
         rows = run_all(base, pages, args.runs)
