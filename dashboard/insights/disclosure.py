@@ -31,8 +31,10 @@ axis holding every category at once, and rules 2 and 3 also cover every
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -231,6 +233,29 @@ def _knock_on(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, h_axis: 
     return out
 
 
+# How complements are chosen, by name, so that a release can say which rule made it and
+# the next release can follow it: a release that follows another must withhold exactly
+# what the same rule withholds over the kept periods, or the two releases together could
+# serve a cell one of them withheld together with its complements (dashboard/warehouse/
+# release.py). "smallest-first" is the rule of every release built before "knock-on".
+COMPLEMENT_RULES = {"smallest-first": False, "knock-on": True}
+CURRENT_RULE = "knock-on"
+_rule: contextvars.ContextVar[str] = contextvars.ContextVar("complement_rule", default=CURRENT_RULE)
+
+
+@contextlib.contextmanager
+def complement_rule(name: str) -> Iterator[None]:
+    """Choose complements by the named rule inside this block (a build following a release
+    made by another rule keeps that rule)."""
+    if name not in COMPLEMENT_RULES:
+        raise ValueError(f"unknown complement rule {name!r}: {', '.join(COMPLEMENT_RULES)}")
+    token = _rule.set(name)
+    try:
+        yield
+    finally:
+        _rule.reset(token)
+
+
 def complementary(
     counts: np.ndarray,
     hidden: np.ndarray,
@@ -238,7 +263,7 @@ def complementary(
     first_axis: int = 0,
     hierarchy: Hierarchy | None = None,
     given: np.ndarray | None = None,
-    knock_on: bool = True,
+    knock_on: bool | None = None,
 ) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1.
 
@@ -250,8 +275,10 @@ def complementary(
     `first_axis` index independent tables, and only tables the last round
     changed are looked at again (the others cannot change any more).
     `knock_on=False` is the plain rule before it (the smallest cell first), for
-    comparisons.
+    comparisons; None: the rule in force (`complement_rule`, else CURRENT_RULE).
     """
+    if knock_on is None:
+        knock_on = COMPLEMENT_RULES[_rule.get()]
     hidden = hidden.copy()
     if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
         return hidden

@@ -30,6 +30,7 @@ import pandas as pd
 
 from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env, env_int
 from dashboard.db import build_schema, parameters_in
+from dashboard.insights.disclosure import complement_rule
 from dashboard.insights.publication import PublicationReport, publish
 from dashboard.warehouse.release import Comparison, attached, carry_over
 from dashboard.warehouse.validate import ExportInvalid, stage_and_validate
@@ -318,7 +319,7 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
             rows, release = _load(con, as_of, build_id, network, in_export, previous)
         warnings += release.warnings
         steps = [BUILD_SQL_DIR.joinpath(n).read_text(encoding="utf-8") for n in PUBLICATION_STEPS]
-        with _step("publication"):
+        with _step("publication"), complement_rule(release.complement_rule):
             snapshot = (build_id, as_of.isoformat(), network)
             publication = publish(con, snapshot, k, (steps[0], steps[1]))
         with _step("checkpoint"):
@@ -366,6 +367,7 @@ def _load(
                 raise RuntimeError(f"build step {name} failed: {exc}") from exc
         with _step("carry over"):
             release = carry_over(con, previous)
+        params["complement_rule"] = release.complement_rule
         kept = {
             name: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
             for name, table in LOADED_TABLES.items()

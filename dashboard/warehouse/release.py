@@ -6,8 +6,9 @@ members. The policy (README, "Releases"): what a release published about a
 closed round or a complete month is carried into every later release
 unchanged. The build copies the previous release's aggregates (never member
 rows) for those periods over the ones it just computed; disclosure control is
-deterministic, so every count about a frozen period is served exactly as
-before. Withdrawn members' rows still leave the warehouse, and nothing new is
+deterministic and the build keeps the previous release's complement rule
+(`complement_rule` in build_info), so every count about a frozen period is served
+exactly as before. Withdrawn members' rows still leave the warehouse, and nothing new is
 computed from them. A round still open is not published at all (its counts appear
 once, in the first release after it closes); the running month is not published;
 running totals that still grow (discussion counts, members enrolled in a study, to
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from dashboard.insights.disclosure import COMPLEMENT_RULES, CURRENT_RULE
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,9 @@ class Comparison:
     previous_as_of: dt.date | None = None
     frozen_rounds: list[str] = field(default_factory=list)
     frozen_before: dt.date | None = None  # complete months before this one are kept
+    # How this release chooses complements: the previous release's rule, so the kept periods
+    # withhold exactly the same cells (a first release uses the current rule).
+    complement_rule: str = field(default_factory=lambda: CURRENT_RULE)
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -99,7 +105,8 @@ class Comparison:
                 f"{self.previous}): kept closed rounds {rounds} and every complete month "
                 f"before {self.frozen_before:%Y-%m} as published; discussion counts and "
                 "members enrolled in a study are served as it served them unless they moved "
-                "by 0 or at least k; rounds still open are not published")  # fmt: skip
+                "by 0 or at least k; rounds still open are not published; complements "
+                f"chosen {self.complement_rule}, as it chose them")  # fmt: skip
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Comparison:
@@ -128,6 +135,7 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
             "with --first-release"
         )
     found.previous, (found.previous_build_id, found.previous_as_of) = str(previous), info
+    found.complement_rule = _previous_rule(con)
     month = found.previous_as_of.replace(day=1)
     quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
     found.frozen_before = month
@@ -167,6 +175,29 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
         )
     _record(con, found)
     return found
+
+
+def _previous_rule(con: duckdb.DuckDBPyConnection) -> str:
+    """The complement rule the previous release was built with: releases made before rules
+    had names used "smallest-first". A rule this code does not know cannot be followed."""
+    if not _has_column(con, "prev", "build_info", "complement_rule"):
+        return "smallest-first"
+    row = con.execute("SELECT complement_rule FROM prev.build_info").fetchone()
+    rule = row[0] if row else None
+    if rule not in COMPLEMENT_RULES:
+        raise UnreadablePrevious(
+            f"the release this build follows was protected by a complement rule this code "
+            f"does not know ({rule!r}); build with the code that made it, or build a first "
+            "release with --first-release"
+        )
+    return str(rule)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, catalog: str, table: str, column: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
+        "AND column_name = ?", [catalog, table, column]).fetchone()  # fmt: skip
+    return bool(row and row[0])
 
 
 def _copy_results(con: duckdb.DuckDBPyConnection, from_previous: bool) -> bool:
