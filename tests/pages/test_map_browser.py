@@ -76,7 +76,9 @@ def test_other_pages_still_draw_after_the_map(started) -> None:
     started.wait_for_page(url=started.server_url + "/participation")
     scroll_to(started, "#countries-graph")  # drawn when it comes near the screen
     started.wait_for_element(SHAPES, timeout=20)
-    started.wait_for_element("#members-graph .scatterlayer .trace")
+    # Far from the map once it is in view, so drawn only when it is scrolled to again.
+    scroll_to(started, "#members-graph")
+    started.wait_for_element("#members-graph .scatterlayer .trace", timeout=20)
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
     started.wait_for_element("#priorities-graph .scatterlayer .point", timeout=20)
     assert started.get_logs() == []
