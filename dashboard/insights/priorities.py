@@ -155,9 +155,15 @@ def cells_scores(tables: Tables, rnd: Round, cells: list[tuple],
     cell (a priorities chart) is scored question by question: numpy's fixed cost per
     operation makes the arrays slower there.
     """
-    if rnd.vote.score_columns is None or not tables.measures or len(cells) < 2:
+    if not _scored_as_columns(tables, rnd, cells):
         return [_scores_one_by_one(tables, rnd, cell, k) for cell in cells]
     return _cell_columns(tables, rnd, cells, k).rows()
+
+
+def _scored_as_columns(tables: Tables, rnd: Round, cells: list[tuple]) -> bool:
+    """Whether these cells are scored on arrays (`_cell_columns`): the method has array
+    scores and there are questions and at least two cells (one is faster row by row)."""
+    return rnd.vote.score_columns is not None and bool(tables.measures) and len(cells) >= 2
 
 
 @dataclass(frozen=True)
@@ -400,7 +406,7 @@ def _group_scores(tables: Tables, rnd: Round, groups: list[tuple[str, tuple]],
                   k: int) -> GroupScores:  # fmt: skip
     """Every question's scores in each group shown (read once; shared by comparisons)."""
     cells = [cell for _, cell in groups]
-    if rnd.vote.score_columns is None or not tables.measures or len(cells) < 2:
+    if not _scored_as_columns(tables, rnd, cells):
         return CellColumns.from_rows(cells_scores(tables, rnd, cells, k))
     return _cell_columns(tables, rnd, cells, k)
 

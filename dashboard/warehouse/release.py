@@ -180,7 +180,7 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
 def _previous_rule(con: duckdb.DuckDBPyConnection) -> str:
     """The complement rule the previous release was built with: releases made before rules
     had names used "smallest-first". A rule this code does not know cannot be followed."""
-    if not _has_column(con, "prev", "build_info", "complement_rule"):
+    if "complement_rule" not in dict(_columns(con, "prev", "build_info")):
         return "smallest-first"
     row = con.execute("SELECT complement_rule FROM prev.build_info").fetchone()
     rule = row[0] if row else None
@@ -191,13 +191,6 @@ def _previous_rule(con: duckdb.DuckDBPyConnection) -> str:
             "release with --first-release"
         )
     return str(rule)
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, catalog: str, table: str, column: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
-        "AND column_name = ?", [catalog, table, column]).fetchone()  # fmt: skip
-    return bool(row and row[0])
 
 
 def _copy_results(con: duckdb.DuckDBPyConnection, from_previous: bool) -> bool:
@@ -232,13 +225,17 @@ def _record(con: duckdb.DuckDBPyConnection, found: Comparison) -> None:
     )  # fmt: skip
 
 
-def _same_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple[str, str]]:
+    """A table's (column, type) pairs in order; empty when the table is not there."""
     sql = ("SELECT column_name, data_type FROM information_schema.columns "
            "WHERE table_catalog = $db AND table_name = $table "
            "ORDER BY ordinal_position")  # fmt: skip
-    here = con.execute(sql, {"db": _current_catalog(con), "table": table}).fetchall()
-    there = con.execute(sql, {"db": "prev", "table": table}).fetchall()
-    return bool(there) and here == there
+    return con.execute(sql, {"db": catalog, "table": table}).fetchall()
+
+
+def _same_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    there = _columns(con, "prev", table)
+    return bool(there) and _columns(con, _current_catalog(con), table) == there
 
 
 def _current_catalog(con: duckdb.DuckDBPyConnection) -> str:
