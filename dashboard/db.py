@@ -61,6 +61,10 @@ class Snapshot:
     as_of: str
     network: str
     file_id: tuple[int, int, int]
+    # How the build chose complements (build_info): a chart computed on the spot (a k the
+    # build did not publish) is protected the same way. Empty for the build's own reader,
+    # which runs under the rule the build set.
+    complement_rule: str = ""
 
 
 def _file_id(path: Path) -> tuple[int, int, int]:
@@ -154,7 +158,11 @@ def _describe(
             f"{path} is truncated: {file_id[1]:,} bytes where its blocks need {needed:,}; "
             "copy it again or rebuild it"
         )
-    return Snapshot(con, row[0], row[1], row[2] or "", file_id)
+    try:
+        rule = con.execute("SELECT complement_rule FROM build_info").fetchone()
+    except duckdb.Error:
+        rule = None
+    return Snapshot(con, row[0], row[1], row[2] or "", file_id, str(rule[0]) if rule else "")
 
 
 class Warehouse:

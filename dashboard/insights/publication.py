@@ -41,6 +41,7 @@ from dashboard.catalogue import CHARTS, ChartSpec
 from dashboard.db import BuildReader, Warehouse
 from dashboard.filters import GROUP_VALUES, MAX_GROUP_FILTERS, Filters
 from dashboard.insights import topics
+from dashboard.insights.disclosure import complement_rule
 from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
     FINEST,
@@ -202,8 +203,17 @@ def lookup_result(chart: ChartSpec, wh: Warehouse, filters: Filters, k: int) -> 
     """The chart's published result for these filters, its rows picked by the chart's view.
 
     Charts the build does not publish as results read its protected tables instead;
-    a k the build did not publish for is computed on the spot (tests, experiments).
+    a k the build did not publish for is computed on the spot (tests, experiments), with
+    complements chosen by the warehouse's own rule, as its build would have.
     """
+    rule = wh.snapshot().complement_rule
+    if not rule:  # the build's own reader: the build has set its rule
+        return _lookup(chart, wh, filters, k)
+    with complement_rule(rule):
+        return _lookup(chart, wh, filters, k)
+
+
+def _lookup(chart: ChartSpec, wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     if chart.published is None:
         return chart.data(wh, filters, k)
     key = result_key(chart, filters)

@@ -94,3 +94,28 @@ def test_a_rule_this_code_does_not_know_stops_the_build(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(UnreadablePrevious, match="complement rule"):
         build_warehouse(EXPORT, tmp_path / "second.duckdb", previous=first.path)
+
+
+def test_a_chart_computed_on_the_spot_follows_the_warehouses_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A k the build did not publish is computed per request: with the warehouse's rule,
+    not the code's current one, so both agree with what the build would have served."""
+    from dashboard.config import Settings
+    from dashboard.engine import Engine
+
+    monkeypatch.setattr(release, "CURRENT_RULE", "smallest-first")
+    built = build_warehouse(EXPORT, tmp_path / "old.duckdb", previous=None)
+    monkeypatch.undo()
+    rules: list[str] = []
+    plain = disclosure.complementary
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        rules.append(disclosure._rule.get())
+        return plain(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disclosure, "complementary", spy)
+    engine = Engine(Settings(warehouse=built.path, k=7, query_timeout_s=30, network_name=""))
+    engine.run("priorities-by-group", {"compare": "role"})
+    assert rules and set(rules) == {"smallest-first"}
+    assert disclosure._rule.get() == "knock-on"  # the request's rule did not leak out
