@@ -55,11 +55,13 @@ def _month_role_table(df: pd.DataFrame, value: str) -> tuple[list[dt.date], np.n
     return [pd.Timestamp(m).date() for m in months], table
 
 
-def new_member_hidden(wh: Warehouse, k: int) -> tuple[list[dt.date], np.ndarray, np.ndarray, Any]:
-    """New members per month and role, and which cells are withheld."""
+def new_members(wh: Warehouse) -> tuple[list[dt.date], np.ndarray, Any]:
+    """New members per month and role (what is withheld follows from the running totals:
+    `members`; a mask over the whole month x role table would change past months' cells
+    whenever a month is added, so none is computed)."""
     df, snap = wh.run_named("member_months", {})
     months, table = _month_role_table(df, "members")
-    return months, table, protect(table, k), snap
+    return months, table, snap
 
 
 def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -69,13 +71,13 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     served total are 0 or at least k, so no month's newcomers can be found
     by subtracting two totals; the all-roles total only where every role's is.
     """
-    months, table, hidden, snap = new_member_hidden(wh, k)
+    months, table, snap = new_members(wh)
     result = new_result("members", "Members over time, by role", "monthly new and cumulative",
                      filters, snap, k, ["month", "role", "new_members", "members"],
                      {"new_members", "members"})  # fmt: skip
     result.context["events"] = timeline_events(wh)
     cumulative = np.cumsum(table, axis=0)
-    cum_hidden = np.zeros_like(hidden)
+    cum_hidden = np.zeros(table.shape, dtype=bool)
     # Year ends are kept where possible: retention's cohort sizes are their differences.
     year_ends = frozenset(i for i, m in enumerate(months)
                           if i + 1 == len(months) or months[i + 1].year != m.year)  # fmt: skip
