@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from dashboard.insights.disclosure import protect, protect_nested
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.vote_methods import vote_method
 from dashboard.warehouse.contract import ROLES
+from dashboard.warehouse.release import held
 
 ALL = "all"
 
@@ -78,11 +80,12 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     result.context["events"] = timeline_events(wh)
     cumulative = np.cumsum(table, axis=0)
     cum_hidden = np.zeros(table.shape, dtype=bool)
-    # Year ends are kept where possible: retention's cohort sizes are their differences.
-    year_ends = frozenset(i for i, m in enumerate(months)
-                          if i + 1 == len(months) or months[i + 1].year != m.year)  # fmt: skip
+    # Month by month, each decision from the months before it only: a later release, with
+    # more months, decides every month it shares with this one the same way (release.py).
+    # (Keeping year ends served by withholding the months before them, for retention's
+    # cohort sizes, changed months already published once the year's end arrived.)
     for j in range(len(ROLES)):
-        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k, anchors=year_ends)
+        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k)
     total = cumulative.sum(axis=1)
     # The total of all roles is served only where every role's total is: then it is
     # their sum and reveals nothing. (Served beside withheld roles, its monthly change
@@ -229,15 +232,58 @@ def _active_by_role_hidden(df: pd.DataFrame, k: int) -> dict[tuple[int, int], di
     return out
 
 
+# The country x role table as served, in the build's published results (publication.py),
+# for the next release to hold its counts (release.py, PREVIOUS_RESULTS).
+COUNTRY_TABLE = "country-table"
+
+
+def country_table(wh: Warehouse, k: int) -> tuple[list[str], np.ndarray]:
+    """Members per country (rows, sorted) and role (ROLES), as this release serves them.
+
+    Counted to the end of the last complete month, so they grow from release to release:
+    each cell is served as the previous release served it unless it moved by 0 or at
+    least k (`held`; a cell that release did not have counts from 0), and a country's
+    total is the sum of its served cells. So no count served in two releases differs by
+    1..k-1 (it would tell how many joined there that month).
+    """
+
+    def compute() -> tuple[list[str], np.ndarray]:
+        df, _ = wh.run_named("country_members", {})
+        names = sorted(df["country"].unique())
+        table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
+        for r in df.itertuples():
+            table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
+        before = _previous_country_table(wh, k)
+        if before is not None:
+            for i, name in enumerate(names):
+                for j, role in enumerate(ROLES):
+                    table[i, j] = held(int(table[i, j]), before.get(f"{name}|{role}", 0), k)
+        return names, table
+
+    return wh.remember(("country table", k), compute)
+
+
+def encode_country_table(names: list[str], table: np.ndarray) -> str:
+    """The served country x role counts as the publication stores them (JSON)."""
+    return json.dumps({f"{name}|{role}": int(table[i, j]) for i, name in enumerate(names)
+                       for j, role in enumerate(ROLES)})  # fmt: skip
+
+
+def _previous_country_table(wh: Warehouse, k: int) -> dict[str, int] | None:
+    """What the previous release served per "country|role" (None in a first release, or
+    after one made before these counts were kept)."""
+    stored, _ = wh.run_named("previous_result", {"chart": COUNTRY_TABLE, "k": k})
+    if stored.empty:
+        return None
+    return {key: int(v) for key, v in json.loads(str(stored["body"].iloc[0])).items()}
+
+
 def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Members by country (and role, when filtered)."""
-    df, snap = wh.run_named("country_members", {})
+    snap = wh.snapshot()
     result = new_result("countries", "Members by country", "members who have not withdrawn",
                      filters, snap, k, ["country", "members"], {"members"})  # fmt: skip
-    names = sorted(df["country"].unique())
-    table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
-    for r in df.itertuples():
-        table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
+    names, table = country_table(wh, k)
     if filters.role:
         col = ROLES.index(filters.role)
         values, hidden = table[:, col], protect(table, k)[:, col]

@@ -121,8 +121,9 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     # comments and the total are sums of the served question counts, never fresh ones.
     before, kept = previous_discussion(wh, k), []
 
-    def hold(new: int, old: tuple | None, field: int, name: str) -> int:
-        value = new if before is None else held(new, None if old is None else old[field], k)
+    def hold(new: int, old: tuple | None, field: int, name: str, since: int | None = None) -> int:
+        """`since`: the value a count the previous release did not serve is held from."""
+        value = new if before is None else held(new, since if old is None else old[field], k)
         if value != new:
             kept.append(name)
         return value
@@ -130,7 +131,9 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     if before is not None:
         for i, q in enumerate(qids):
             old = before.question.get(q)
-            comments[i] = hold(int(comments[i]), old, 0, f"{q} comments")
+            # A question new since then counts from 0: its comments are part of its topic's
+            # and of the total, which would otherwise move by its first few comments.
+            comments[i] = hold(int(comments[i]), old, 0, f"{q} comments", since=0)
             q_people[i] = hold(q_people[i], old, 1, f"{q} commenters")
         t_people = [hold(n, before.topic.get(t), 1, f"topic {t!r} commenters")
                     for t, n in zip(names, t_people, strict=True)]  # fmt: skip

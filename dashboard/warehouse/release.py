@@ -63,9 +63,10 @@ FROZEN: tuple[Frozen, ...] = (
 )  # fmt: skip
 
 # Results of the previous release that this one reads to hold running totals (counts to
-# the end of the last complete month that still grow): the discussion counts and the
-# headlines (dashboard/insights/topics.py, headlines.py; see `held`).
-PREVIOUS_RESULTS = ("discussion", "headlines")
+# the end of the last complete month that still grow): the discussion counts, the
+# headlines and members per country and role (dashboard/insights/topics.py, headlines.py,
+# participation.py; see `held`).
+PREVIOUS_RESULTS = ("discussion", "headlines", "country-table")
 
 
 def held(new: int, served: int | None, k: int) -> int:
