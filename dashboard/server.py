@@ -14,6 +14,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
+from dashboard.catalogue import CATALOGUE
 from dashboard.compression import enable_compression
 from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
@@ -49,13 +50,14 @@ def create_app(
         pages_folder=str(PAGES_DIR),
         title="Community insights",
         suppress_callback_exceptions=True,
-        # Our own plotly.js bundle with just the traces the explorer draws (the embeds' basic
+        # Our own plotly.js bundles with just the traces the explorer draws (the embeds' basic
         # bundle has no choropleth for /participation's map, nor present mode's table),
         # loaded when the first graph mounts, not with the page (Lighthouse's blocking
-        # time): the page names it in a script element that is not run, and
-        # assets/05-plotly-on-demand.js points dcc.Graph's loader at it instead of the
-        # full 4.8 MB plotly.js.
-        external_scripts=[plotly_bundle_tag()],
+        # time): the page names them in script elements that are not run, and
+        # assets/05-plotly-on-demand.js points dcc.Graph's loader at one of them instead of
+        # the full 4.8 MB plotly.js: the charts' bundle (no choropleth, whose country-name
+        # table alone took ~0.2 s to evaluate) unless the page shows the map.
+        external_scripts=[plotly_bundle_tag(), plotly_bundle_tag(with_map=True)],
         assets_folder=str(ASSETS_DIR),
         routing_callback_inputs=routing_inputs(),
     )
@@ -87,20 +89,33 @@ def create_app(
     return app
 
 
-def plotly_bundle_tag() -> dict[str, str]:
-    """The bundle's address as a script element the browser neither fetches nor runs
-    (`type="text/plain"`): dcc.Graph loads it when a page first draws a chart."""
-    return {"src": plotly_bundle_url(), "type": "text/plain", "id": "plotly-bundle"}
+# The charts drawn as a choropleth (dashboard/figures/geo.py): their pages load the bundle
+# with the map at once (another page that shows one loads it when it appears).
+MAP_CHARTS = ("countries",)
 
 
-def plotly_bundle_url() -> str:
-    """The explorer's plotly.js (bar, scatter, choropleth, table), from the public side.
+def plotly_bundle_tag(with_map: bool = False) -> dict[str, str]:
+    """A bundle's address as a script element the browser neither fetches nor runs
+    (`type="text/plain"`): dcc.Graph loads one when a page first draws a chart; the map's
+    lists the pages it is for (`data-pages`)."""
+    if not with_map:
+        return {"src": plotly_bundle_url(False), "type": "text/plain", "id": "plotly-bundle"}
+    pages = " ".join(sorted({CATALOGUE[c].page for c in MAP_CHARTS}))
+    return {"src": plotly_bundle_url(True), "type": "text/plain", "id": "plotly-bundle-map",
+            "data-pages": pages}  # fmt: skip
 
-    Built by scripts/build_plotly_bundle.sh. The `?v=` is the file's hash, so a rebuilt
-    bundle gets a new URL and this one can be cached for good; reading it here also
-    gzips it once at start-up instead of on the first page load.
+
+def plotly_bundle_url(with_map: bool = True) -> str:
+    """The explorer's plotly.js from the public side: with the map, bar, scatter,
+    choropleth, table (plotly-explorer.min.js); without, bar, scatter, table
+    (plotly-charts.min.js, what a page without the map loads).
+
+    Built by scripts/build_plotly_bundle.sh (the charts' one with TRACES=bar,scatter,table).
+    The `?v=` is the file's hash, so a rebuilt bundle gets a new URL and this one can be
+    cached for good; reading it here also gzips it once at start-up instead of on the
+    first page load.
     """
-    name = "plotly-explorer.min.js"
+    name = "plotly-explorer.min.js" if with_map else "plotly-charts.min.js"
     return f"/embed/static/{name}?v={static_version(name)}"
 
 

@@ -63,9 +63,11 @@ STATIC_FILES = {
 }
 # The researcher explorer's plotly.js (basic + choropleth + table; built by
 # scripts/build_plotly_bundle.sh): served from here like the embeds' bundle, but not part
-# of the static publish, which only the embeds use.
+# of the static publish, which only the embeds use. plotly-charts.min.js is the same
+# without choropleth, for the explorer's pages without the map (dashboard/server.py).
 EXPLORER_FILES = {
     "plotly-explorer.min.js": "text/javascript",
+    "plotly-charts.min.js": "text/javascript",
     "plotly-explorer.LICENSE.txt": "text/plain",
 }
 # Embeds may be revalidated often; the ETag changes only when the build does.

@@ -83,3 +83,25 @@ def test_other_pages_still_draw_after_the_map(started) -> None:
     started.wait_for_element("#priorities-graph .scatterlayer .point", timeout=20)
     assert started.get_logs() == []
     assert_only_this_machine(started, resources(started))
+
+
+def test_the_map_draws_after_a_page_without_it(started) -> None:
+    """A page without the map loads the plotly.js bundle without choropleth; following a
+    link inside the app to the map's page loads that page again, with the bundle that has
+    the map (two plotly.js instances on one page break each other's graphs)."""
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph .scatterlayer .point", timeout=20)
+    names = resources(started)
+    assert any("plotly-charts.min.js" in n for n in names)
+    assert not any("plotly-explorer.min.js" in n for n in names)
+    started.find_element('a.nav-link[href="/participation"]').click()
+    started.wait_for_element("#countries-graph", timeout=20)
+    scroll_to(started, "#countries-graph")
+    started.wait_for_element(SHAPES, timeout=20)
+    names = resources(started)
+    assert any("plotly-explorer.min.js" in n for n in names)
+    assert not any("plotly-charts.min.js" in n for n in names)
+    scroll_to(started, "#members-graph")
+    started.wait_for_element("#members-graph .scatterlayer .trace", timeout=20)
+    assert started.get_logs() == []
+    assert_only_this_machine(started, resources(started))

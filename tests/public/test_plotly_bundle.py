@@ -19,6 +19,8 @@ from tests.present.conftest import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = static_dir() / "plotly-explorer.min.js"
+# The same without choropleth, for the pages without the map.
+CHARTS_BUNDLE = static_dir() / "plotly-charts.min.js"
 # Everything that builds a figure the researcher app (explorer and present mode) shows.
 SOURCES = [
     *(ROOT / "dashboard" / "figures").glob("*.py"),
@@ -28,8 +30,8 @@ SOURCES = [
 ]
 
 
-def bundled_traces() -> set[str]:
-    header = BUNDLE.read_text()[:400]
+def bundled_traces(bundle: Path = BUNDLE) -> set[str]:
+    header = bundle.read_text()[:400]
     return set(re.search(r"\* Traces: ([a-z, ]+)\n", header).group(1).split(", "))
 
 
@@ -55,6 +57,14 @@ def test_the_bundle_has_every_trace_type_the_app_draws() -> None:
     assert BUNDLE.read_text()[:60].startswith("/**\n* plotly.js (explorer - minified) v4.1.1")
 
 
+def test_the_charts_bundle_has_every_trace_type_but_the_map() -> None:
+    assert bundled_traces(CHARTS_BUNDLE) == bundled_traces() - {"choropleth"}
+    assert CHARTS_BUNDLE.read_text()[:60].startswith(
+        "/**\n* plotly.js (explorer - minified) v4.1.1"
+    )
+    assert "Afghanistan" not in CHARTS_BUNDLE.read_text()  # choropleth's country names
+
+
 def test_the_bundle_is_served_compressed_with_a_versioned_url(fixture_warehouse: Path) -> None:
     settings = Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5, network_name="")
     client = create_app(settings, Auth()).server.test_client()
@@ -69,6 +79,13 @@ def test_the_bundle_is_served_compressed_with_a_versioned_url(fixture_warehouse:
     stale = client.get(url.split("?")[0] + "?v=0123456789ab")
     assert stale.status_code == 200 and "immutable" not in stale.headers["Cache-Control"]
     assert client.get("/embed/static/plotly-explorer.LICENSE.txt").status_code == 200
+    # The pages name the bundle without the map too, and the pages the map's is for.
+    page = client.get("/").get_data(as_text=True)
+    charts = plotly_bundle_url(with_map=False)
+    assert f'src="{charts}"' in page and 'data-pages="/participation"' in page
+    js = client.get(charts, headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(js.data) == CHARTS_BUNDLE.read_bytes()
+    assert "immutable" in js.headers["Cache-Control"]
 
 
 def test_the_embeds_keep_the_basic_bundle_and_the_publish_leaves_ours_out(
