@@ -63,6 +63,7 @@ def create_app(
     )
     # The page's language for screen readers (axe: html-has-lang); the rest is Dash's own.
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    leave_out_polyfill(app)
     app.server.config["ENGINE"] = engine
     use_orjson(app.server)
     app.server.register_blueprint(make_api(engine))
@@ -87,6 +88,21 @@ def create_app(
     with app.server.test_request_context("/"):
         app._setup_server()
     return app
+
+
+def leave_out_polyfill(app: Dash) -> None:
+    """Dash's pages load @babel/polyfill (core-js and regenerator-runtime, 90 KB) for
+    browsers older than any the explorer supports; evaluating it, and React's scheduler
+    running on its setImmediate, cost ~0.15 s of blocking time on every page (Lighthouse).
+    What the renderer, dcc and dash_table read from it, the global `regeneratorRuntime`,
+    dash-bootstrap-components' bundle sets itself as it loads, before any of them runs
+    (tests/pages/test_scripts_browser.py checks it in the browser)."""
+    scripts_html = app._generate_scripts_html
+
+    def without_polyfill() -> str:
+        return "\n".join(tag for tag in scripts_html().split("\n") if "/polyfill@" not in tag)
+
+    app._generate_scripts_html = without_polyfill  # type: ignore[method-assign]
 
 
 # The charts drawn as a choropleth (dashboard/figures/geo.py): their pages load the bundle

@@ -1,0 +1,47 @@
+"""The scripts every researcher page loads, in real headless chromium: Dash's @babel/polyfill
+is left out (dashboard/server.py, leave_out_polyfill), and what the renderer and the
+components read from it is still there."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+# Each page with what shows it worked: a chart drawn, a table, the grid opened.
+PAGES = {
+    "/": "#as-of",
+    "/priorities?round=R1": "#priorities-graph .scatterlayer .point",
+    "/participation": "#members-graph .scatterlayer .trace",
+    "/projects": "#as-of",
+    "/methods": "#as-of",
+    "/present": "#present-focus",
+}
+
+
+def test_no_polyfill_and_every_page_still_works(started) -> None:
+    for path, shown in PAGES.items():
+        started.wait_for_page(url=started.server_url + path)
+        started.wait_for_element(shown, timeout=20)
+        scripts = started.driver.execute_script(
+            "return [...document.scripts].map(s => s.getAttribute('src') || '')"
+        )
+        assert not [s for s in scripts if "polyfill" in s], path
+        # Set by dash-bootstrap-components' bundle as it loads; the renderer, dcc and
+        # dash_table use it for their lazy parts (graphs, dropdowns, the grid).
+        kind = started.driver.execute_script("return typeof regeneratorRuntime")
+        assert kind in ("object", "function"), path
+        assert started.get_logs() == [], path
+
+
+def test_lazy_components_load_without_the_polyfill(started) -> None:
+    """A graph and the data grid (lazy chunks) after the page loaded; the dropdowns are
+    tests/pages/test_browser.py's (test_filter_change_updates_chart_and_url)."""
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph .scatterlayer .point", timeout=20)
+    started.driver.execute_script(
+        "const s = [...document.querySelectorAll('summary')]"
+        ".find(e => e.textContent === 'Show the data as a table');"
+        "s.scrollIntoView({block: 'center', behavior: 'instant'}); s.click();"
+    )
+    started.wait_for_element("details[open] .ag-root-wrapper", timeout=20)
+    assert started.get_logs() == []
