@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,25 +54,18 @@ def _check_project(wh: Warehouse, project: str | None) -> None:
         raise FilterError(f"no project {project!r}")
 
 
-def _accrual_hidden(running: list[int], upstream: list[int], k: int, last: bool) -> list[bool]:
-    """Accrual's running totals: a chain, and never 1..k-1 below a served earlier stage.
-
-    (Consented 55 beside 49 enrolled by November would expose the 6 between.)
-    """
-    force = [any(0 < s - v < k for s in upstream) for v in running]
-    if running and last:
-        force[-1] = True
-    return protect_nested(running, k, force)
-
-
 @dataclass
 class Study:
     """One project's funnel and accrual, with what each chart withholds.
 
-    The funnel's 'enrolled' stage is accrual's final running total: the two are
-    withheld together, or one chart would undo the other's protection. Stages
-    before 'enrolled' do not depend on anything downstream, so accrual can check
-    its totals against them without going round in a circle.
+    Accrual's running totals are a monthly series, each month decided from the months
+    before it only (a later release decides the months it shares with this one the same
+    way). The funnel counts who had reached each stage by the end of the last complete
+    month, so it grows from release to release; it adapts to accrual, never the other way:
+    its 'enrolled' stage is accrual's last running total (the same people: withheld
+    together, and kept served where accrual serves it), and a stage before it is withheld
+    where it is 1..k-1 above a running total accrual serves (consented 55 beside 49
+    enrolled by November would expose the 6 between).
     """
 
     in_funnel: bool
@@ -81,6 +75,12 @@ class Study:
     running: list[int]
     funnel_hidden: list[bool]
     running_hidden: list[bool]
+    withdrawn_hidden: bool = False
+
+
+# The funnel's last served counts, in the build's published results (publication.py), for
+# the next release to compare with (release.py, PREVIOUS_RESULTS).
+FUNNEL_SERVED = "funnel-served"
 
 
 def studies(wh: Warehouse, k: int) -> dict[str, Study]:
@@ -91,30 +91,71 @@ def studies(wh: Warehouse, k: int) -> dict[str, Study]:
 def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
     funnel = wh.run_static("funnel_stages", {"project": None})
     accrual_df = wh.run_static("accrual_months", {"project": None})
+    before = previous_funnel(wh, k)
     out = {}
     for project_id in sorted(set(funnel["project_id"]) | set(accrual_df["project_id"])):
         frame = funnel[funnel["project_id"] == project_id]
         chain = frame[frame["stage"].isin(STAGE_ORDER)].sort_values("step")
-        values = chain["members"].astype(int).tolist()
-        plain = protect_nested(values, k)
-        before = STAGE_ORDER.index("enrolled")
-        upstream = [v for st, v, h in zip(chain["stage"], values, plain, strict=True)
-                    if not h and STAGE_ORDER.index(st) < before]  # fmt: skip
-        enrolled = [st == "enrolled" for st in chain["stage"]]
-        enrolled_hidden = any(h for e, h in zip(enrolled, plain, strict=True) if e)
+        stages, values = chain["stage"].tolist(), chain["members"].astype(int).tolist()
         months = accrual_df[accrual_df["project_id"] == project_id]
         running = np.cumsum(months["enrolled"].astype(int).to_numpy()).tolist()
-        total_hidden = bool(running) and _accrual_hidden(running, upstream, k, last=False)[-1]
+        running_hidden = protect_nested(running, k)
+        served_running = [v for v, h in zip(running, running_hidden, strict=True) if not h]
+        total_hidden = bool(running) and running_hidden[-1]
+
+        force, anchors = [], set()
+        for i, (stage, value) in enumerate(zip(stages, values, strict=True)):
+            if stage == "enrolled":
+                force.append(total_hidden or _moved(before, f"{project_id}|{stage}", value, k))
+                anchors.add(i)
+            elif STAGE_ORDER.index(stage) < STAGE_ORDER.index("enrolled"):
+                force.append(_moved(before, f"{project_id}|{stage}", value, k)
+                             or any(0 < value - r < k for r in served_running))  # fmt: skip
+            else:
+                force.append(_moved(before, f"{project_id}|{stage}", value, k))
+        funnel_hidden = protect_nested(values, k, force, anchors=anchors)
+        withdrawn = int(frame.loc[frame["stage"] == "withdrawn", "members"].astype(int).sum())
+        served = [v for v, h in zip(values, funnel_hidden, strict=True) if not h]
         out[str(project_id)] = Study(
             in_funnel=not frame.empty,
             chain=chain,
-            withdrawn=int(frame.loc[frame["stage"] == "withdrawn", "members"].astype(int).sum()),
+            withdrawn=withdrawn,
             months=months,
             running=running,
-            funnel_hidden=protect_nested(values, k, [e and total_hidden for e in enrolled]),
-            running_hidden=_accrual_hidden(running, upstream, k, last=enrolled_hidden),
+            funnel_hidden=funnel_hidden,
+            running_hidden=running_hidden,
+            withdrawn_hidden=_moved(before, f"{project_id}|withdrawn", withdrawn, k)
+            or not _withdrawn_safe(withdrawn, served, k),
         )
     return out
+
+
+def _moved(before: dict[str, int], key: str, value: int, k: int) -> bool:
+    """1..k-1 away from what an earlier release last served for this count."""
+    last = before.get(key)
+    return last is not None and 0 < abs(value - last) < k
+
+
+def previous_funnel(wh: Warehouse, k: int) -> dict[str, int]:
+    """What earlier releases last served per "project|stage" (empty in a first release)."""
+    stored, _ = wh.run_named("previous_result", {"chart": FUNNEL_SERVED, "k": k})
+    if stored.empty:
+        return {}
+    return {key: int(v) for key, v in json.loads(str(stored["body"].iloc[0])).items()}
+
+
+def encode_funnel_served(wh: Warehouse, k: int) -> str:
+    """Per "project|stage", the count this release serves, or where it withholds it, the
+    one an earlier release last served: what the next release compares with (JSON)."""
+    last = dict(previous_funnel(wh, k))
+    for project_id, study in studies(wh, k).items():
+        stages = [*study.chain["stage"], "withdrawn"]
+        values = [*study.chain["members"].astype(int), study.withdrawn]
+        hidden = [*study.funnel_hidden, study.withdrawn_hidden]
+        for stage, value, hide in zip(stages, values, hidden, strict=True):
+            if not hide:
+                last[f"{project_id}|{stage}"] = int(value)
+    return json.dumps(dict(sorted(last.items())))
 
 
 def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -150,8 +191,7 @@ def enrollment(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
             rows.append(row)
         row = {"project_id": project_id, "stage": "withdrawn", "members": study.withdrawn,
                "target_enrollment": None, "share_of_target": None}  # fmt: skip
-        served = [int(v) for v, h in zip(chain["members"], hidden, strict=True) if not h]
-        if not _withdrawn_safe(study.withdrawn, served, k):
+        if study.withdrawn_hidden:
             withhold(row, ["members"])
         rows.append(row)
     result.rows = rows

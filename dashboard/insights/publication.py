@@ -40,7 +40,7 @@ import pandas as pd
 from dashboard.catalogue import CHARTS, ChartSpec
 from dashboard.db import BuildReader, Warehouse
 from dashboard.filters import GROUP_VALUES, MAX_GROUP_FILTERS, Filters
-from dashboard.insights import participation, topics
+from dashboard.insights import participation, projects, topics
 from dashboard.insights.disclosure import complement_rule
 from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
@@ -157,6 +157,7 @@ def published_results(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, st
     yield topics.PUBLISHED_AS, "none", k, topics.encode_discussion(topics.compute_discussion(wh, k))
     yield (participation.COUNTRY_TABLE, "none", k,
            participation.encode_country_table(*participation.country_table(wh, k)))  # fmt: skip
+    yield projects.FUNNEL_SERVED, "none", k, projects.encode_funnel_served(wh, k)
     for chart in CHARTS:
         if chart.published is None:
             continue
