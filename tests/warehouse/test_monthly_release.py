@@ -68,10 +68,16 @@ def shown(engine: Engine, chart_id: str, args: dict[str, str]) -> dict[tuple, in
     except FilterError:
         return {}
     out: dict[tuple, int | None] = {}
+    # Without a round, a chart shows the latest: the same row of another round is not the
+    # same count.
+    rnd = (result.context.get("round") or {}).get("round_id")
     for row in result.rows:
+        if row.get("people") is False:  # e.g. the number of research questions
+            continue
         identity = tuple(sorted((k, str(v)) for k, v in row.items()
                                 if k not in result.count_fields and k != "suppressed"
                                 and not isinstance(v, float | list)))  # fmt: skip
+        identity += (("round_id", str(rnd)),) if rnd else ()
         for name in result.count_fields:
             if name in row:
                 withheld = name in row.get("suppressed", ()) or row[name] is None
