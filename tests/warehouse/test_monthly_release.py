@@ -3,6 +3,8 @@
 The first release is exported on 1 October 2026 (every row from that day on left out),
 the second a month later from the whole export, replacing the first. In between,
 members joined, commented, enrolled and withdrew, and one more month became complete.
+Two more pairs: across a new year (January to February 2026), and two months apart while
+a round closes (April to June 2026: the second release is the first to show it).
 Every chart is asked for every filter set of the walk, on both releases. For a count
 shown in both:
 - served in both, it may differ by 0 or by at least k, never by 1..k-1 (that would tell
@@ -31,7 +33,8 @@ from dashboard.warehouse.build import build_warehouse
 from dashboard.warehouse.synth import write_demo_export
 
 K = 11
-FIRST_EXPORT = "2026-10-01"
+# (first export, second export: None for the whole synthetic export, 1 November 2026)
+PAIRS = [("2026-10-01", None), ("2026-01-01", "2026-02-01"), ("2026-04-01", "2026-06-01")]
 pytestmark = pytest.mark.slow  # a synthetic network, two builds and a walk over every chart
 
 # Each export file's date columns: a row dated on or after the export day is not there yet.
@@ -86,15 +89,26 @@ def shown(engine: Engine, chart_id: str, args: dict[str, str]) -> dict[tuple, in
 
 
 @pytest.fixture(scope="module")
-def compared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("monthly")
-    whole = folder / "export"
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    whole = tmp_path_factory.mktemp("synthetic") / "export"
     write_demo_export(whole, members=3000, seed=3)
-    exported_on(whole, folder / "early", FIRST_EXPORT)
+    return whole
+
+
+@pytest.fixture(scope="module", params=PAIRS, ids=lambda pair: f"{pair[0]}-to-{pair[1]}")
+def compared(request: pytest.FixtureRequest, synthetic: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # fmt: skip
+    first_day, second_day = request.param
+    folder = tmp_path_factory.mktemp("monthly")
+    exported_on(synthetic, folder / "early", first_day)
+    later = synthetic
+    if second_day is not None:
+        later = folder / "later"
+        exported_on(synthetic, later, second_day)
     first = build_warehouse(folder / "early", folder / "first.duckdb", previous=None)
     target = folder / "warehouse.duckdb"
     shutil.copyfile(first.path, target)
-    second = build_warehouse(whole, target)
+    second = build_warehouse(later, target)
     old, new = (Engine(Settings(warehouse=p, k=K, query_timeout_s=30, network_name=""))
                 for p in (first.path, target))  # fmt: skip
     moved: dict[str, list] = {}
@@ -109,12 +123,18 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 moved.setdefault(chart_id, []).append((args, key, a, b))
             elif (a is None) != (b is None):
                 given_back.setdefault(chart_id, []).append((args, key, a, b))
-    return {"second": second, "both": both, "moved": moved, "given_back": given_back}
+    return {
+        "second": second,
+        "both": both,
+        "moved": moved,
+        "given_back": given_back,
+        "first_day": first_day,
+    }
 
 
 def test_the_second_release_followed_the_first(compared: dict[str, Any]) -> None:
     release = compared["second"].release
-    assert release.previous_as_of is not None and str(release.previous_as_of) == FIRST_EXPORT
+    assert str(release.previous_as_of) == compared["first_day"]
     assert compared["both"] > 10_000  # the walk reached the charts on both releases
 
 
@@ -122,12 +142,13 @@ def test_no_count_served_in_both_moves_by_1_to_k(compared: dict[str, Any]) -> No
     assert {c: v[:3] for c, v in compared["moved"].items()} == {}
 
 
-def frozen(key: tuple) -> bool:
-    """A count about a period complete in both releases: a closed round or a month before
-    the first export (running totals "to the end of the last complete month" are not)."""
+def frozen(key: tuple, first_day: str) -> bool:
+    """A count about a period complete in both releases: a round (only closed ones are
+    shown) or a month before the first export (running totals "to the end of the last
+    complete month" are not)."""
     identity = dict(key[0])
     month = identity.get("month") or identity.get("cohort")
-    return "round_id" in identity or (month is not None and month[:10] < FIRST_EXPORT[:7])
+    return "round_id" in identity or (month is not None and month[:10] < first_day[:7])
 
 
 def test_a_period_both_releases_show_is_withheld_in_both_or_in_neither(
@@ -135,5 +156,6 @@ def test_a_period_both_releases_show_is_withheld_in_both_or_in_neither(
 ) -> None:
     """Its count is the same in both; served in one, it would give back what the other
     withheld, or undo the complements the other chose around it."""
-    flips = {c: [f for f in v if frozen(f[1])] for c, v in compared["given_back"].items()}
+    flips = {c: [f for f in v if frozen(f[1], compared["first_day"])]
+             for c, v in compared["given_back"].items()}  # fmt: skip
     assert {c: v[:3] for c, v in flips.items() if v} == {}
