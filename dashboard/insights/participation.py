@@ -237,33 +237,37 @@ def _active_by_role_hidden(df: pd.DataFrame, k: int) -> dict[tuple[int, int], di
 COUNTRY_TABLE = "country-table"
 
 
-def country_table(wh: Warehouse, k: int) -> tuple[list[str], np.ndarray]:
-    """Members per country (rows, sorted) and role (ROLES), as this release serves them.
+def country_table(wh: Warehouse, k: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Members per country (rows, sorted) and role (ROLES), as this release serves them,
+    and per role the members the held cells leave out.
 
     Counted to the end of the last complete month, so they grow from release to release:
     each cell is served as the previous release served it unless it moved by 0 or at
     least k (`held`; a cell that release did not have counts from 0), and a country's
     total is the sum of its served cells. So no count served in two releases differs by
-    1..k-1 (it would tell how many joined there that month).
+    1..k-1 (it would tell how many joined there that month). The members chart serves
+    each role's true total, so what the held cells leave out (its total minus theirs) is
+    a count of people too: `countries` protects it as one more row, never served.
     """
 
-    def compute() -> tuple[list[str], np.ndarray]:
+    def compute() -> tuple[list[str], np.ndarray, np.ndarray]:
         df, _ = wh.run_named("country_members", {})
         names = sorted(df["country"].unique())
         table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
         for r in df.itertuples():
             table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
+        true_totals = table.sum(axis=0)
         before = _previous_country_table(wh, k)
         if before is not None:
             for i, name in enumerate(names):
                 for j, role in enumerate(ROLES):
                     table[i, j] = held(int(table[i, j]), before.get(f"{name}|{role}", 0), k)
-        return names, table
+        return names, table, true_totals - table.sum(axis=0)
 
     return wh.remember(("country table", k), compute)
 
 
-def encode_country_table(names: list[str], table: np.ndarray) -> str:
+def encode_country_table(names: list[str], table: np.ndarray, *_: Any) -> str:
     """The served country x role counts as the publication stores them (JSON)."""
     return json.dumps({f"{name}|{role}": int(table[i, j]) for i, name in enumerate(names)
                        for j, role in enumerate(ROLES)})  # fmt: skip
@@ -283,13 +287,14 @@ def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     snap = wh.snapshot()
     result = new_result("countries", "Members by country", "members who have not withdrawn",
                      filters, snap, k, ["country", "members"], {"members"})  # fmt: skip
-    names, table = country_table(wh, k)
+    names, table, left_out = country_table(wh, k)
+    # The last row, never served: who the held cells leave out (0 in a first release).
     if filters.role:
         col = ROLES.index(filters.role)
-        values, hidden = table[:, col], protect(table, k)[:, col]
+        values, hidden = table[:, col], protect(np.vstack([table, left_out]), k)[:-1, col]
     else:
         values = table.sum(axis=1)
-        hidden = protect(values, k)
+        hidden = protect(np.append(values, left_out.sum()), k)[:-1]
     rows = []
     for name, value, hide in zip(names, values, hidden, strict=True):
         row = {"country": name, "members": int(value)}
