@@ -13,6 +13,10 @@
 #   scripts/build_plotly_bundle.sh                 # the traces below
 #   TRACES=bar,scatter OUT_DIR=/tmp/x scripts/build_plotly_bundle.sh   # try another set
 #
+# The second bundle, for pages without the map, dashboard/public/static/plotly-charts.min.js,
+# is the same build with TRACES=bar,scatter,table, copied under that name (its header
+# still reads "explorer").
+#
 # Traces (keep in step with dashboard/figures, dashboard/present, dashboard/views.py):
 #   bar         dashboard/figures/charts.py, dashboard/present/slides.py
 #   scatter     dashboard/figures/charts.py, dashboard/present/slides.py (always included)
