@@ -105,17 +105,24 @@ def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
 
         force, anchors = [], set()
         for i, (stage, value) in enumerate(zip(stages, values, strict=True)):
+            near = _near_earlier(before, str(project_id), stages[i:], value, k)
             if stage == "enrolled":
-                force.append(total_hidden or _moved(before, f"{project_id}|{stage}", value, k))
+                force.append(total_hidden or near)
                 anchors.add(i)
             elif STAGE_ORDER.index(stage) < STAGE_ORDER.index("enrolled"):
-                force.append(_moved(before, f"{project_id}|{stage}", value, k)
-                             or any(0 < value - r < k for r in served_running))  # fmt: skip
-            else:
-                force.append(_moved(before, f"{project_id}|{stage}", value, k))
+                force.append(near or any(0 < value - r < k for r in served_running))
+            else:  # served only beside a served 'enrolled' (accrual's totals contain it)
+                force.append(near or total_hidden)
         funnel_hidden = protect_nested(values, k, force, anchors=anchors)
+        if "enrolled" in stages and funnel_hidden[stages.index("enrolled")]:
+            after = stages.index("enrolled")
+            funnel_hidden = [h or i > after for i, h in enumerate(funnel_hidden)]
         withdrawn = int(frame.loc[frame["stage"] == "withdrawn", "members"].astype(int).sum())
         served = [v for v, h in zip(values, funnel_hidden, strict=True) if not h]
+        # Earlier releases' served stages are known too: the withdrawn count is checked
+        # against them as well.
+        earlier = [v for key, v in before.items() if key.startswith(f"{project_id}|")
+                   and not key.endswith("|withdrawn")]  # fmt: skip
         out[str(project_id)] = Study(
             in_funnel=not frame.empty,
             chain=chain,
@@ -125,9 +132,21 @@ def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
             funnel_hidden=funnel_hidden,
             running_hidden=running_hidden,
             withdrawn_hidden=_moved(before, f"{project_id}|withdrawn", withdrawn, k)
-            or not _withdrawn_safe(withdrawn, served, k),
+            or not _withdrawn_safe(withdrawn, served + earlier, k),
         )
     return out
+
+
+def _near_earlier(before: dict[str, int], project_id: str, stages: list[str], value: int,
+                  k: int) -> bool:  # fmt: skip
+    """Whether a stage's count (the first of `stages`, then the stages after it) is 1..k-1
+    away from what an earlier release last served: for the stage itself either way; for
+    a later stage or the withdrawn, which it now contains, above it (consented 28 then,
+    eligible 36 now: 8 people)."""
+    if _moved(before, f"{project_id}|{stages[0]}", value, k):
+        return True
+    contained = [before.get(f"{project_id}|{s}") for s in [*stages[1:], "withdrawn"]]
+    return any(w is not None and 0 < value - w < k for w in contained)
 
 
 def _moved(before: dict[str, int], key: str, value: int, k: int) -> bool:
