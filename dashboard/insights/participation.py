@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,6 @@ from dashboard.insights.disclosure import protect, protect_nested
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.vote_methods import vote_method
 from dashboard.warehouse.contract import ROLES
-from dashboard.warehouse.release import held
 
 ALL = "all"
 
@@ -232,53 +232,114 @@ def _active_by_role_hidden(df: pd.DataFrame, k: int) -> dict[tuple[int, int], di
     return out
 
 
-# The country x role table as served, in the build's published results (publication.py),
-# for the next release to hold its counts (release.py, PREVIOUS_RESULTS).
+# What this release served per "country|role" and "country|all" (or, where it withheld
+# a count, what an earlier release last served), in the build's published results
+# (publication.py), for the next release to compare with (release.py, PREVIOUS_RESULTS).
 COUNTRY_TABLE = "country-table"
 
 
-def country_table(wh: Warehouse, k: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Members per country (rows, sorted) and role (ROLES), as this release serves them,
-    and per role the members the held cells leave out.
+@dataclass(frozen=True)
+class CountryTable:
+    """Members per country (rows, sorted) and role (ROLES), and what is withheld: by role
+    (`hidden`) and in the all-roles view (`total_hidden`, per country)."""
 
-    Counted to the end of the last complete month, so they grow from release to release:
-    each cell is served as the previous release served it unless it moved by 0 or at
-    least k (`held`; a cell that release did not have counts from 0), and a country's
-    total is the sum of its served cells. So no count served in two releases differs by
-    1..k-1 (it would tell how many joined there that month). The members chart serves
-    each role's true total, so what the held cells leave out (its total minus theirs) is
-    a count of people too: `countries` protects it as one more row, never served.
+    names: list[str]
+    table: np.ndarray
+    hidden: np.ndarray
+    total_hidden: np.ndarray
+    last_served: dict[str, int]
+
+
+def country_table(wh: Warehouse, k: int) -> CountryTable:
+    """Members per country and role to the end of the last complete month, protected.
+
+    They grow from release to release, and earlier releases' values stay known: a count
+    is withheld where it is 1..k-1 above what an earlier release last served for it (its
+    increment is protected like a count, complements included, so the withheld ones
+    together hide at least k of new members), as well as where it is small. A role's
+    total over countries is the members chart's last running total: where that chart
+    withholds it, one more cell of the column is withheld (a never-served row, so the
+    column cannot add up to it). A country withheld in the all-roles view is withheld in
+    every role, or its roles would add up to it.
     """
 
-    def compute() -> tuple[list[str], np.ndarray, np.ndarray]:
+    def compute() -> CountryTable:
         df, _ = wh.run_named("country_members", {})
         names = sorted(df["country"].unique())
         table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
         for r in df.itertuples():
             table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
-        true_totals = table.sum(axis=0)
         before = _previous_country_table(wh, k)
-        if before is not None:
-            for i, name in enumerate(names):
-                for j, role in enumerate(ROLES):
-                    table[i, j] = held(int(table[i, j]), before.get(f"{name}|{role}", 0), k)
-        return names, table, true_totals - table.sum(axis=0)
+        base = np.array([[before.get(f"{n}|{role}", 0) for role in ROLES] for n in names],
+                        dtype=np.int64).reshape(table.shape)  # fmt: skip
+        base_total = np.array([before.get(f"{n}|all", 0) for n in names], dtype=np.int64)
+        margins = _members_margins_withheld(wh, k)
+        totals = table.sum(axis=1)
+        # The all-roles view: one line of countries (and the never-served margin cell).
+        total_hidden = _protect_with_increments(
+            totals[:, None], np.maximum(totals - base_total, 0)[:, None], k,
+            np.array([[margins[ALL]]]),
+        )[:, 0]  # fmt: skip
+        hidden = _protect_with_increments(
+            table, np.maximum(table - base, 0), k,
+            np.array([[margins[role] for role in ROLES]]),
+            forced=np.repeat(total_hidden[:, None], len(ROLES), axis=1),
+        )  # fmt: skip
+        last = dict(before)
+        for i, name in enumerate(names):
+            if not total_hidden[i]:
+                last[f"{name}|all"] = int(totals[i])
+            for j, role in enumerate(ROLES):
+                if not hidden[i, j]:
+                    last[f"{name}|{role}"] = int(table[i, j])
+        return CountryTable(names, table, hidden, total_hidden, dict(sorted(last.items())))
 
     return wh.remember(("country table", k), compute)
 
 
-def encode_country_table(names: list[str], table: np.ndarray, *_: Any) -> str:
-    """The served country x role counts as the publication stores them (JSON)."""
-    return json.dumps({f"{name}|{role}": int(table[i, j]) for i, name in enumerate(names)
-                       for j, role in enumerate(ROLES)})  # fmt: skip
+def _protect_with_increments(counts: np.ndarray, increments: np.ndarray, k: int,
+                             margin_withheld: np.ndarray,
+                             forced: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Withheld cells of a countries x roles table: the counts and their increments since
+    the last served values are each protected (`protect`) knowing what the other
+    withholds, until neither withholds more. A last, never-served row of zeros stands for
+    each column's margin: marked withheld where the members chart withholds it."""
+    extra = np.zeros((1, counts.shape[1]), dtype=np.int64)
+    given_margin = np.where(margin_withheld, 1, -1).astype(np.int8)
+    mask = np.zeros((counts.shape[0] + 1, counts.shape[1]), dtype=bool)
+    if forced is not None:
+        mask[:-1] |= forced
+    for _ in range(2 * counts.size + 2):
+        before = mask.copy()
+        for table in (counts, increments):
+            given = np.where(mask, 1, -1).astype(np.int8)
+            given[-1] = given_margin
+            mask = protect(np.vstack([table, extra]), k, given=given) | mask
+        if (mask == before).all():
+            break
+    return mask[:-1]
 
 
-def _previous_country_table(wh: Warehouse, k: int) -> dict[str, int] | None:
-    """What the previous release served per "country|role" (None in a first release, or
-    after one made before these counts were kept)."""
+def _members_margins_withheld(wh: Warehouse, k: int) -> dict[str, bool]:
+    """Per role (and "all"): whether the members chart withholds its last running total."""
+    rows = members(wh, Filters(), k).rows
+    if not rows:
+        return dict.fromkeys([*ROLES, ALL], False)
+    last = max(r["month"] for r in rows)
+    return {r["role"]: r["members"] is None for r in rows if r["month"] == last}
+
+
+def encode_country_table(found: CountryTable) -> str:
+    """What this release served per count, as the publication stores it (JSON)."""
+    return json.dumps(found.last_served)
+
+
+def _previous_country_table(wh: Warehouse, k: int) -> dict[str, int]:
+    """What earlier releases last served per "country|role" and "country|all" (empty in
+    a first release, or after one made before these counts were kept)."""
     stored, _ = wh.run_named("previous_result", {"chart": COUNTRY_TABLE, "k": k})
     if stored.empty:
-        return None
+        return {}
     return {key: int(v) for key, v in json.loads(str(stored["body"].iloc[0])).items()}
 
 
@@ -287,16 +348,14 @@ def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     snap = wh.snapshot()
     result = new_result("countries", "Members by country", "members who have not withdrawn",
                      filters, snap, k, ["country", "members"], {"members"})  # fmt: skip
-    names, table, left_out = country_table(wh, k)
-    # The last row, never served: who the held cells leave out (0 in a first release).
+    found = country_table(wh, k)
     if filters.role:
         col = ROLES.index(filters.role)
-        values, hidden = table[:, col], protect(np.vstack([table, left_out]), k)[:-1, col]
+        values, hidden = found.table[:, col], found.hidden[:, col]
     else:
-        values = table.sum(axis=1)
-        hidden = protect(np.append(values, left_out.sum()), k)[:-1]
+        values, hidden = found.table.sum(axis=1), found.total_hidden
     rows = []
-    for name, value, hide in zip(names, values, hidden, strict=True):
+    for name, value, hide in zip(found.names, values, hidden, strict=True):
         row = {"country": name, "members": int(value)}
         if hide:
             withhold(row, ["members"])

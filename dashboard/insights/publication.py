@@ -156,7 +156,7 @@ def published_results(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, st
     (every view of topics and questions reads them)."""
     yield topics.PUBLISHED_AS, "none", k, topics.encode_discussion(topics.compute_discussion(wh, k))
     yield (participation.COUNTRY_TABLE, "none", k,
-           participation.encode_country_table(*participation.country_table(wh, k)))  # fmt: skip
+           participation.encode_country_table(participation.country_table(wh, k)))  # fmt: skip
     yield projects.FUNNEL_SERVED, "none", k, projects.encode_funnel_served(wh, k)
     for chart in CHARTS:
         if chart.published is None:
