@@ -66,6 +66,23 @@ def new_members(wh: Warehouse) -> tuple[list[dt.date], np.ndarray, Any]:
     return months, table, snap
 
 
+def previous_withheld(wh: Warehouse, chart: str, k: int, keys: tuple[str, ...],
+                      field: str) -> set[tuple[str, ...]]:  # fmt: skip
+    """(month, *keys) of the rows whose `field` the previous release of `chart` withheld
+    (empty in a first release): monthly series keep those months withheld."""
+    stored, _ = wh.run_named("previous_result", {"chart": chart, "k": k})
+    if stored.empty:
+        return set()
+    rows = json.loads(str(stored["body"].iloc[0])).get("rows", [])
+    out = set()
+    for row in rows:
+        month = row.get("month")
+        month = month.get("$date") if isinstance(month, dict) else month
+        if month is not None and field in (row.get("suppressed") or ()):
+            out.add((str(month)[:10], *(str(row.get(key)) for key in keys)))
+    return out
+
+
 def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Members over time by role: new members per month and the running total.
 
@@ -84,8 +101,13 @@ def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     # more months, decides every month it shares with this one the same way (release.py).
     # (Keeping year ends served by withholding the months before them, for retention's
     # cohort sizes, changed months already published once the year's end arrived.)
-    for j in range(len(ROLES)):
-        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k)
+    # What the release before withheld stays withheld (it may have been made by other
+    # rules): a subset of a valid series is valid, and this one then serves nothing about
+    # those months that the other did not.
+    before = previous_withheld(wh, "members", k, ("role",), "members")
+    for j, role in enumerate(ROLES):
+        force = [(str(m), role) in before for m in months]
+        cum_hidden[:, j] = protect_nested(cumulative[:, j].tolist(), k, force)
     total = cumulative.sum(axis=1)
     # The total of all roles is served only where every role's total is: then it is
     # their sum and reveals nothing. (Served beside withheld roles, its monthly change

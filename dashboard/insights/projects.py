@@ -13,6 +13,7 @@ import pandas as pd
 from dashboard.db import Warehouse
 from dashboard.filters import FilterError, Filters
 from dashboard.insights.disclosure import protect_nested
+from dashboard.insights.participation import previous_withheld
 from dashboard.insights.result import ChartResult, new_result, withhold
 
 STAGE_ORDER = ("invited", "screened", "eligible", "consented", "enrolled", "completed")
@@ -92,6 +93,7 @@ def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
     funnel = wh.run_static("funnel_stages", {"project": None})
     accrual_df = wh.run_static("accrual_months", {"project": None})
     before = previous_funnel(wh, k)
+    kept_hidden = previous_withheld(wh, "accrual", k, ("project_id",), "enrolled_to_date")
     out = {}
     for project_id in sorted(set(funnel["project_id"]) | set(accrual_df["project_id"])):
         frame = funnel[funnel["project_id"] == project_id]
@@ -99,7 +101,9 @@ def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
         stages, values = chain["stage"].tolist(), chain["members"].astype(int).tolist()
         months = accrual_df[accrual_df["project_id"] == project_id]
         running = np.cumsum(months["enrolled"].astype(int).to_numpy()).tolist()
-        running_hidden = protect_nested(running, k)
+        # What the release before withheld stays withheld (see participation.members).
+        force = [(str(m)[:10], str(project_id)) in kept_hidden for m in months["month"]]
+        running_hidden = protect_nested(running, k, force)
         served_running = [v for v, h in zip(running, running_hidden, strict=True) if not h]
         total_hidden = bool(running) and running_hidden[-1]
 

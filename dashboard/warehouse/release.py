@@ -65,8 +65,16 @@ FROZEN: tuple[Frozen, ...] = (
 # Results of the previous release that this one reads to hold running totals (counts to
 # the end of the last complete month that still grow): the discussion counts, the
 # headlines, members per country and role, and the study funnels' last served counts
-# (dashboard/insights/topics.py, headlines.py, participation.py, projects.py; see `held`).
-PREVIOUS_RESULTS = ("discussion", "headlines", "country-table", "funnel-served")
+# (dashboard/insights/topics.py, headlines.py, participation.py, projects.py; see `held`),
+# and the monthly series, whose withheld months stay withheld (participation.members).
+PREVIOUS_RESULTS = (
+    "discussion",
+    "headlines",
+    "country-table",
+    "funnel-served",
+    "members",
+    "accrual",
+)
 
 
 def held(new: int, served: int | None, k: int) -> int:

@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from dashboard.config import Settings
@@ -159,3 +160,30 @@ def test_a_period_both_releases_show_is_withheld_in_both_or_in_neither(
     flips = {c: [f for f in v if frozen(f[1], compared["first_day"])]
              for c, v in compared["given_back"].items()}  # fmt: skip
     assert {c: v[:3] for c, v in flips.items() if v} == {}
+
+
+def test_a_month_the_release_before_withheld_stays_withheld(
+    synthetic: Path, tmp_path: Path
+) -> None:
+    """The release before may have been made by other rules (an older version of this
+    code): whatever it withheld about a month stays withheld, or the two releases
+    together could give back what it protected."""
+    exported_on(synthetic, tmp_path / "early", "2026-10-01")
+    first = build_warehouse(tmp_path / "early", tmp_path / "first.duckdb", previous=None)
+    con = duckdb.connect(str(first.path))
+    try:
+        body = json.loads(con.execute("SELECT body FROM published_results WHERE chart = "
+                                      "'members' AND key = 'none'").fetchone()[0])  # fmt: skip
+        served = [r for r in body["rows"] if r["role"] == "caregiver" and r["members"] is not None]
+        row = served[len(served) // 2]  # as if the older rules had withheld it
+        row["members"], row["suppressed"] = None, ["members", "new_members"]
+        con.execute("UPDATE published_results SET body = ? WHERE chart = 'members' AND "
+                    "key = 'none'", [json.dumps(body)])  # fmt: skip
+    finally:
+        con.close()
+    second = build_warehouse(synthetic, tmp_path / "second.duckdb", previous=first.path)
+    engine = Engine(Settings(warehouse=second.path, k=K, query_timeout_s=30, network_name=""))
+    month = row["month"]["$date"]
+    now = [r for r in engine.run("members", {"role": "caregiver"}).rows
+           if str(r["month"]) == month and r["role"] == "caregiver"]  # fmt: skip
+    assert now and now[0]["members"] is None, now
