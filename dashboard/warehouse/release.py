@@ -182,6 +182,15 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
             f"release {found.previous_build_id} has no published results: discussion counts "
             "and members enrolled are served as computed, not held at its values"
         )
+    else:
+        there = {row[0] for row in con.execute("SELECT DISTINCT chart FROM previous_results")
+                 .fetchall()}  # fmt: skip
+        missing = [name for name in PREVIOUS_RESULTS if name not in there]
+        if missing:
+            found.warnings.append(
+                f"release {found.previous_build_id} (older code) did not publish "
+                f"{', '.join(missing)}: those counts are compared with nothing this time"
+            )
     _record(con, found)
     return found
 

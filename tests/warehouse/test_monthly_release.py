@@ -187,3 +187,13 @@ def test_a_month_the_release_before_withheld_stays_withheld(
     now = [r for r in engine.run("members", {"role": "caregiver"}).rows
            if str(r["month"]) == month and r["role"] == "caregiver"]  # fmt: skip
     assert now and now[0]["members"] is None, now
+
+
+def test_a_release_from_older_code_says_what_it_could_not_compare(tmp_path: Path) -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "export"
+    first = build_warehouse(export, tmp_path / "first.duckdb", previous=None)
+    con = duckdb.connect(str(first.path))
+    con.execute("DELETE FROM published_results WHERE chart = 'country-table'")
+    con.close()
+    second = build_warehouse(export, tmp_path / "second.duckdb", previous=first.path)
+    assert any("did not publish country-table" in w for w in second.release.warnings)
