@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,9 @@ class Discussion:
 
     question: dict[str, tuple[int, int, bool, bool]]  # comments, commenters, hidden x2
     topic: dict[str, tuple[int, int, bool, bool]]
+    # Comments last served per "q|<question>", "t|<topic>" and "all" (this release's where
+    # it serves them, else an earlier release's): what the next release compares with.
+    last: dict[str, int] = field(default_factory=dict)
 
 
 # Its name in the build's published results (dashboard/insights/publication.py).
@@ -43,7 +46,7 @@ def discussion(wh: Warehouse, k: int) -> Discussion:
 
 def encode_discussion(found: Discussion) -> str:
     """The discussion counts and decisions as the publication stores them (JSON)."""
-    return json.dumps({"question": found.question, "topic": found.topic})
+    return json.dumps({"question": found.question, "topic": found.topic, "last": found.last})
 
 
 def previous_discussion(wh: Warehouse, k: int) -> Discussion | None:
@@ -59,7 +62,8 @@ def decode_discussion(body: str) -> Discussion:
     """The inverse of `encode_discussion`."""
     data = json.loads(body)
     return Discussion(question={q: tuple(v) for q, v in data["question"].items()},
-                      topic={t: tuple(v) for t, v in data["topic"].items()})  # fmt: skip
+                      topic={t: tuple(v) for t, v in data["topic"].items()},
+                      last={key: int(v) for key, v in data.get("last", {}).items()})  # fmt: skip
 
 
 def published_discussion(wh: Warehouse, k: int) -> Discussion | None:
@@ -85,9 +89,10 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     over every question, whatever the filters, so every view agrees.
 
     Counted to the end of the last complete month from monthly rollups that later
-    releases keep (release.py), so they never go down; a count that moved by 1 to k-1
-    since the previous release is served as that release served it (`held`), and a
-    topic's comments and the total are sums of the served question counts.
+    releases keep (release.py), so they never go down. Comments are served as counted,
+    or withheld where they are 1..k-1 above what an earlier release last served
+    (`_protect_comments`); commenters, which add up to nothing, are served as the
+    previous release served them unless they moved by 0 or at least k (`held`).
     """
     params = {f"by_{d}": False for d in GROUP_VALUES} | {"topic": None}
     cells, _ = wh.run_named("comment_cells", params)
@@ -116,25 +121,19 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     # A topic's commenters are distinct members: per-question counts cannot be added.
     distinct = wh.run_static("topic_commenters", {})
     t_people = [int(distinct.loc[distinct["topic"] == t, "commenters"].sum()) for t in names]
-    # Across releases: each question's counts and each topic's commenters are served as
-    # the previous release served them unless they moved by 0 or at least k; a topic's
-    # comments and the total are sums of the served question counts, never fresh ones.
+    # Across releases: commenters (per question and topic) are served as the previous
+    # release served them unless they moved by 0 or at least k.
     before, kept = previous_discussion(wh, k), []
 
-    def hold(new: int, old: tuple | None, field: int, name: str, since: int | None = None) -> int:
-        """`since`: the value a count the previous release did not serve is held from."""
-        value = new if before is None else held(new, since if old is None else old[field], k)
+    def hold(new: int, old: tuple | None, at: int, name: str) -> int:
+        value = new if before is None else held(new, None if old is None else old[at], k)
         if value != new:
             kept.append(name)
         return value
 
     if before is not None:
         for i, q in enumerate(qids):
-            old = before.question.get(q)
-            # A question new since then counts from 0: its comments are part of its topic's
-            # and of the total, which would otherwise move by its first few comments.
-            comments[i] = hold(int(comments[i]), old, 0, f"{q} comments", since=0)
-            q_people[i] = hold(q_people[i], old, 1, f"{q} commenters")
+            q_people[i] = hold(q_people[i], before.question.get(q), 1, f"{q} commenters")
         t_people = [hold(n, before.topic.get(t), 1, f"topic {t!r} commenters")
                     for t, n in zip(names, t_people, strict=True)]  # fmt: skip
     if kept:
@@ -143,7 +142,16 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     for j, part in enumerate(members):
         comments[position[j]] = comments[part].sum()
     comments[-1] = comments[:n_q].sum()
-    hidden = protect(comments, k, Hierarchy(axis=0, sets=tuple(sets), levels=levels))
+    keys = [f"q|{q}" for q in qids] + [""] * (len(sets) - n_q - 1) + ["all"]
+    for j, t in enumerate(names):
+        if position[j] >= n_q:
+            keys[position[j]] = f"t|{t}"
+    last = _last_served(before)
+    hidden = _protect_comments(comments, keys, last, k,
+                               Hierarchy(axis=0, sets=tuple(sets), levels=levels))  # fmt: skip
+    for i, key in enumerate(keys):
+        if not hidden[i]:
+            last[key] = int(comments[i])
     q_hidden = primary(np.array(q_people, dtype=np.int64), k)
     t_hidden = primary(np.array(t_people, dtype=np.int64), k)
     return Discussion(
@@ -151,7 +159,39 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
                   for i, q in enumerate(qids)},
         topic={t: (int(comments[position[j]]), t_people[j], bool(hidden[position[j]]),
                    bool(t_hidden[j])) for j, t in enumerate(names)},
+        last=dict(sorted(last.items())),
     )  # fmt: skip
+
+
+def _last_served(before: Discussion | None) -> dict[str, int]:
+    """Comments an earlier release last served (a release before `last` was kept: its
+    served values)."""
+    if before is None:
+        return {}
+    if before.last:
+        return dict(before.last)
+    out = {f"q|{q}": v[0] for q, v in before.question.items() if not v[2]}
+    return out | {f"t|{t}": v[0] for t, v in before.topic.items() if not v[2]}
+
+
+def _protect_comments(comments: np.ndarray, keys: list[str], last: dict[str, int], k: int,
+                      hierarchy: Hierarchy) -> np.ndarray:  # fmt: skip
+    """Withheld comment counts: where small, and where 1..k-1 above what an earlier release
+    last served. The counts and their increments since then are each protected on the
+    question/topic/total axis (complements included) knowing what the other withholds,
+    until neither withholds more: so the withheld ones together hide at least k of new
+    comments, and an earlier release's value does not pin one of them."""
+    base = np.array([last.get(key, 0) for key in keys], dtype=np.int64)
+    increments = np.maximum(comments - base, 0)
+    mask = np.zeros(len(comments), dtype=bool)
+    for _ in range(2 * len(comments) + 2):
+        before = mask.copy()
+        for table in (comments, increments):
+            given = np.where(mask, 1, -1).astype(np.int8)
+            mask |= protect(table, k, hierarchy, given)
+        if (mask == before).all():
+            break
+    return mask
 
 
 def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

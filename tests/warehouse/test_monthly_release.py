@@ -143,11 +143,18 @@ def test_no_count_served_in_both_moves_by_1_to_k(compared: dict[str, Any]) -> No
     assert {c: v[:3] for c, v in compared["moved"].items()} == {}
 
 
+# Running totals shown beside a round's topic rows (comments to the end of the last
+# complete month, network-wide), not counts about the round.
+RUNNING = frozenset({"comments", "commenters"})
+
+
 def frozen(key: tuple, first_day: str) -> bool:
     """A count about a period complete in both releases: a round (only closed ones are
     shown) or a month before the first export (running totals "to the end of the last
     complete month" are not)."""
-    identity = dict(key[0])
+    identity, field = dict(key[0]), key[1]
+    if field in RUNNING and "topic" in identity:
+        return False
     month = identity.get("month") or identity.get("cohort")
     return "round_id" in identity or (month is not None and month[:10] < first_day[:7])
 
