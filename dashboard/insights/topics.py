@@ -147,7 +147,15 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
         if position[j] >= n_q:
             keys[position[j]] = f"t|{t}"
     last = _last_served(before)
-    hidden = _protect_comments(comments, keys, last, k,
+    # A topic compared with nothing before (it had one question, stored as that question's
+    # count): the sum of its questions' last served counts, where they all have one.
+    base = dict(last)
+    for j, part in enumerate(members):
+        key = keys[position[j]]
+        questions = [f"q|{qids[i]}" for i in part]
+        if key.startswith("t|") and key not in base and all(q in base for q in questions):
+            base[key] = sum(base[q] for q in questions)
+    hidden = _protect_comments(comments, keys, base, k,
                                Hierarchy(axis=0, sets=tuple(sets), levels=levels))  # fmt: skip
     for i, key in enumerate(keys):
         if not hidden[i]:
@@ -187,7 +195,9 @@ def _protect_comments(comments: np.ndarray, keys: list[str], last: dict[str, int
     for _ in range(2 * len(comments) + 2):
         before = mask.copy()
         for table in (comments, increments):
-            given = np.where(mask, 1, -1).astype(np.int8)
+            # A count that has not moved since it was last served hides nothing (a later
+            # release may serve it again): counted as shown (see participation._given).
+            given = np.where(increments == 0, 0, np.where(mask, 1, -1)).astype(np.int8)
             mask |= protect(table, k, hierarchy, given)
         if (mask == before).all():
             break

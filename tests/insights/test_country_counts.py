@@ -10,6 +10,7 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,3 +110,31 @@ def test_the_next_release_reads_what_was_last_served(margins: dict[str, bool]) -
     last = json.loads(participation.encode_country_table(found))
     assert last["GB|caregiver"] == 20  # withheld now: the last served stays
     assert last["US|caregiver"] in (30, 41)
+
+
+class OlderRelease(Releases):
+    """A release made before country totals were kept: role counts only."""
+
+    def run_named(self, name: str, params: dict[str, Any]) -> tuple[pd.DataFrame, None]:
+        found, snap = super().run_named(name, params)
+        if name == "previous_result" and not found.empty:
+            body = {key: v for key, v in json.loads(found["body"].iloc[0]).items()
+                    if not key.endswith("|all")}  # fmt: skip
+            found = pd.DataFrame({"body": [json.dumps(body)], "previous_as_of": ["2026-10-01"]})
+        return found, snap
+
+
+def test_after_an_older_release_a_total_is_compared_with_its_roles_sum(
+    margins: dict[str, bool],
+) -> None:
+    """That release served GB as 20 + 40 + 40 = 100: 103 now would tell 3 joined."""
+    result = participation.countries(OlderRelease(BEFORE), Filters(), K)  # type: ignore[arg-type]
+    assert {r["country"]: r["members"] for r in result.rows}["GB"] is None
+
+
+def test_a_count_that_has_not_moved_is_no_partner() -> None:
+    """A later release may serve it at the same value, which would give away the cell it
+    stood beside: it is counted as shown when partners are chosen."""
+    mask = np.array([[True, False], [False, False]])
+    increments = np.array([[0, 5], [12, 0]])
+    assert participation._given(mask, increments).tolist() == [[0, -1], [-1, 0]]
