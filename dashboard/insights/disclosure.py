@@ -364,6 +364,39 @@ def protect_batch(
     return complementary(counts, hidden, k, first_axis=1, hierarchy=hierarchy, given=given)
 
 
+def protect_with_increments(
+    counts: np.ndarray,
+    increments: np.ndarray,
+    k: int,
+    hierarchy: Hierarchy | None = None,
+    fixed: np.ndarray | None = None,
+    forced: np.ndarray | None = None,
+) -> np.ndarray:
+    """Withheld cells of a running-total table whose earlier releases' values stay known.
+
+    The counts and their increments since they were last served are each protected
+    (`protect`) knowing what the other withholds, until neither withholds more: so the
+    withheld cells together hide at least k of the newcomers, and a value an earlier
+    release served pins none of them. A cell that has not moved since it was last served
+    (or is 0 and never was) is counted as shown whatever this release does with it: a
+    later release may serve it again at that value, so it hides nothing (an independent
+    review worked out a partner's count from a withheld 0 served again later). `fixed`
+    holds `protect`'s `given` (1 withheld, -1 free) for cells decided elsewhere, e.g. a
+    margin another chart withholds, and 0 for the rest; `forced` cells start withheld.
+    """
+    mask = np.zeros(counts.shape, dtype=bool) if forced is None else forced.astype(bool)
+    for _ in range(2 * counts.size + 2):
+        before = mask.copy()
+        for table in (counts, increments):
+            given = np.where(increments == 0, 0, np.where(mask, 1, -1))
+            if fixed is not None:
+                given = np.where(fixed != 0, fixed, given)
+            mask = mask | protect(table, k, hierarchy, given.astype(np.int8))
+        if (mask == before).all():
+            break
+    return mask
+
+
 def protect_nested(
     counts: list[int],
     k: int,

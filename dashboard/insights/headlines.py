@@ -13,7 +13,6 @@ running total that still grows (members enrolled) moves only by 0 or at least k.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from typing import Any
 
@@ -24,6 +23,7 @@ from dashboard.db import Warehouse
 from dashboard.filters import Filters
 from dashboard.insights import participation, priorities, projects
 from dashboard.insights.disclosure import primary
+from dashboard.insights.earlier_releases import previous_body
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.warehouse.release import held
 
@@ -159,11 +159,10 @@ def _enrolled(wh: Warehouse, k: int) -> dict[str, Any]:
 def _previous_enrolled(wh: Warehouse, k: int) -> tuple[int | None, str | None]:
     """The last "members enrolled" the releases before this one served, and the as-of
     date of the one this release follows (None, None in a first release)."""
-    stored, _ = wh.run_named("previous_result", {"chart": "headlines", "k": k})
-    if stored.empty:
+    body, as_of = previous_body(wh, "headlines", k)
+    if body is None:
         return None, None
-    as_of = str(stored["previous_as_of"].iloc[0])[:10]
-    rows = json.loads(str(stored["body"].iloc[0])).get("rows", [])
+    rows = body.get("rows", [])
     row = next((r for r in rows if r.get("measure") == "enrolled"), {})
     # Where it withheld its value, the one it compared with is still the last served.
     served = row.get("value") if row.get("value") is not None else row.get("previous")

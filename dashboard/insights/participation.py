@@ -12,7 +12,8 @@ import pandas as pd
 
 from dashboard.db import Warehouse
 from dashboard.filters import Filters
-from dashboard.insights.disclosure import protect, protect_nested
+from dashboard.insights.disclosure import protect, protect_nested, protect_with_increments
+from dashboard.insights.earlier_releases import previous_counts, previous_withheld
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.vote_methods import vote_method
 from dashboard.warehouse.contract import ROLES
@@ -64,23 +65,6 @@ def new_members(wh: Warehouse) -> tuple[list[dt.date], np.ndarray, Any]:
     df, snap = wh.run_named("member_months", {})
     months, table = _month_role_table(df, "members")
     return months, table, snap
-
-
-def previous_withheld(wh: Warehouse, chart: str, k: int, keys: tuple[str, ...],
-                      field: str) -> set[tuple[str, ...]]:  # fmt: skip
-    """(month, *keys) of the rows whose `field` the previous release of `chart` withheld
-    (empty in a first release): monthly series keep those months withheld."""
-    stored, _ = wh.run_named("previous_result", {"chart": chart, "k": k})
-    if stored.empty:
-        return set()
-    rows = json.loads(str(stored["body"].iloc[0])).get("rows", [])
-    out = set()
-    for row in rows:
-        month = row.get("month")
-        month = month.get("$date") if isinstance(month, dict) else month
-        if month is not None and field in (row.get("suppressed") or ()):
-            out.add((str(month)[:10], *(str(row.get(key)) for key in keys)))
-    return out
 
 
 def members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
@@ -193,7 +177,7 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     # minus the one at the end of the year before: served only when both are, so
     # it reveals nothing that subtracting served totals would not.
     role = filters.role or ALL
-    totals = [(r["month"], r["members"]) for r in members(wh, Filters(role=filters.role), k).rows
+    totals = [(r["month"], r["members"]) for r in _all_members(wh, k).rows
               if r["role"] == role]  # fmt: skip
     sizes: dict[int, tuple[int, bool]] = {}
     for year in sorted(df["cohort_year"].unique()):
@@ -291,7 +275,7 @@ def country_table(wh: Warehouse, k: int) -> CountryTable:
         table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
         for r in df.itertuples():
             table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
-        before = _previous_country_table(wh, k)
+        before = previous_counts(wh, COUNTRY_TABLE, k)
         base = np.array([[before.get(f"{n}|{role}", 0) for role in ROLES] for n in names],
                         dtype=np.int64).reshape(table.shape)  # fmt: skip
         # A release made before totals were kept served each country as its roles' sum.
@@ -325,38 +309,29 @@ def country_table(wh: Warehouse, k: int) -> CountryTable:
 def _protect_with_increments(counts: np.ndarray, increments: np.ndarray, k: int,
                              margin_withheld: np.ndarray,
                              forced: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-    """Withheld cells of a countries x roles table: the counts and their increments since
-    the last served values are each protected (`protect`) knowing what the other
-    withholds, until neither withholds more. A last, never-served row of zeros stands for
-    each column's margin: marked withheld where the members chart withholds it."""
+    """Withheld cells of a countries x roles table (`protect_with_increments`). A last,
+    never-served row of zeros stands for each column's margin: withheld where the members
+    chart withholds it."""
     extra = np.zeros((1, counts.shape[1]), dtype=np.int64)
-    given_margin = np.where(margin_withheld, 1, -1).astype(np.int8)
-    mask = np.zeros((counts.shape[0] + 1, counts.shape[1]), dtype=bool)
+    fixed = np.zeros((counts.shape[0] + 1, counts.shape[1]), dtype=np.int8)
+    fixed[-1] = np.where(margin_withheld, 1, -1)
+    start = np.zeros(fixed.shape, dtype=bool)
     if forced is not None:
-        mask[:-1] |= forced
-    for _ in range(2 * counts.size + 2):
-        before = mask.copy()
-        for table in (counts, increments):
-            given = _given(mask[:-1], increments)
-            given = np.vstack([given, given_margin])
-            mask = protect(np.vstack([table, extra]), k, given=given) | mask
-        if (mask == before).all():
-            break
+        start[:-1] = forced
+    mask = protect_with_increments(np.vstack([counts, extra]), np.vstack([increments, extra]),
+                                   k, fixed=fixed, forced=start)  # fmt: skip
     return mask[:-1]
 
 
-def _given(mask: np.ndarray, increments: np.ndarray) -> np.ndarray:
-    """`protect`'s given: withheld cells fixed, and a cell that has not moved since it was
-    last served (or is 0 and never was) counted as shown whatever this release does with
-    it: a later release may serve it at that value, so it hides nothing (an independent
-    review worked out a partner's count from a withheld 0 served again later)."""
-    given = np.where(mask, 1, -1)
-    return np.where(increments == 0, 0, given).astype(np.int8)
+def _all_members(wh: Warehouse, k: int) -> ChartResult:
+    """The members chart over every role and month, worked out once per build and k for the
+    charts that stand beside its totals (retention's cohorts, the countries' margins)."""
+    return wh.remember(("members, all roles", k), lambda: members(wh, Filters(), k))
 
 
 def _members_margins_withheld(wh: Warehouse, k: int) -> dict[str, bool]:
     """Per role (and "all"): whether the members chart withholds its last running total."""
-    rows = members(wh, Filters(), k).rows
+    rows = _all_members(wh, k).rows
     if not rows:
         return dict.fromkeys([*ROLES, ALL], False)
     last = max(r["month"] for r in rows)
@@ -366,15 +341,6 @@ def _members_margins_withheld(wh: Warehouse, k: int) -> dict[str, bool]:
 def encode_country_table(found: CountryTable) -> str:
     """What this release served per count, as the publication stores it (JSON)."""
     return json.dumps(found.last_served)
-
-
-def _previous_country_table(wh: Warehouse, k: int) -> dict[str, int]:
-    """What earlier releases last served per "country|role" and "country|all" (empty in
-    a first release, or after one made before these counts were kept)."""
-    stored, _ = wh.run_named("previous_result", {"chart": COUNTRY_TABLE, "k": k})
-    if stored.empty:
-        return {}
-    return {key: int(v) for key, v in json.loads(str(stored["body"].iloc[0])).items()}
 
 
 def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

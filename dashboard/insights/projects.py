@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard.db import Warehouse
 from dashboard.filters import FilterError, Filters
 from dashboard.insights.disclosure import protect_nested
-from dashboard.insights.participation import previous_withheld
+from dashboard.insights.earlier_releases import previous_counts, previous_withheld
 from dashboard.insights.result import ChartResult, new_result, withhold
 
 STAGE_ORDER = ("invited", "screened", "eligible", "consented", "enrolled", "completed")
@@ -92,7 +92,7 @@ def studies(wh: Warehouse, k: int) -> dict[str, Study]:
 def _studies(wh: Warehouse, k: int) -> dict[str, Study]:
     funnel = wh.run_static("funnel_stages", {"project": None})
     accrual_df = wh.run_static("accrual_months", {"project": None})
-    before = previous_funnel(wh, k)
+    before = previous_counts(wh, FUNNEL_SERVED, k)
     kept_hidden = previous_withheld(wh, "accrual", k, ("project_id",), "enrolled_to_date")
     out = {}
     for project_id in sorted(set(funnel["project_id"]) | set(accrual_df["project_id"])):
@@ -159,18 +159,10 @@ def _moved(before: dict[str, int], key: str, value: int, k: int) -> bool:
     return last is not None and 0 < abs(value - last) < k
 
 
-def previous_funnel(wh: Warehouse, k: int) -> dict[str, int]:
-    """What earlier releases last served per "project|stage" (empty in a first release)."""
-    stored, _ = wh.run_named("previous_result", {"chart": FUNNEL_SERVED, "k": k})
-    if stored.empty:
-        return {}
-    return {key: int(v) for key, v in json.loads(str(stored["body"].iloc[0])).items()}
-
-
 def encode_funnel_served(wh: Warehouse, k: int) -> str:
     """Per "project|stage", the count this release serves, or where it withholds it, the
     one an earlier release last served: what the next release compares with (JSON)."""
-    last = dict(previous_funnel(wh, k))
+    last = dict(previous_counts(wh, FUNNEL_SERVED, k))
     for project_id, study in studies(wh, k).items():
         stages = [*study.chain["stage"], "withdrawn"]
         values = [*study.chain["members"].astype(int), study.withdrawn]

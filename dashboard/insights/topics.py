@@ -11,7 +11,8 @@ import numpy as np
 from dashboard import words
 from dashboard.db import Warehouse
 from dashboard.filters import GROUP_VALUES, Filters
-from dashboard.insights.disclosure import Hierarchy, primary, protect
+from dashboard.insights.disclosure import Hierarchy, primary, protect_with_increments
+from dashboard.insights.earlier_releases import previous_body
 from dashboard.insights.priorities import load_tables, resolve_round, score_cell
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.stats import wilson
@@ -50,17 +51,18 @@ def encode_discussion(found: Discussion) -> str:
 
 
 def previous_discussion(wh: Warehouse, k: int) -> Discussion | None:
-    """The discussion counts the previous release published for k (before withholding),
-    kept in this warehouse by the build (release.py); None in a first release."""
-    stored, _ = wh.run_named("previous_result", {"chart": PUBLISHED_AS, "k": k})
-    if stored.empty:
-        return None
-    return decode_discussion(str(stored["body"].iloc[0]))
+    """The discussion counts the previous release published for k (before withholding);
+    None in a first release."""
+    body, _ = previous_body(wh, PUBLISHED_AS, k)
+    return None if body is None else _discussion_from(body)
 
 
 def decode_discussion(body: str) -> Discussion:
     """The inverse of `encode_discussion`."""
-    data = json.loads(body)
+    return _discussion_from(json.loads(body))
+
+
+def _discussion_from(data: dict) -> Discussion:
     return Discussion(question={q: tuple(v) for q, v in data["question"].items()},
                       topic={t: tuple(v) for t, v in data["topic"].items()},
                       last={key: int(v) for key, v in data.get("last", {}).items()})  # fmt: skip
@@ -185,23 +187,9 @@ def _last_served(before: Discussion | None) -> dict[str, int]:
 def _protect_comments(comments: np.ndarray, keys: list[str], last: dict[str, int], k: int,
                       hierarchy: Hierarchy) -> np.ndarray:  # fmt: skip
     """Withheld comment counts: where small, and where 1..k-1 above what an earlier release
-    last served. The counts and their increments since then are each protected on the
-    question/topic/total axis (complements included) knowing what the other withholds,
-    until neither withholds more: so the withheld ones together hide at least k of new
-    comments, and an earlier release's value does not pin one of them."""
+    last served (`protect_with_increments`, on the question/topic/total axis)."""
     base = np.array([last.get(key, 0) for key in keys], dtype=np.int64)
-    increments = np.maximum(comments - base, 0)
-    mask = np.zeros(len(comments), dtype=bool)
-    for _ in range(2 * len(comments) + 2):
-        before = mask.copy()
-        for table in (comments, increments):
-            # A count that has not moved since it was last served hides nothing (a later
-            # release may serve it again): counted as shown (see participation._given).
-            given = np.where(increments == 0, 0, np.where(mask, 1, -1)).astype(np.int8)
-            mask |= protect(table, k, hierarchy, given)
-        if (mask == before).all():
-            break
-    return mask
+    return protect_with_increments(comments, np.maximum(comments - base, 0), k, hierarchy)
 
 
 def topics(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

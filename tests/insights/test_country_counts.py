@@ -16,6 +16,7 @@ import pytest
 
 from dashboard.filters import Filters
 from dashboard.insights import participation
+from dashboard.insights.disclosure import protect_with_increments
 
 K = 11
 NOW = {"GB": 23, "IE": 12, "US": 41}
@@ -134,7 +135,8 @@ def test_after_an_older_release_a_total_is_compared_with_its_roles_sum(
 
 def test_a_count_that_has_not_moved_is_no_partner() -> None:
     """A later release may serve it at the same value, which would give away the cell it
-    stood beside: it is counted as shown when partners are chosen."""
-    mask = np.array([[True, False], [False, False]])
-    increments = np.array([[0, 5], [12, 0]])
-    assert participation._given(mask, increments).tolist() == [[0, -1], [-1, 0]]
+    stood beside: it is counted as shown when partners are chosen. GB moved by 5 (withheld);
+    IE, unmoved at 20, would be the cheapest partner; US (moved by 12) is chosen instead."""
+    counts, increments = np.array([20, 30, 40]), np.array([0, 5, 12])
+    mask = protect_with_increments(counts, increments, K)
+    assert mask.tolist() == [False, True, True]
