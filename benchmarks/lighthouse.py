@@ -10,9 +10,11 @@ registry) and drives Debian's chromium (`CHROME_PATH`, default /usr/bin/chromium
 
 Without --warehouse it serves the demo warehouse `make run` serves (data/warehouse.duckdb,
 built with `python -m dashboard demo --members 6000` when missing). It prints a Markdown
-table (page, performance, accessibility, LCP, TBT, KB transferred, failing audits) and
-writes it to benchmarks/LIGHTHOUSE.md; each full report is kept as JSON under
-benchmarks/cache/lighthouse/. `make bench` runs it too (at 1M members, not fatal).
+table (page, performance with the spread of the runs, accessibility, LCP, TBT, KB
+transferred, the load average during the runs, failing audits) and, without --only, adds it
+as a dated section at the top of benchmarks/LIGHTHOUSE.md (or --out); each full report is
+kept as JSON under benchmarks/cache/lighthouse/. `make bench` runs it too (at 1M members,
+not fatal).
 """
 
 from __future__ import annotations
@@ -165,17 +167,24 @@ def run_all(base: str, pages: list[tuple[str, str]], runs: int = 1) -> list[dict
         log(f"{name}: {path}")
         found = []
         for n in range(runs):
+            load = os.getloadavg()[0]
             try:
                 report = lighthouse(base + path, REPORTS / f"{slug}-{n}.json")
             except (subprocess.SubprocessError, OSError, ValueError) as exc:
                 log(f"{name}: lighthouse failed: {exc}")
                 continue
-            found.append(summarize(name, path, report))
+            found.append({**summarize(name, path, report), "load": load})
+            r = found[-1]
+            log(f"{name} run {n + 1}: performance {_score(r['performance'])}, "
+                f"accessibility {_score(r['accessibility'])}, TBT {r['tbt_ms']:.0f} ms, "
+                f"load {load:.1f}")  # fmt: skip
         if not found:
             rows.append({"page": name, "path": path, "error": "no run finished"})
             continue
+        loads = [r["load"] for r in found]
         found.sort(key=lambda r: r["performance"] or 0)
-        rows.append(found[len(found) // 2])
+        rows.append({**found[len(found) // 2], "loads": (min(loads), max(loads)),
+                     "runs": [r["performance"] for r in found]})  # fmt: skip
     return rows
 
 
@@ -186,26 +195,31 @@ def _score(value: float | None) -> str:
 def table(rows: list[dict[str, Any]]) -> list[str]:
     """The Markdown table; a score below its gate is in bold."""
     lines = [
-        "| page | performance | accessibility | LCP | TBT | transferred | failing audits |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| page | performance | accessibility | LCP | TBT | transferred | load | failing audits |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['page']} (`{r['path']}`) | - | - | - | - | - "
+            lines.append(f"| {r['page']} (`{r['path']}`) | - | - | - | - | - | - "
                          f"| lighthouse failed: {r['error'][:120]} |")  # fmt: skip
             continue
         perf, a11y = _score(r["performance"]), _score(r["accessibility"])
         is_embed = r["path"].startswith("/embed/")
         if not is_embed and (r["performance"] or 0) < PERF_GATE:
             perf = f"**{perf}**"
+        runs = [x for x in r.get("runs", ()) if x is not None]
+        if len(runs) > 1:  # the median, and the spread of the runs
+            perf += f" ({min(runs):.2f}-{max(runs):.2f})"
         if (r["accessibility"] or 0) < A11Y_GATE:
             a11y = f"**{a11y}**"
         notes = ", ".join(r["failing"]) or "none"
         if r.get("runtime_error"):
             notes = f"runtime error: {r['runtime_error']}; {notes}"
+        low, high = r.get("loads") or (r.get("load"), r.get("load"))
+        load = "-" if low is None else f"{low:.1f}" if low == high else f"{low:.1f}-{high:.1f}"
         lines.append(
             f"| {r['page']} (`{r['path']}`) | {perf} | {a11y} | {r['lcp_ms'] / 1000:.1f} s "
-            f"| {r['tbt_ms']:.0f} ms | {r['transferred_kb']:,.0f} KB | {notes} |"
+            f"| {r['tbt_ms']:.0f} ms | {r['transferred_kb']:,.0f} KB | {load} | {notes} |"
         )
     return lines
 
@@ -225,6 +239,16 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
     if failed:
         out.append(f"- Not measured (Lighthouse failed): {', '.join(failed)}")
     return out
+
+
+def write_section(out: Path, text: str) -> None:
+    """The run as a dated section at the top of `out`, below its title; earlier sections
+    (the measurements before and after each change) are kept."""
+    old = out.read_text() if out.exists() else ""
+    title, _, rest = old.partition("\n") if old.startswith("# ") else ("", "", old)
+    section = f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: full run\n\n{text}"
+    out.write_text(f"{title or '# Lighthouse: every page and public embed'}\n\n{section}\n"
+                   f"{rest.lstrip(chr(10))}")  # fmt: skip
 
 
 def main() -> int:
@@ -262,7 +286,7 @@ def main() -> int:
         for _name, path in pages:  # warm the server's caches: measure the page
             urllib.request.urlopen(base + path, timeout=60).read()
         rows = run_all(base, pages, args.runs)
-    load = max(load, os.getloadavg()[0])
+    load = max([load, os.getloadavg()[0], *(high for r in rows for high in r.get("loads", ()))])
     lines = [
         f"Lighthouse {LIGHTHOUSE.split('@')[1]} (`--preset=desktop`, simulated throttling), "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {args.server}, "
@@ -278,7 +302,7 @@ def main() -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.only:
-        args.out.write_text(text)
+        write_section(args.out, text)
     (REPORTS / "summary.json").write_text(json.dumps(rows, indent=2))
     return 0
 
