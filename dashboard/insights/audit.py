@@ -39,79 +39,19 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
 
 from dashboard.catalogue import CATALOGUE
 from dashboard.config import Settings
 from dashboard.engine import Engine
 from dashboard.filters import GROUP_DIMS, GROUP_VALUES, WHO_DIMS, FilterError, Filters
 from dashboard.insights.cube import WHO_BLOCKS, WHO_FINE, WHO_LABEL
+from dashboard.insights.lp_ranges import system
 from dashboard.insights.priorities import list_rounds
 from dashboard.insights.vote_methods import vote_method, widest_interval
 
 CHART = "priorities"
 FINE_DIMS = ("who", "age_band", "duration_band", "sex", "country")
 TOL = 1e-6
-
-
-# ---------------------------------------------------------------------------
-# The LP machinery: ranges of linear objectives over served equalities.
-
-
-@dataclass
-class System:
-    """Facts an attacker holds about non-negative unknowns: A_eq z = b_eq, A_ub z <= b_ub.
-
-    Built once, then asked for the range of many objectives (identical ones once).
-    """
-
-    n: int
-    a_eq: sparse.csr_array | None = None
-    b_eq: np.ndarray | None = None
-    a_ub: sparse.csr_array | None = None
-    b_ub: np.ndarray | None = None
-    solved: int = 0
-    _memo: dict[bytes, tuple[float, float]] = field(default_factory=dict)
-
-    def _solve(self, c: np.ndarray) -> float:
-        self.solved += 1
-        res = linprog(c, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                      bounds=(0, None), method="highs")  # fmt: skip
-        if res.status == 3:  # unbounded: nothing served caps it
-            return -np.inf
-        if res.status != 0:
-            raise RuntimeError(f"audit LP failed ({res.status}): {res.message}")
-        return float(res.fun)
-
-    def range(self, objective: np.ndarray) -> tuple[float, float]:
-        """(min, max) of objective . z over every z the facts allow."""
-        objective = np.asarray(objective, dtype=float)
-        key = objective.tobytes()
-        if key not in self._memo:
-            self._memo[key] = (self._solve(objective), -self._solve(-objective))
-        return self._memo[key]
-
-
-def system(
-    n: int,
-    eq: Sequence[tuple[Any, float]] = (),
-    ub: Sequence[tuple[Any, float]] = (),
-) -> System:
-    """A System from (row, value) equalities and (row, value) "row . z <= value" facts.
-
-    Rows are dense vectors or sparse 1 x n arrays.
-    """
-
-    def stack(rows: Sequence[tuple[Any, float]]) -> tuple[Any, Any]:
-        if not rows:
-            return None, None
-        a = sparse.vstack([sparse.csr_array(np.atleast_2d(r)) if isinstance(r, np.ndarray)
-                           else r for r, _ in rows]).tocsr()  # fmt: skip
-        return a, np.array([v for _, v in rows], dtype=float)
-
-    a_eq, b_eq = stack(eq)
-    a_ub, b_ub = stack(ub)
-    return System(n, a_eq, b_eq, a_ub, b_ub)
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,12 +15,15 @@ import pandas as pd
 from dashboard.db import Warehouse
 from dashboard.filters import Filters
 from dashboard.insights.disclosure import protect, protect_nested, protect_with_increments
-from dashboard.insights.earlier_releases import previous_counts, previous_withheld
+from dashboard.insights.earlier_releases import previous_body, previous_withheld
+from dashboard.insights.release_audit import CountryRelease, leaks
+from dashboard.insights.release_audit import key as leak_key
 from dashboard.insights.result import ChartResult, new_result, withhold
 from dashboard.insights.vote_methods import vote_method
 from dashboard.warehouse.contract import ROLES
 
 ALL = "all"
+log = logging.getLogger(__name__)
 
 
 def role_rows(wh: Warehouse, rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
@@ -254,6 +259,8 @@ class CountryTable:
     hidden: np.ndarray
     total_hidden: np.ndarray
     last_served: dict[str, int]
+    # Every kept release's counts and what it served, this one last (release_audit.py).
+    history: list[CountryRelease] = field(default_factory=list)
 
 
 def country_table(wh: Warehouse, k: int) -> CountryTable:
@@ -275,7 +282,7 @@ def country_table(wh: Warehouse, k: int) -> CountryTable:
         table = np.zeros((len(names), len(ROLES)), dtype=np.int64)
         for r in df.itertuples():
             table[names.index(r.country), ROLES.index(r.role)] += int(r.members)
-        before = previous_counts(wh, COUNTRY_TABLE, k)
+        before, history = _previous_country_table(wh, k)
         base = np.array([[before.get(f"{n}|{role}", 0) for role in ROLES] for n in names],
                         dtype=np.int64).reshape(table.shape)  # fmt: skip
         # A release made before totals were kept served each country as its roles' sum.
@@ -284,16 +291,22 @@ def country_table(wh: Warehouse, k: int) -> CountryTable:
                               dtype=np.int64)  # fmt: skip
         margins = _members_margins_withheld(wh, k)
         totals = table.sum(axis=1)
-        # The all-roles view: one line of countries (and the never-served margin cell).
-        total_hidden = _protect_with_increments(
-            totals[:, None], np.maximum(totals - base_total, 0)[:, None], k,
-            np.array([[margins[ALL]]]),
-        )[:, 0]  # fmt: skip
-        hidden = _protect_with_increments(
-            table, np.maximum(table - base, 0), k,
-            np.array([[margins[role] for role in ROLES]]),
-            forced=np.repeat(total_hidden[:, None], len(ROLES), axis=1),
-        )  # fmt: skip
+
+        def decide(forced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # The all-roles view: one line of countries (and the never-served margin cell).
+            total_hidden = _protect_with_increments(
+                totals[:, None], np.maximum(totals - base_total, 0)[:, None], k,
+                np.array([[margins[ALL]]]), forced=forced[:, None],
+            )[:, 0]  # fmt: skip
+            hidden = _protect_with_increments(
+                table, np.maximum(table - base, 0), k,
+                np.array([[margins[role] for role in ROLES]]),
+                forced=np.repeat((total_hidden | forced)[:, None], len(ROLES), axis=1),
+            )  # fmt: skip
+            return total_hidden, hidden
+
+        margins_served = np.array([not margins[role] for role in (*ROLES, ALL)])
+        total_hidden, hidden = _audited(history, tuple(names), table, margins_served, k, decide)
         last = dict(before)
         for i, name in enumerate(names):
             if not total_hidden[i]:
@@ -301,7 +314,9 @@ def country_table(wh: Warehouse, k: int) -> CountryTable:
             for j, role in enumerate(ROLES):
                 if not hidden[i, j]:
                     last[f"{name}|{role}"] = int(table[i, j])
-        return CountryTable(names, table, hidden, total_hidden, dict(sorted(last.items())))
+        served = CountryRelease(tuple(names), table, ~hidden, ~total_hidden, margins_served)
+        return CountryTable(names, table, hidden, total_hidden, dict(sorted(last.items())),
+                            [*history, served])  # fmt: skip
 
     return wh.remember(("country table", k), compute)
 
@@ -339,8 +354,73 @@ def _members_margins_withheld(wh: Warehouse, k: int) -> dict[str, bool]:
 
 
 def encode_country_table(found: CountryTable) -> str:
-    """What this release served per count, as the publication stores it (JSON)."""
-    return json.dumps(found.last_served)
+    """What this release served per count, and every kept release's counts and decisions,
+    as the publication stores them (JSON)."""
+    return json.dumps({"last": found.last_served,
+                       "releases": [r.encode() for r in found.history]})  # fmt: skip
+
+
+def _previous_country_table(wh: Warehouse, k: int) -> tuple[dict[str, int], list[CountryRelease]]:
+    """What earlier releases last served per "country|role" and "country|all", and the
+    kept releases (none in a first release; none kept by a release made before the
+    audit over releases, whose body is the served values alone)."""
+    body, _ = previous_body(wh, COUNTRY_TABLE, k)
+    if body is None:
+        return {}, []
+    if "last" not in body:
+        return {key: int(v) for key, v in body.items()}, []
+    kept = [CountryRelease.decode(r, len(ROLES)) for r in body.get("releases", [])]
+    return {key: int(v) for key, v in body["last"].items()}, kept
+
+
+# How many times the build withholds more after the audit finds a count given away, before
+# it withholds every non-zero count of the release instead.
+AUDIT_ATTEMPTS = 4
+
+
+def _audited(history: list[CountryRelease], names: tuple[str, ...], table: np.ndarray,
+             margins_served: np.ndarray, k: int,
+             decide: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+             ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """`decide`'s (total_hidden, hidden), after the audit over every kept release and this
+    one (release_audit.py): where it finds a count of 1 to k-1 given away that the kept
+    releases alone do not give away, the countries concerned are withheld in every role
+    (with whatever complements that needs) and the audit runs again; if it still finds
+    one, every non-zero count of this release is withheld, which serves nothing about
+    members per country that the kept releases and the members chart do not."""
+    totals = table.sum(axis=1)
+    forced = np.zeros(len(names), dtype=bool)
+    earlier: set | None = None
+    for _ in range(AUDIT_ATTEMPTS):
+        total_hidden, hidden = decide(forced)
+        release = CountryRelease(names, table, ~hidden, ~total_hidden, margins_served)
+        found = leaks([*history, release], k)
+        if found and earlier is None:
+            nothing = CountryRelease(names, table, table == 0, totals == 0, margins_served)
+            earlier = {leak_key(x) for x in leaks([*history, nothing], k)}
+            if earlier:
+                log.warning(
+                    "countries: the kept releases already give away %d counts of "
+                    "1 to %d (releases made before this audit)",
+                    len(earlier),
+                    k - 1,
+                )
+        new = [x for x in found if leak_key(x) not in (earlier or set())]
+        if not new:
+            return total_hidden, hidden
+        more = forced | np.isin(np.array(names), [x.country for x in new])
+        log.info("countries: withholding %s in every role, or this release would give "
+                 "away %d counts of 1 to %d with the kept ones", ", ".join(
+                     n for n, f in zip(names, more & ~forced, strict=True) if f),
+                 len(new), k - 1)  # fmt: skip
+        if (more == forced).all():
+            break
+        forced = more
+    log.warning(
+        "countries: the audit over releases still finds counts given away; every "
+        "non-zero count of this release is withheld"
+    )
+    return totals > 0, table > 0
 
 
 def countries(wh: Warehouse, filters: Filters, k: int) -> ChartResult:

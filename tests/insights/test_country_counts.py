@@ -108,9 +108,15 @@ def test_a_country_withheld_among_all_members_is_withheld_in_every_role(
 
 def test_the_next_release_reads_what_was_last_served(margins: dict[str, bool]) -> None:
     found = participation.country_table(Releases(BEFORE), K)  # type: ignore[arg-type]
-    last = json.loads(participation.encode_country_table(found))
+    stored = json.loads(participation.encode_country_table(found))
+    last = stored["last"]
     assert last["GB|caregiver"] == 20  # withheld now: the last served stays
     assert last["US|caregiver"] in (30, 41)
+    # This release's true counts and decisions are kept for the next one's audit.
+    (kept,) = stored["releases"]
+    assert kept["names"] == ["GB", "IE", "US"]
+    assert kept["counts"][0] == [40, 23, 40]
+    assert kept["served"][0][1] == 0
 
 
 class OlderRelease(Releases):
