@@ -187,6 +187,29 @@ def register_callbacks(app: dash.Dash) -> None:
         State({"type": "grid", "dom": MATCH}, "children"),
         prevent_initial_call=True,
     )
+    # A list of links drawn when it is first opened (the Overview's step lists,
+    # pages/overview.py lazy_step_lists): its items came with the page as data, each a
+    # list of text and {text, href} links; member-written titles stay text (React's).
+    app.clientside_callback(
+        """function(n, items, drawn) {
+            if (!n || !items || (drawn && drawn.length !== 0)) {
+                return window.dash_clientside.no_update;
+            }
+            return items.map(function(parts) {
+                return {namespace: "dash_html_components", type: "Li", props: {
+                    children: parts.map(function(part) {
+                        return typeof part === "string" ? part : {
+                            namespace: "dash_core_components", type: "Link",
+                            props: {children: part.text, href: part.href}};
+                    })}};
+            });
+        }""",
+        Output({"type": "lazy-links", "dom": MATCH}, "children"),
+        Input({"type": "lazy-links-open", "dom": MATCH}, "n_clicks"),
+        State({"type": "lazy-links-data", "dom": MATCH}, "data"),
+        State({"type": "lazy-links", "dom": MATCH}, "children"),
+        prevent_initial_call=True,
+    )
     # The phone menu opens and closes in the browser (no round trip to the server).
     app.clientside_callback(
         "function(n, open) { var next = n ? !open : open; return [next, String(next)]; }",

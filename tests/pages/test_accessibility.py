@@ -12,6 +12,7 @@ import time
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.figures.charts import DASHES
 from dashboard.figures.theme import PALETTE, PATTERNS
@@ -306,8 +307,18 @@ def _open(duo, path: str) -> None:
 
 
 def _open_details(duo) -> None:
-    """Open every table and embed dialog: their content is part of the page."""
-    duo.driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    """Open every table and embed dialog: their content is part of the page. A list drawn
+    when first opened (the Overview's step lists) is opened by its summary, as a reader
+    opens it, so that its links are drawn and checked too."""
+    duo.driver.execute_script(
+        "document.querySelectorAll('details').forEach(d => {"
+        "  const s = d.querySelector(':scope > summary');"
+        "  if (!d.open && s && s.id.includes('lazy-links-open')) { s.click(); }"
+        "  else { d.open = true; } })"
+    )
+    WebDriverWait(duo.driver, 10).until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('ul[id*=\"lazy-links\"]')]"
+        ".every(u => u.children.length > 0)"))  # fmt: skip
     time.sleep(0.4)
 
 

@@ -360,3 +360,24 @@ def test_a_forged_control_value_that_is_not_text_changes_nothing(app) -> None:
     for forged in (["role"], {"a": 1}, 3):
         assert priorities.next_view("?round=R1", {"compare": forged}, "compare", {}, False) is None
         assert priorities.next_view("?round=R1", {"round": forged}, "round", {}, False) is None
+
+
+def test_the_overview_sends_its_step_lists_as_data_drawn_when_opened(app) -> None:
+    """The step lists' links (hundreds on a real network) are not components at load:
+    each step's <ul> is empty, its links are data beside it, its summary opens it."""
+    from dash import dcc, html
+
+    tree = render(app, page("overview"))
+    steps = [n for n in components(tree) if isinstance(n, html.Details)
+             and "-step-" in str(getattr(n, "id", ""))]  # fmt: skip
+    assert len(steps) == 5, [s.id for s in steps]
+    for details in steps:
+        assert not any(isinstance(n, dcc.Link) for n in components(details)), details.id
+    studied = next(s for s in steps if s.id.endswith("-step-in_study"))
+    summary, links, data = studied.children
+    assert summary.id == {"type": "lazy-links-open", "dom": studied.id}
+    assert links.id == {"type": "lazy-links", "dom": studied.id} and not links.children
+    assert data.id == {"type": "lazy-links-data", "dom": studied.id}
+    [item] = data.data  # fixture: one question studied, Q1, taken up by P1
+    assert item[0]["href"] == "/priorities?question=Q1"
+    assert item[1:] == [" · ", {"text": "its study", "href": "/projects?project=P1"}]
