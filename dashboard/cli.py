@@ -34,14 +34,16 @@ def synth(out: Path, members: int, seed: int) -> None:
     click.echo(f"wrote {out} in {time.monotonic() - started:.1f}s")
 
 
-def _build(source: Path, out: Path, previous: Path | str | None = "replaced") -> None:
+def _build(source: Path, out: Path, previous: Path | str | None = "replaced",
+           rule: str | None = None) -> None:  # fmt: skip
     """Build and report; `previous` is a file, None (a first release) or "replaced"."""
     from dashboard.warehouse.build import REPLACED, build_warehouse
     from dashboard.warehouse.validate import ExportInvalid
 
     follows = REPLACED if previous == "replaced" else previous
     try:
-        result = build_warehouse(source, out, previous=Path(follows) if follows else None)
+        result = build_warehouse(source, out, previous=Path(follows) if follows else None,
+                                 complement_rule=rule)  # fmt: skip
     except ExportInvalid as exc:
         for warning in exc.report.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -86,14 +88,23 @@ def _archive(warehouse: Path) -> None:
     is_flag=True,
     help="Follow no earlier release: nothing is kept from the file at --out.",
 )
-def build(source_dir: Path, out: Path, previous: Path | None, first_release: bool) -> None:
+@click.option(
+    "--complement-rule",
+    type=click.Choice(["smallest-first", "knock-on"]),
+    default=None,
+    help="Choose complements by this rule from now on (default: the previous release's; "
+    "the cells it withheld in kept rounds stay withheld).",
+)
+def build(source_dir: Path, out: Path, previous: Path | None, first_release: bool,
+          complement_rule: str | None) -> None:  # fmt: skip
     """Validate, anonymize and publish an export folder as the warehouse.
 
     Closed rounds and complete months keep the values the previous release published.
     """
     if previous and first_release:
         raise click.UsageError("--previous and --first-release exclude each other")
-    _build(source_dir, out, None if first_release else (previous or "replaced"))
+    _build(source_dir, out, None if first_release else (previous or "replaced"),
+           complement_rule)  # fmt: skip
 
 
 @main.command()

@@ -29,7 +29,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
@@ -46,7 +46,10 @@ from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
     FINEST,
     Dense,
+    Tables,
     compress,
+    decode,
+    following,
     forget_recent_tables,
     full_tables,
     round_cells,
@@ -111,10 +114,11 @@ def publish(con: duckdb.DuckDBPyConnection, snapshot: tuple[str, str, str], k: i
     reader = BuildReader(con, build_id, as_of, network)
     forget_recent_tables()
     try:
-        tables = pd.DataFrame(list(published_rows(reader, k)),
-                              columns=["round_id", "dims", "k", "body"])  # fmt: skip
-        results = pd.DataFrame(list(published_results(reader, k)),
-                               columns=["chart", "key", "k", "body"])  # fmt: skip
+        with following(previous_tables(con, reader, k)):  # a chart result may read tables
+            tables = pd.DataFrame(list(published_rows(reader, k)),
+                                  columns=["round_id", "dims", "k", "body"])  # fmt: skip
+            results = pd.DataFrame(list(published_results(reader, k)),
+                                   columns=["chart", "key", "k", "body"])  # fmt: skip
     finally:
         forget_recent_tables()
     for name, frame, step in (("publication_frame", tables, steps[0]),
@@ -128,6 +132,27 @@ def publish(con: duckdb.DuckDBPyConnection, snapshot: tuple[str, str, str], k: i
                                time.monotonic() - started)  # fmt: skip
     log.info("publication: %s", report.describe())
     return report
+
+
+def previous_tables(con: duckdb.DuckDBPyConnection, wh: Warehouse,
+                    k: int) -> Callable[[str, tuple[str, ...]], Tables | None]:  # fmt: skip
+    """The previous release's published table of a kept round and split, for k: what the
+    build copied into `previous_publication` (dashboard/warehouse/release.py) before the
+    previous release was detached. Every cell it withheld stays withheld in this release
+    (tables.following); none (a first release, or no such table): None."""
+    there = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'previous_publication'"
+    ).fetchone() == (1,)
+    rows = con.execute(
+        "SELECT round_id, dims, body FROM previous_publication WHERE k = $k", {"k": k}
+    ).fetchall() if there else []  # fmt: skip
+    bodies = {(str(r), str(d)): bytes(b) for r, d, b in rows}
+
+    def lookup(round_id: str, split: tuple[str, ...]) -> Tables | None:
+        body = bodies.get((round_id, split_key(split)))
+        return None if body is None else decode(body, wh.snapshot(), lambda _: pd.DataFrame())
+
+    return lookup
 
 
 # --- finished results ---------------------------------------------------------------------

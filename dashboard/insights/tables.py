@@ -11,12 +11,14 @@ questions) and formats. Only a server run with another k than its build's
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +87,9 @@ class Tables:
     # ...), per question over axes + value: only while the build protects them (a
     # published table carries their decisions, never the counts).
     by_value: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    # The previous release's published table of the same (kept) round and split, while the
+    # build protects this one: every cell it withheld is given as withheld (`_forced`).
+    previous: Tables | None = field(default=None, repr=False, compare=False)
 
     @property
     def vote(self) -> VoteMethod:
@@ -189,7 +194,9 @@ class Tables:
             total = (np.broadcast_to(self.voters, chosen.shape) if measure == "voters"
                      else self._stack(order, "voters"))  # fmt: skip
             table = np.stack([chosen, total - chosen], axis=-1)
-        given = self._given(order, measure, k, table.shape[-1])
+        given = self._forced(
+            order, measure, table.shape, self._given(order, measure, k, table.shape[-1])
+        )
         masks = protect_batch(table, k, self.axes.hierarchy, given)
         if measure in joint:
             for i, name in enumerate(joint):
@@ -202,7 +209,7 @@ class Tables:
         """`part` and `whole - part`, protected within the whole's served cells."""
         parts = self._stack(order, part)
         table = np.stack([parts, self._stack(order, whole) - parts], axis=-1)
-        given = self._given(order, part, k, 2)
+        given = self._forced(order, part, table.shape, self._given(order, part, k, 2))
         if order:  # the whole's decisions: withheld there, both parts withheld
             outer = np.stack([self.hidden(q, whole, k)[..., 0] for q in order])
             forced = np.broadcast_to(outer[..., None], table.shape)
@@ -223,7 +230,7 @@ class Tables:
 
         table = (np.stack([counts(q) for q in order]) if order
                  else np.zeros((0, *self.axes.shape, width), dtype=np.int64))  # fmt: skip
-        given = self._given(order, name, k, width)
+        given = self._forced(order, name, table.shape, self._given(order, name, k, width))
         if order:
             outer = np.stack([self.hidden(q, "voters", k)[..., 0] for q in order])
             forced = np.broadcast_to(outer[..., None], table.shape)
@@ -240,7 +247,7 @@ class Tables:
         shape = (len(order), *self.axes.shape, 3)
         table = (np.stack([np.stack(sum_split(self.measures[q]), axis=-1) for q in order])
                  if order else np.zeros(shape, dtype=np.int64))  # fmt: skip
-        given = self._given(order, SUM_SPLIT, k, 3)
+        given = self._forced(order, SUM_SPLIT, shape, self._given(order, SUM_SPLIT, k, 3))
         if order:
             known = ~np.stack([self.hidden(q, EVERY_VALUE, k)[..., 0] for q in order])
             free = np.broadcast_to(-1 if given is None else given, shape)
@@ -259,6 +266,10 @@ class Tables:
             if order:
                 masks = np.stack([self.hidden(q, measure, k) for q in order])
                 gone |= masks.any(axis=-1) if j is None else masks[..., j]
+        # Its parts withhold what the previous release withheld already; and so does it.
+        forced = self._forced(order, name, (*gone.shape, 1), None)
+        if forced is not None:
+            gone |= forced[..., 0] > 0
         self._hidden[name] = {q: gone[i][..., None] for i, q in enumerate(order)}
 
     def _given(self, order: list[str], measure: str, k: int, outcomes: int) -> np.ndarray | None:
@@ -269,6 +280,26 @@ class Tables:
         masks = [ref.hidden(q, measure, k) if q in ref.measures else None for q in order]
         return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
             if order else None  # fmt: skip
+
+    def _forced(self, order: list[str], measure: str, shape: tuple[int, ...],
+                given: np.ndarray | None) -> np.ndarray | None:  # fmt: skip
+        """`given` (None: all free) with every cell the previous release withheld in its
+        table of this round and split set to 1 (withheld, fixed): `shape` is (questions,
+        *axes, outcomes). Nothing to force (no previous table, or it has no decisions for
+        `measure`) leaves `given` as it is."""
+        prev = self.previous
+        if prev is None or measure not in prev._hidden or not order:
+            return given
+        before = list(prev.measures)
+        stacked = np.stack([prev._hidden[measure][q] for q in before]) if before else None
+        if stacked is None:
+            return given
+        withheld = _aligned(stacked, before, prev.axes, order, self.axes, shape)
+        if not withheld.any():
+            return given
+        free = np.full(shape, -1, dtype=np.int8) if given is None else np.broadcast_to(
+            given, shape)  # fmt: skip
+        return np.where(withheld, 1, free).astype(np.int8)
 
     def _stack(self, order: list[str], measure: str) -> np.ndarray:
         if not order:
@@ -314,6 +345,52 @@ class Tables:
             _parent=None,
             _positions=(),
         )
+
+
+def _aligned(stacked: np.ndarray, before: list[str], prev_axes: Axes, order: list[str],
+             axes: Axes, shape: tuple[int, ...]) -> np.ndarray:  # fmt: skip
+    """A previous release's masks (questions `before`, `prev_axes`, outcomes) laid over this
+    table's cells (`shape`: questions `order`, `axes`, outcomes), matched by question id,
+    category and outcome; a cell the previous table did not have is False (free)."""
+    if before == order and prev_axes == axes and stacked.shape == tuple(shape):
+        return stacked.astype(bool)
+    out = np.zeros(shape, dtype=bool)
+    if prev_axes.dims != axes.dims:  # another split: nothing lines up
+        return out
+    at = {q: i for i, q in enumerate(before)}
+    pairs = [[(i, at[q]) for i, q in enumerate(order) if q in at]]
+    for new, old in zip(axes.values, prev_axes.values, strict=True):
+        where = {v: j for j, v in enumerate(old)}
+        pairs.append([(i, where[v]) for i, v in enumerate(new) if v in where])
+    width = min(shape[-1], stacked.shape[-1])
+    pairs.append([(i, i) for i in range(width)])
+    if any(not p for p in pairs):
+        return out
+    mine = np.ix_(*[[i for i, _ in p] for p in pairs])
+    theirs = np.ix_(*[[j for _, j in p] for p in pairs])
+    out[mine] = stacked[theirs]
+    return out
+
+
+# The previous release's published tables of its kept (frozen) rounds, while the build
+# protects this one's: (round_id, split) -> its table, or None (dashboard/insights/
+# publication.py sets it; nothing else protects with it).
+_PREVIOUS: contextvars.ContextVar[Callable[[str, tuple[str, ...]], Tables | None] | None] = (
+    contextvars.ContextVar("previous_tables", default=None)
+)
+
+
+@contextlib.contextmanager
+def following(previous: Callable[[str, tuple[str, ...]], Tables | None]) -> Iterator[None]:
+    """Inside this block, a table protected for a round and split the previous release
+    published withholds every cell that release withheld (and whatever else the rule in
+    force needs): so a release serves a subset of what the one before served about the
+    same kept counts, whichever rule chose the complements of either."""
+    token = _PREVIOUS.set(previous)
+    try:
+        yield
+    finally:
+        _PREVIOUS.reset(token)
 
 
 def _duration_given(
@@ -517,6 +594,8 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
                 {qid: dense.by_value[i] for i, qid in enumerate(keys) if qid})  # fmt: skip
     qdf = wh.run_static("questions", {"topic": None})
     qdf = qdf[qdf["question_id"].isin(measures.keys())].reset_index(drop=True)
+    lookup = _PREVIOUS.get()
+    previous = None if lookup is None else lookup(rnd.round_id, tdims)
     reference = None
     given = None
     if "duration_band" in tdims and WHO not in tdims:
@@ -524,13 +603,20 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
         others = tuple(d for d in tdims if d != "duration_band")
         reference = full_tables(wh, rnd, (WHO, *others), k, finest)
         given = _duration_given(axes, reference.axes, reference.voters_hidden)
+    if previous is not None:  # the voters the previous release withheld stay withheld
+        was = np.asarray(previous.voters_hidden)[None, ..., None]
+        before = _aligned(was, ["voters"], previous.axes, ["voters"], axes,
+                          (1, *np.shape(voters), 1))[0, ..., 0]  # fmt: skip
+        if before.any():
+            free = np.full(np.shape(voters), -1, np.int8) if given is None else given
+            given = np.where(before, 1, free).astype(np.int8)
     hidden = protect(voters, k, axes.hierarchy, given)
     tables = Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {},
-                    reference=reference, by_value=by_value)  # fmt: skip
+                    reference=reference, by_value=by_value, previous=previous)  # fmt: skip
     for measure in masked_measures(tables.vote):
         if measure not in tables._hidden:
             tables._protect(measure, k)
-    tables.reference = None  # its decisions are taken; the table stands alone now
+    tables.reference = tables.previous = None  # its decisions are taken; it stands alone now
     return tables
 
 

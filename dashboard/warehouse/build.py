@@ -229,6 +229,7 @@ def build_warehouse(
     memory_limit: str = "3GB",
     previous: Path | None = REPLACED,
     k: int | None = None,
+    complement_rule: str | None = None,
 ) -> BuildResult:
     """Validate, anonymize and load an export; publish it at target atomically.
 
@@ -236,6 +237,9 @@ def build_warehouse(
     if there is one; None for a first release): closed rounds and complete months keep
     the values it published (see dashboard/warehouse/release.py). `k` (default
     DASHBOARD_K) is the disclosure threshold the publication is protected for.
+    `complement_rule` (default: the previous release's, or the current rule for a first
+    release) moves a series of releases to another rule: the cells the previous release
+    withheld in kept rounds stay withheld (release.py).
     `memory_limit` is DuckDB's: past it, the build spills to a temporary folder beside
     the target, so a 1M-member build stays under 4 GB resident (each step's time and
     the peak so far are logged).
@@ -252,7 +256,7 @@ def build_warehouse(
             raise FileNotFoundError(f"previous release {previous} does not exist")
         tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
         try:
-            result = _build_into(source, tmp, memory_limit, previous, k)
+            result = _build_into(source, tmp, memory_limit, previous, k, complement_rule)
             with _step("verify"):
                 _verify(tmp, result["expected"], result["build_id"])
                 _fsync(tmp)
@@ -274,7 +278,8 @@ def build_warehouse(
     )
 
 
-def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | None, k: int) -> dict:
+def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | None, k: int,
+                rule: str | None = None) -> dict:  # fmt: skip
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(
         str(tmp),
@@ -316,7 +321,7 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
             for name in LOADED_TABLES
         }
         with attached(con, previous):
-            rows, release = _load(con, as_of, build_id, network, in_export, previous)
+            rows, release = _load(con, as_of, build_id, network, in_export, previous, k, rule)
         warnings += release.warnings
         steps = [BUILD_SQL_DIR.joinpath(n).read_text(encoding="utf-8") for n in PUBLICATION_STEPS]
         with _step("publication"), complement_rule(release.complement_rule):
@@ -345,6 +350,8 @@ def _load(
     network: str,
     in_export: dict[str, int],
     previous: Path | None,
+    k: int | None = None,
+    rule: str | None = None,
 ) -> tuple[dict[str, tuple[int, int]], Comparison]:
     """Every build step in one transaction, with the previous release's frozen periods."""
     con.execute("BEGIN TRANSACTION")
@@ -366,7 +373,7 @@ def _load(
             except duckdb.Error as exc:
                 raise RuntimeError(f"build step {name} failed: {exc}") from exc
         with _step("carry over"):
-            release = carry_over(con, previous)
+            release = carry_over(con, previous, rule, k)
         params["complement_rule"] = release.complement_rule
         kept = {
             name: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]

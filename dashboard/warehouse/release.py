@@ -8,9 +8,22 @@ unchanged. The build copies the previous release's aggregates (never member
 rows) for those periods over the ones it just computed; disclosure control is
 deterministic and the build keeps the previous release's complement rule
 (`complement_rule` in build_info), so every count about a frozen period is served
-exactly as before. Withdrawn members' rows still leave the warehouse, and nothing new is
-computed from them. A round still open is not published at all (its counts appear
-once, in the first release after it closes); the running month is not published;
+exactly as before. The previous release's published tables of the kept rounds are
+copied too (`previous_publication`, for the build only), and every cell they withheld
+is given as withheld when this release protects the same counts (tables.following):
+this release withholds the union of those cells and its rule's choices, safe because
+both are. Those cells are already safe and the counts are the same, so no rule adds one
+to them: every release withholds in the kept rounds exactly what the release before
+withheld, by whichever rule either chose complements. So a series can move to another
+rule (`build --complement-rule`, recorded in build_info): rounds closed since are
+protected by the new rule, the kept ones keep the cells served before, and the releases
+after it follow the new rule and keep those cells again. A move needs the previous
+release's tables of every kept round for this k, or the build stops (without them, as
+for a release made by older code, the kept rounds are protected afresh by the previous
+release's rule, which a build follows unless told otherwise). Withdrawn members' rows
+still leave the warehouse, and nothing new is computed from them. A round still open
+is not published at all (its counts appear once, in the first release after it
+closes); the running month is not published;
 running totals that still grow (discussion counts, members enrolled in a study, to
 the end of the last complete month) are served again at the previous release's value
 unless they moved by 0 or at least k (`held`).
@@ -100,8 +113,11 @@ class Comparison:
     frozen_rounds: list[str] = field(default_factory=list)
     frozen_before: dt.date | None = None  # complete months before this one are kept
     # How this release chooses complements: the previous release's rule, so the kept periods
-    # withhold exactly the same cells (a first release uses the current rule).
+    # withhold exactly the same cells (a first release uses the current rule), unless the
+    # build asked for another one.
     complement_rule: str = field(default_factory=lambda: CURRENT_RULE)
+    # The previous release's rule when this release moved to another one (None: it did not).
+    moved_from: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -110,25 +126,36 @@ class Comparison:
             return ("no previous release: this is a first release, nothing was kept "
                     "(name the release it replaces with --previous FILE)")  # fmt: skip
         rounds = ", ".join(self.frozen_rounds) or "none"
+        rule = (f"chosen {self.complement_rule}, as it chose them" if self.moved_from is None
+                else f"chosen {self.complement_rule} (it chose them {self.moved_from}: every "
+                "cell it withheld in the kept rounds stays withheld)")  # fmt: skip
         return (f"compared with release {self.previous_build_id} (as of {self.previous_as_of}, "
                 f"{self.previous}): kept closed rounds {rounds} and every complete month "
                 f"before {self.frozen_before:%Y-%m} as published; discussion counts and "
                 "members enrolled in a study are served as it served them unless they moved "
                 "by 0 or at least k; rounds still open are not published; complements "
-                f"chosen {self.complement_rule}, as it chose them")  # fmt: skip
+                f"{rule}")  # fmt: skip
 
 
-def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Comparison:
+def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None, rule: str | None = None,
+               k: int | None = None) -> Comparison:  # fmt: skip
     """Replace this build's aggregates of frozen periods by the previous release's.
 
     Runs inside the build's transaction, after the aggregates are built, with the
     previous release attached as `prev` (see `attached`). A table whose columns
     changed since the previous release cannot be kept: the build says so in a
-    warning instead of silently publishing new values.
+    warning instead of silently publishing new values. `rule`: the complement rule
+    asked for (None: the previous release's, or the current one for a first release);
+    moving to another rule needs the previous release's tables of every kept round for
+    `k` (the build's threshold), or the build stops.
     """
+    if rule is not None and rule not in COMPLEMENT_RULES:
+        raise ValueError(f"unknown complement rule {rule!r}: {', '.join(COMPLEMENT_RULES)}")
     found = Comparison()
     if previous is None:
+        found.complement_rule = rule or CURRENT_RULE
         _copy_results(con, False)
+        _copy_publication(con, False)
         _record(con, found)
         return found
     try:
@@ -145,6 +172,8 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
         )
     found.previous, (found.previous_build_id, found.previous_as_of) = str(previous), info
     found.complement_rule = _previous_rule(con)
+    if rule is not None and rule != found.complement_rule:
+        found.moved_from, found.complement_rule = found.complement_rule, rule
     month = found.previous_as_of.replace(day=1)
     quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
     found.frozen_before = month
@@ -177,6 +206,14 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None) -> Compari
         )
         con.execute(f"CREATE OR REPLACE TABLE {frozen.table} AS FROM kept")
         con.execute("DROP TABLE kept")
+    missing_tables = _copy_publication(con, True, k)
+    if found.moved_from is not None and missing_tables:
+        raise UnreadablePrevious(
+            f"release {found.previous_build_id} published no tables for k={k} of kept rounds "
+            f"{', '.join(missing_tables)}: the cells it withheld there cannot be kept withheld, "
+            f"so this build cannot move from {found.moved_from} to {found.complement_rule}; "
+            "build without --complement-rule, or build a first release with --first-release"
+        )
     if not _copy_results(con, True):
         found.warnings.append(
             f"release {found.previous_build_id} has no published results: discussion counts "
@@ -229,6 +266,35 @@ def _copy_results(con: duckdb.DuckDBPyConnection, from_previous: bool) -> bool:
         f"WHERE chart IN ({names}) ORDER BY chart, k"
     )
     return bool(con.execute("SELECT count(*) FROM previous_results").fetchone()[0])  # type: ignore[index]
+
+
+def _copy_publication(con: duckdb.DuckDBPyConnection, from_previous: bool,
+                      k: int | None = None) -> list[str]:  # fmt: skip
+    """Keep the previous release's published tables of the frozen rounds for this build as
+    the temporary `previous_publication` (the publication step reads it after the previous
+    release is detached: every cell they withheld stays withheld; never stored in the
+    release). The frozen rounds that have no table for `k` there (none when k is None)."""
+    there = from_previous and con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_catalog = 'prev' AND table_name = 'publication'"
+    ).fetchone() == (1,)
+    source = "SELECT '' AS round_id, '' AS dims, 0 AS k, ''::BLOB AS body WHERE false"
+    if there:
+        source = ("SELECT round_id, dims, k, body FROM prev.publication "
+                  "WHERE round_id IN (SELECT round_id FROM frozen_rounds)")  # fmt: skip
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE previous_publication AS SELECT CAST(round_id AS VARCHAR) "
+        "AS round_id, CAST(dims AS VARCHAR) AS dims, CAST(k AS INTEGER) AS k, "
+        f"CAST(body AS BLOB) AS body FROM ({source}) ORDER BY round_id, dims, k"
+    )
+    if not from_previous or k is None:
+        return []
+    rows = con.execute(
+        "SELECT round_id FROM frozen_rounds WHERE round_id NOT IN "
+        "(SELECT round_id FROM previous_publication WHERE k = $k) ORDER BY round_id",
+        {"k": k},
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _record(con: duckdb.DuckDBPyConnection, found: Comparison) -> None:
