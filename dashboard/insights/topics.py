@@ -149,6 +149,15 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
         if position[j] >= n_q:
             keys[position[j]] = f"t|{t}"
     last = _last_served(before)
+    # A question or topic nobody has commented on is served as 0 (the question trail, the
+    # topics chart): kept as last served at 0, so a topic whose only commented question gets
+    # a second one is compared with that question's count plus 0, not with nothing (it was
+    # compared with 0 and served 1 to k-1 above the count it had been served at before).
+    for q in topic_of:
+        if q not in per_q.index:
+            last[f"q|{q}"] = 0
+    for t in {str(v) for v in topic_of.values()} - set(names):
+        last[f"t|{t}"] = 0
     # A topic compared with nothing before (it had one question, stored as that question's
     # count): the sum of its questions' last served counts, where they all have one.
     base = dict(last)
@@ -162,6 +171,15 @@ def compute_discussion(wh: Warehouse, k: int) -> Discussion:
     for i, key in enumerate(keys):
         if not hidden[i]:
             last[key] = int(comments[i])
+    # A topic with one commented question is served as that question's count: its last
+    # served value is the question's (not a value kept from when it had none).
+    for j, part in enumerate(members):
+        if len(part) == 1:
+            served = last.get(f"q|{qids[part[0]]}")
+            if served is None:
+                last.pop(f"t|{names[j]}", None)
+            else:
+                last[f"t|{names[j]}"] = served
     q_hidden = primary(np.array(q_people, dtype=np.int64), k)
     t_hidden = primary(np.array(t_people, dtype=np.int64), k)
     return Discussion(
