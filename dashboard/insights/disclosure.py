@@ -234,10 +234,12 @@ def _knock_on(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, h_axis: 
 
 
 # How complements are chosen, by name, so that a release can say which rule made it and
-# the next release can follow it: a release that follows another must withhold exactly
-# what the same rule withholds over the kept periods, or the two releases together could
-# serve a cell one of them withheld together with its complements (dashboard/warehouse/
-# release.py). "smallest-first" is the rule of every release built before "knock-on".
+# the next release can follow it. A release that follows another withholds, over the kept
+# periods, every cell that one withheld (its publication masks are given as withheld), or
+# the two together could serve a cell one of them withheld with its complements
+# (dashboard/warehouse/release.py); so a series may move to another rule (build
+# --complement-rule), and by default keeps its predecessor's. "smallest-first" is the
+# rule of every release built before "knock-on".
 COMPLEMENT_RULES = {"smallest-first": False, "knock-on": True}
 CURRENT_RULE = "knock-on"
 _rule: contextvars.ContextVar[str] = contextvars.ContextVar("complement_rule", default=CURRENT_RULE)
