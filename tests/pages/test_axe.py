@@ -9,6 +9,7 @@ and the first elements it found, so a failure says what to fix.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from axe_core_python.base import AXE_SCRIPT
@@ -48,10 +49,18 @@ def test_no_serious_axe_violation_on_any_page(started) -> None:
         "/priorities?round=R1&compare=role",
         "/priorities?question=Q1",
         "/priorities?role=person_with_ms&vs=role%3Dcaregiver",
+        "/present",
+        "/present?view=%2Fpriorities%3Fround%3DR1&focus=ranking",  # the save form, filled in
     ]:
         _open(started, path)
         _open_details(started)
         found += [f"{path}: {v}" for v in violations(started.driver)]
+    # A deck as presented (no page heading: the slides), its first slide drawn.
+    path = "/present/state-of-the-network"
+    started.wait_for_page(url=started.server_url + path)
+    started.wait_for_element("#present-deck .present-slides", timeout=15)
+    time.sleep(1)
+    found += [f"{path}: {v}" for v in violations(started.driver)]
     assert not found, "\n".join(found)
 
 
