@@ -30,8 +30,6 @@ class System:
     a_ub: sparse.csr_array | None = None
     b_ub: np.ndarray | None = None
     solved: int = 0
-    # Where the last solve found its optimum (None: unbounded): a point the facts allow.
-    last_point: np.ndarray | None = None
     _memo: dict[bytes, tuple[float, float]] = field(default_factory=dict)
 
     def _solve(self, c: np.ndarray) -> float:
@@ -39,20 +37,10 @@ class System:
         res = linprog(c, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
                       bounds=(0, None), method="highs")  # fmt: skip
         if res.status == 3:  # unbounded: nothing served caps it
-            self.last_point = None
             return -np.inf
-        self.last_point = res.x
         if res.status != 0:
             raise RuntimeError(f"audit LP failed ({res.status}): {res.message}")
         return float(res.fun)
-
-    def maximum(self, objective: np.ndarray) -> float:
-        """The largest objective . z the facts allow (inf where nothing caps it)."""
-        return -self._solve(-np.asarray(objective, dtype=float))
-
-    def minimum(self, objective: np.ndarray) -> float:
-        """The smallest objective . z the facts allow."""
-        return self._solve(np.asarray(objective, dtype=float))
 
     def range(self, objective: np.ndarray) -> tuple[float, float]:
         """(min, max) of objective . z over every z the facts allow."""

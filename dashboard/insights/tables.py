@@ -291,9 +291,9 @@ class Tables:
         if prev is None or measure not in prev._hidden or not order:
             return given
         before = list(prev.measures)
-        stacked = np.stack([prev._hidden[measure][q] for q in before]) if before else None
-        if stacked is None:
+        if not before:
             return given
+        stacked = np.stack([prev._hidden[measure][q] for q in before])
         withheld = _aligned(stacked, before, prev.axes, order, self.axes, shape)
         if not withheld.any():
             return given
