@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard.db import Warehouse
 from dashboard.filters import Filters
+from dashboard.insights import retention_roles
 from dashboard.insights.disclosure import protect, protect_nested, protect_with_increments
 from dashboard.insights.earlier_releases import previous_body, previous_withheld
 from dashboard.insights.release_audit import CountryRelease, leaks
@@ -166,16 +167,12 @@ def active_members(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
 
 def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     """Share of each yearly join cohort active in each year since joining (all roles)."""
-    df, snap = wh.run_named("retention_cells", {})
+    df, snap = retention_roles.cohorts(wh)
     result = new_result("retention", "Retention of join cohorts", "active in year N after joining",
                      filters, snap, k,
                      ["cohort", "years_since_join", "cohort_size", "active", "share_active"],
                      {"cohort_size", "active"})  # fmt: skip
-    df = df.assign(
-        cohort_year=pd.to_datetime(df["cohort"]).dt.year,
-        years=(df["quarters_since_join"] // 4).astype(int),
-    )
-    role_hidden = _active_by_role_hidden(df, k)
+    role_hidden = retention_roles.role_masks(wh, k)
     if filters.role:
         df = df[df["role"] == filters.role]
     # A cohort's size is the members chart's running total at the end of its year
@@ -219,28 +216,6 @@ def retention(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     result.method = "members of the yearly cohort active in the first quarter of year N"
     result.rows = rows
     return result
-
-
-def _active_by_role_hidden(df: pd.DataFrame, k: int) -> dict[tuple[int, int], dict[str, bool]]:
-    """Per (cohort year, years since joining): whether each role's "active" is withheld.
-
-    The roles' active and inactive counts form one table whose margins (all roles'
-    active, each role's cohort) are served, so it is protected as a whole: the
-    all-roles figure minus the served roles can no longer expose a withheld one.
-    """
-    first_q = df[df["quarters_since_join"] % 4 == 0]
-    active = first_q.groupby(["cohort_year", "years", "role"])["active"].sum()
-    sizes = (df.drop_duplicates(["cohort", "role"])
-               .groupby(["cohort_year", "role"])["cohort_size"].sum())  # fmt: skip
-    out: dict[tuple[int, int], dict[str, bool]] = {}
-    for cohort_year, years in {(int(c), int(y)) for c, y, _ in active.index}:
-        table = np.array([[int(active.get((cohort_year, years, role), 0)),
-                           max(int(sizes.get((cohort_year, role), 0))
-                               - int(active.get((cohort_year, years, role), 0)), 0)]
-                          for role in ROLES], dtype=np.int64)  # fmt: skip
-        mask = protect(table, k)
-        out[(cohort_year, years)] = {role: bool(mask[j, 0]) for j, role in enumerate(ROLES)}
-    return out
 
 
 # What this release served per "country|role" and "country|all" (or, where it withheld

@@ -40,7 +40,7 @@ import pandas as pd
 from dashboard.catalogue import CHARTS, ChartSpec
 from dashboard.db import BuildReader, Warehouse
 from dashboard.filters import GROUP_VALUES, MAX_GROUP_FILTERS, Filters
-from dashboard.insights import participation, projects, topics
+from dashboard.insights import participation, projects, retention_roles, topics
 from dashboard.insights.disclosure import complement_rule
 from dashboard.insights.result import ChartResult
 from dashboard.insights.tables import (
@@ -183,6 +183,7 @@ def published_results(wh: Warehouse, k: int) -> Iterator[tuple[str, str, int, st
     yield (participation.COUNTRY_TABLE, "none", k,
            participation.encode_country_table(participation.country_table(wh, k)))  # fmt: skip
     yield projects.FUNNEL_SERVED, "none", k, projects.encode_funnel_served(wh, k)
+    yield retention_roles.RETENTION_ROLES, "none", k, retention_roles.encode(wh, k)
     for chart in CHARTS:
         if chart.published is None:
             continue

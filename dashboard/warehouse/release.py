@@ -79,7 +79,9 @@ FROZEN: tuple[Frozen, ...] = (
 # the end of the last complete month that still grow): the discussion counts, the
 # headlines, members per country and role, and the study funnels' last served counts
 # (dashboard/insights/topics.py, headlines.py, participation.py, projects.py; see `held`),
-# and the monthly series, whose withheld months stay withheld (participation.members).
+# the monthly series, whose withheld months stay withheld (participation.members), and
+# retention's roles, whose withheld cells stay withheld while their counts do not change
+# (retention_roles.py).
 PREVIOUS_RESULTS = (
     "discussion",
     "headlines",
@@ -87,6 +89,7 @@ PREVIOUS_RESULTS = (
     "funnel-served",
     "members",
     "accrual",
+    "retention-roles",
 )
 
 

@@ -157,7 +157,8 @@ def test_the_build_published_every_key_of_every_published_chart(fixture_warehous
     expected = {(c.id, result_key(c, f), K) for c in CHARTS if c.published is not None
                 for f in result_filters(c)} | {("discussion", "none", K),
                                                ("country-table", "none", K),
-                                               ("funnel-served", "none", K)}  # fmt: skip
+                                               ("funnel-served", "none", K),
+                                               ("retention-roles", "none", K)}  # fmt: skip
     assert rows == expected
 
 
