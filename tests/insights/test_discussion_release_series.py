@@ -9,7 +9,10 @@ question/topic/total hierarchy), so this asks whether they leak too.
 
 Simulated (`simulate`, seeded): Q questions (6-12, or 16-24) in 2-4 topics, topic A
 always with one question; comments start at 0..30 per question, grow by 0..15 a month,
-one question-month in ten by 10..49 more, and never go down; a question in five is asked
+one question-month in ten by 10..49 more, and never go down (withdrawals do not lower
+them either: `comment_cube` is kept per month as published, so a withdrawn member's
+comments stay counted in months already published; simulated in
+tests/insights/test_withdrawal_release_series.py); a question in five is asked
 later (0 comments, so no `comment_cells` row, before a random release). Each of 10
 releases runs the real `topics.discussion` (computing, as the build does) and the real
 question trail over a fake warehouse (`Release`): `comment_cells` (one row per question
@@ -279,10 +282,14 @@ def targets(net: Network) -> list[tuple[int, str, str, dict[int, float]]]:
     return out
 
 
-def attack(seed: int, net: Network, facts: list[Fact]) -> list[Leak]:
+def attack(
+    seed: int, net: Network, facts: list[Fact], falls: frozenset[tuple[int, int]] = frozenset()
+) -> list[Leak]:
     """Bounds on every target over x >= 0, x[t] <= x[t+1] per question, meeting every
     served fact: a leak where the true value is 1..k-1 and the bounds, rounded inward, lie
-    within 1..k-1. Cells served on their own are substituted as constants first."""
+    within 1..k-1. Cells served on their own are substituted as constants first. `falls`:
+    steps (t, question) where x[t] <= x[t+1] is not assumed (a served value about the
+    question went down: tests/insights/test_withdrawal_release_series.py)."""
     n_t, n_q = net.counts.shape
     truth = net.counts.ravel().astype(float)
     assert all(truth[list(cells)].sum() == value for cells, value in facts), "not the truth"
@@ -302,6 +309,8 @@ def attack(seed: int, net: Network, facts: list[Fact]) -> list[Leak]:
     ub_rows = []
     for t in range(n_t - 1):
         for q in range(n_q):
+            if (t, q) in falls:
+                continue
             a, b = t * n_q + q, (t + 1) * n_q + q  # x[a] <= x[b]
             if a in pos and b in pos:
                 row = np.zeros(len(free))
