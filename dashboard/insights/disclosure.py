@@ -15,7 +15,9 @@ The rule (written for researchers in the README's methods section):
    visible non-zero cell withheld is the one that costs least counting what it
    sets off, its own count plus, for each other line through it that withholds
    nothing yet, the smallest other cell that line will then need (a very large
-   cost where there is none). This is repeated until every line is safe.
+   cost where there is none). This is repeated until every line is safe. The
+   "knock-on-pruned" rule then shows again, largest first, each complement whose
+   lines all stay safe without it (a later choice made it redundant).
 
 Every score derived from a withheld count (share, interval, mean, points) is
 withheld with it. Tables are computed over the full cross-classification of
@@ -233,14 +235,119 @@ def _knock_on(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, h_axis: 
     return out
 
 
+def _line_sets(shape: tuple[int, ...], h_axis: int | None, hierarchy: Hierarchy | None
+               ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:  # fmt: skip
+    """Per table axis, its lines through a cell as arrays: (axis, parts (lines x width,
+    -1 padding), whole (per line, -1: served elsewhere), which categories each line goes
+    through). A plain axis has one line, every category; a hierarchy axis one per
+    equation."""
+    out = []
+    for axis, size in enumerate(shape):
+        if axis + 1 != h_axis:
+            out.append((axis, np.arange(size)[None], np.array([-1]), np.ones((1, size), bool)))
+            continue
+        assert hierarchy is not None
+        eqs = hierarchy.equations
+        parts = np.full((len(eqs), max(len(p) for p, _ in eqs)), -1)
+        through = np.zeros((len(eqs), size), dtype=bool)
+        whole = np.full(len(eqs), -1)
+        for i, (ps, w) in enumerate(eqs):
+            parts[i, : len(ps)] = ps
+            through[i, list(ps)] = True
+            if w != hierarchy.total:
+                whole[i] = w
+                through[i, w] = True
+        out.append((axis, parts, whole, through))
+    return out
+
+
+def _safe_through(values: np.ndarray, hidden: np.ndarray, k: int, cells: np.ndarray,
+                  shape: tuple[int, ...], line_sets: list) -> np.ndarray:  # fmt: skip
+    """Per flat cell (over all tables, `values` and `hidden` flat), whether every line
+    through it is safe under `hidden`: the conditions `_fix_lines` enforces (not exactly
+    one withheld cell; withheld parts adding up to 0 or at least k unless the whole is
+    withheld), on every axis and, on a hierarchy axis, every equation the cell is a part
+    or the whole of. Only these lines can change when the cell alone changes."""
+    strides = np.cumprod((*shape[1:], 1)[::-1])[::-1]
+    ok = np.ones(len(cells), dtype=bool)
+    for axis, parts, whole, through in line_sets:
+        stride = int(strides[axis])
+        mine = cells // stride % shape[axis]
+        base = cells - mine * stride  # the line's cell of category 0
+        valid = parts >= 0
+        at = base[:, None, None] + np.where(valid, parts, 0)[None] * stride  # cells x lines x width
+        hp = hidden[at] & valid
+        n = hp.sum(axis=2)
+        total = np.where(hp, values[at], 0).sum(axis=2)
+        whole_hidden = hidden[base[:, None] + np.maximum(whole, 0) * stride] & (whole >= 0)
+        unsafe = (n + whole_hidden == 1) | (~whole_hidden & (total > 0) & (total < k))
+        ok &= ~(unsafe & through[:, mine].T).any(axis=1)
+    return ok
+
+
+def _prune(values: np.ndarray, start: np.ndarray, hidden: np.ndarray, free: np.ndarray,
+           k: int, h_axis: int | None, hierarchy: Hierarchy | None) -> np.ndarray:  # fmt: skip
+    """Show again each complement no line needs, one at a time per table.
+
+    Greedy choices made early can be made redundant by later ones (a line that needed a
+    partner got two). Only cells this call added are candidates (`start` holds primary,
+    differencing, forced and given-withheld cells; `free` excludes cells other tables
+    decide), largest count first (ties: the first cell in C order), so the most people
+    are shown again that this order finds. A cell is shown again only if every line
+    through it (`_safe_through`) is safe without it; other lines do not change, so every
+    line safe before stays safe, and a line no cell could fix keeps its cells. A refused
+    cell's line stays unsafe without it while the line only loses cells and stays safe,
+    unless cells worth less than k in all are shown again there and leave only withheld
+    zeros: so a table that showed such a cell again (never where every complement holds k
+    or more, as when primary cells start withheld) gets another pass, and no single
+    complement left can be shown again. Axis 0 indexes tables: step r looks at every
+    table's r-th candidate at once, so each table's answer depends on it alone.
+    """
+    n_tables = len(values)
+    out = hidden.reshape(n_tables, -1).copy()
+    flat_out, flat_values = out.reshape(-1), values.reshape(-1)
+    shape, size = values.shape[1:], out.shape[1]
+    line_sets = _line_sets(shape, h_axis, hierarchy)
+    added = (hidden & ~start & free).reshape(n_tables, -1)
+    # A table's only complement was chosen for a line unsafe without it: it stays.
+    look = np.flatnonzero(np.count_nonzero(added, axis=1) >= 2)
+    while look.size:
+        rows, cells = np.nonzero(added[look])
+        tables = look[rows]
+        counts = values.reshape(n_tables, -1)[tables, cells]
+        order = np.lexsort((cells, -counts, tables))
+        tables, cells = tables[order], cells[order]
+        rank = np.arange(tables.size) - np.searchsorted(tables, tables)
+        by_rank = np.argsort(rank, kind="stable")
+        bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+        changed = []
+        for r in range(int(rank.max()) + 1):
+            step = by_rank[bounds[r] : bounds[r + 1]]
+            t, c = tables[step], cells[step]
+            out[t, c] = False
+            ok = _safe_through(flat_values, flat_out, k, t * size + c, shape, line_sets)
+            out[t[~ok], c[~ok]] = True
+            added[t[ok], c[ok]] = False
+            small = ok & (values.reshape(n_tables, -1)[t, c] < k)
+            changed.append(t[small])
+        look = np.unique(np.concatenate(changed))
+    return out.reshape(values.shape)
+
+
 # How complements are chosen, by name, so that a release can say which rule made it and
 # the next release can follow it. A release that follows another withholds, over the kept
 # periods, every cell that one withheld (its publication masks are given as withheld), or
 # the two together could serve a cell one of them withheld with its complements
 # (dashboard/warehouse/release.py); so a series may move to another rule (build
 # --complement-rule), and by default keeps its predecessor's. "smallest-first" is the
-# rule of every release built before "knock-on".
-COMPLEMENT_RULES = {"smallest-first": False, "knock-on": True}
+# rule of every release built before "knock-on". Each rule is (knock-on cost, pruning):
+# "knock-on-pruned" is knock-on, then every complement that turns out not to be needed
+# shown again (`_prune`).
+COMPLEMENT_RULES: dict[str, tuple[bool, bool]] = {
+    "smallest-first": (False, False),
+    "knock-on": (True, False),
+    "knock-on-pruned": (True, True),
+}
 CURRENT_RULE = "knock-on"
 _rule: contextvars.ContextVar[str] = contextvars.ContextVar("complement_rule", default=CURRENT_RULE)
 
@@ -266,6 +373,7 @@ def complementary(
     hierarchy: Hierarchy | None = None,
     given: np.ndarray | None = None,
     knock_on: bool | None = None,
+    prune: bool | None = None,
 ) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1.
 
@@ -278,9 +386,13 @@ def complementary(
     changed are looked at again (the others cannot change any more).
     `knock_on=False` is the plain rule before it (the smallest cell first), for
     comparisons; None: the rule in force (`complement_rule`, else CURRENT_RULE).
+    `prune=True` then shows again each complement no line needs (`_prune`); None: the
+    rule in force's when `knock_on` is None too, else no pruning.
     """
     if knock_on is None:
-        knock_on = COMPLEMENT_RULES[_rule.get()]
+        knock_on, by_rule = COMPLEMENT_RULES[_rule.get()]
+        prune = by_rule if prune is None else prune
+    prune = bool(prune)
     hidden = hidden.copy()
     if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
         return hidden
@@ -303,6 +415,7 @@ def complementary(
     free = free.reshape(-1, *shape)
     hidden = hidden.reshape(-1, *shape)
     h_axis = None if h_axis is None else h_axis - first_axis + 1
+    before = hidden.copy() if prune else None
     active = np.arange(len(values))
     for _ in range(int(np.prod(shape)) + 1):
         if not active.size:
@@ -331,6 +444,8 @@ def complementary(
         changed = (ha != start).reshape(len(active), -1).any(axis=1)
         hidden[active] = ha
         active = active[changed]
+    if before is not None:
+        hidden = _prune(values, before, hidden, free, k, h_axis, hierarchy)
     return hidden.reshape(counts.shape)
 
 

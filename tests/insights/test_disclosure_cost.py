@@ -16,6 +16,7 @@ import pytest
 
 from dashboard.insights.disclosure import (
     Hierarchy,
+    complement_rule,
     complementary,
     differencing,
     primary,
@@ -201,3 +202,191 @@ def test_same_input_same_output_and_batches_equal_single_tables(seed: int) -> No
                                                    None if g is None else g[::-1])[::-1])  # fmt: skip
         for i in range(len(stacked)):
             assert np.array_equal(batch[i], protect(stacked[i], K, h, None if g is None else g[i]))
+
+
+# --- "knock-on-pruned": knock-on, then each complement no line needs shown again ----------
+
+
+def _pruned(counts: np.ndarray, start: np.ndarray, h: Hierarchy | None = None,
+            given: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    with complement_rule("knock-on-pruned"):
+        return complementary(counts, start, K, hierarchy=h, given=given)
+
+
+def test_pruning_shows_a_complement_a_later_one_made_redundant() -> None:
+    # Withheld first: both 5s and the 3 (primary), 12 and 14 (differencing: 17 - 12 and
+    # 19 - 14 are 5). Column 0 and row 2 then each have one withheld cell. Knock-on fixes
+    # column 0 with 25 (both its candidates' rows already withhold cells, so each costs its
+    # count: 25 against 30) and, in the same round, row 2 with 30 (60 is dearer): 55 people. The 30 alone also makes
+    # column 0 safe (5 + 30 = 35, two cells), and row 1 stays safe without the 25 (14 + 3
+    # = 17): pruning, largest first, keeps the 30 (row 2 would be left with the 5 alone)
+    # and shows the 25 again: 30 people.
+    counts = np.array([[5, 0, 12], [25, 14, 3], [30, 5, 60]])
+    values, start, _ = _start(counts, None, None)
+    assert start.astype(int).tolist() == [[1, 0, 1], [0, 1, 1], [0, 1, 0]]
+    knock_on = complementary(counts, start, K, knock_on=True)
+    assert knock_on.astype(int).tolist() == [[1, 0, 1], [1, 1, 1], [1, 1, 0]]
+    pruned = _pruned(counts, start)
+    assert pruned.astype(int).tolist() == [[1, 0, 1], [0, 1, 1], [1, 1, 0]]
+    assert (_people(values, start, knock_on), _people(values, start, pruned)) == (55, 30)
+    assert _unsafe(values, pruned, None) == 0
+    with complement_rule("knock-on-pruned"):
+        assert np.array_equal(protect(counts, K), pruned)
+
+
+def test_pruning_leaves_the_hand_counted_knock_on_answers_alone() -> None:
+    # Nothing to show again in the two tables above: each complement closes a rectangle.
+    for counts in (np.array([[5, 20, 30], [12, 40, 50], [13, 14, 60]]),
+                   np.array([[25, 60, 14], [4, 60, 60]])):  # fmt: skip
+        _, start, _ = _start(counts, None, None)
+        assert np.array_equal(_pruned(counts, start), complementary(counts, start, K))
+
+
+def _removable(values: np.ndarray, start: np.ndarray, hidden: np.ndarray, h: Hierarchy | None,
+               free: np.ndarray) -> int:  # fmt: skip
+    """Complements that could be shown again with no line left unsafe that a cell could fix."""
+    out = 0
+    for cell in zip(*np.nonzero(hidden & ~start & free), strict=True):
+        trial = hidden.copy()
+        trial[cell] = False
+        out += _unsafe(values, trial, h, free & ~trial & (values > 0)) == 0
+    return out
+
+
+def test_pruned_masks_meet_every_condition_and_withhold_no_more_than_knock_on() -> None:
+    """The random tables of the tests above (hierarchies, given decisions): every line safe
+    unless no cell can fix it, primary, differencing and given cells untouched, a subset
+    of knock-on's cells, none of its complements removable one at a time, and fewer
+    people in total."""
+    rng = np.random.default_rng(7)
+    people = {"knock-on": 0, "pruned": 0}
+    cheaper = 0
+    for counts, h, given in _tables(rng, 600):
+        values, start, free = _start(counts, h, given)
+        knock_on = complementary(counts, start, K, hierarchy=h, given=given, knock_on=True)
+        pruned = _pruned(counts, start, h, given)
+        assert (pruned >= start).all() and (pruned <= knock_on).all()
+        assert (pruned[~free] == start[~free]).all()
+        assert _unsafe(values, pruned, h, free & ~pruned & (values > 0)) == 0
+        assert _removable(values, start, pruned, h, free) == 0
+        people["knock-on"] += _people(values, start, knock_on)
+        people["pruned"] += _people(values, start, pruned)
+        cheaper += _people(values, start, pruned) < _people(values, start, knock_on)
+    # Seed 7: 15,403 -> 15,163 people, 710 -> 695 cells, fewer on 15 tables.
+    assert people["pruned"] < people["knock-on"] and cheaper >= 10
+
+
+def test_pruned_is_closer_to_the_optimum_than_knock_on() -> None:
+    """On tables small enough to enumerate: never further from the least-cost choice than
+    knock-on (a subset of its cells), optimal at least as often, stuck no more often."""
+    rng = np.random.default_rng(11)
+    tally = {"pruned": [0, 0, 0], "knock-on": [0, 0, 0]}  # stuck, over the optimum, optimal
+    for counts, h, given in _tables(rng, 300):
+        values, start, free = _start(counts, h, given)
+        candidates = list(zip(*np.nonzero(free & ~start & (values > 0)), strict=True))
+        if len(candidates) > 8:
+            continue
+        best = None
+        for size in range(len(candidates) + 1):
+            for chosen in itertools.combinations(candidates, size):
+                trial = start.copy()
+                for c in chosen:
+                    trial[c] = True
+                if _unsafe(values, trial, h) == 0:
+                    cost = _people(values, start, trial)
+                    best = cost if best is None else min(best, cost)
+        if best is None:
+            continue
+        answers = {
+            "pruned": _pruned(counts, start, h, given),
+            "knock-on": complementary(counts, start, K, hierarchy=h, given=given),
+        }
+        for rule, answer in answers.items():
+            if _unsafe(values, answer, h):
+                tally[rule][0] += 1
+                continue
+            over = _people(values, start, answer) - best
+            tally[rule][1] += over
+            tally[rule][2] += over == 0
+    (p_stuck, p_over, p_best), (k_stuck, k_over, k_best) = tally.values()
+    assert p_over <= k_over and p_best >= k_best and p_stuck <= k_stuck
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pruned_same_input_same_output_and_batches_equal_single_tables(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    stacked = rng.choice([0, 2, 4, 12, 14, 20, 25, 40, 60], size=(20, 5, 4, 2))
+    stacked[:, 3] = stacked[:, :2].sum(axis=1)  # 3 = 0 + 1
+    stacked[:, 4] = stacked[:, :3].sum(axis=1)  # 4 = everyone
+    given = rng.choice([-1, -1, -1, 0, 1], size=stacked.shape).astype(np.int8)
+    with complement_rule("knock-on-pruned"):
+        for h, g in ((None, None), (SMALL, None), (SMALL, given)):
+            batch = protect_batch(stacked, K, h, g)
+            assert np.array_equal(batch, protect_batch(stacked.copy(), K, h, g))
+            assert np.array_equal(batch, protect_batch(stacked[::-1].copy(), K, h,
+                                                       None if g is None else g[::-1])[::-1])  # fmt: skip
+            for i in range(len(stacked)):
+                single = protect(stacked[i], K, h, None if g is None else g[i])
+                assert np.array_equal(batch[i], single)
+    with complement_rule("knock-on"):
+        for h, g in ((None, None), (SMALL, None), (SMALL, given)):
+            with complement_rule("knock-on-pruned"):
+                pruned = protect_batch(stacked, K, h, g)
+            assert (pruned <= protect_batch(stacked, K, h, g)).all()
+
+
+def _ranges(counts: np.ndarray, hidden: np.ndarray, h: Hierarchy | None) -> list[tuple]:
+    """Per withheld primary cell, the least and most it can be to someone who knows every
+    served cell and every margin (a linear program over non-negative counts; on a
+    hierarchy axis the unknowns are the finest categories, the others their sums)."""
+    linprog = pytest.importorskip("scipy.optimize").linprog
+    shape = counts.shape
+    atoms = list(shape)
+    fine = list(h.levels[0]) if h is not None else []
+    if h is not None:
+        atoms[h.axis] = len(fine)
+    m = np.zeros((counts.size, int(np.prod(atoms))))
+    for cell in np.ndindex(shape):
+        row = np.ravel_multi_index(cell, shape)
+        if h is None:
+            m[row, row] = 1
+            continue
+        for j, f in enumerate(fine):
+            if h.sets[f] <= h.sets[cell[h.axis]]:
+                m[row, np.ravel_multi_index((*cell[: h.axis], j, *cell[h.axis + 1 :]), atoms)] = 1
+    flat, withheld = counts.ravel(), hidden.ravel()
+    rows = [m[i] for i in np.flatnonzero(~withheld)]
+    known = [float(flat[i]) for i in np.flatnonzero(~withheld)]
+    index = np.arange(counts.size).reshape(shape)
+    for axis in range(counts.ndim):
+        if h is not None and axis == h.axis:
+            continue  # its margin is the total category, a served cell
+        for line in np.moveaxis(index, axis, -1).reshape(-1, shape[axis]):
+            rows.append(m[line].sum(axis=0))
+            known.append(float(flat[line].sum()))
+    out = []
+    for i in np.flatnonzero(withheld & primary(flat, K)):
+        lo = linprog(m[i], A_eq=np.array(rows), b_eq=known, bounds=(0, None), method="highs")
+        hi = linprog(-m[i], A_eq=np.array(rows), b_eq=known, bounds=(0, None), method="highs")
+        out.append((np.unravel_index(i, shape), lo.fun, -hi.fun))
+    return out
+
+
+@pytest.mark.slow
+def test_no_primary_cell_is_pinned_inside_1_to_k_minus_1_after_pruning() -> None:
+    """An attacker's linear program, independent of the line conditions: on random small
+    tables (hierarchies too) no withheld primary cell's feasible range lies inside 1..k-1
+    once complements are pruned (seed 5: 135 tables, ~350 primary cells)."""
+    rng = np.random.default_rng(5)
+    checked = 0
+    for counts, h, given in _tables(rng, 300):
+        if given is not None:
+            continue  # a cell another table shows may be primary: not this table's to keep
+        values, start, _ = _start(counts, h, None)
+        pruned = _pruned(counts, start, h)
+        if _unsafe(values, pruned, h):
+            continue
+        for cell, lo, hi in _ranges(counts, pruned, h):
+            checked += 1
+            assert not (lo > 0.5 and hi < K - 0.5), (counts, pruned, cell, lo, hi)
+    assert checked > 200
