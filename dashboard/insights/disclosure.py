@@ -285,6 +285,24 @@ def _safe_through(values: np.ndarray, hidden: np.ndarray, k: int, cells: np.ndar
     return ok
 
 
+def _paired(hidden: np.ndarray, h_axis: int | None, hierarchy: Hierarchy | None) -> np.ndarray:
+    """Cells on a line with exactly two withheld cells (a whole counted): never shown again,
+    as their line would be left with one, and such a line never loses its other cell
+    either (that would leave one too). Axis 0 indexes tables."""
+    out = np.zeros(hidden.shape, dtype=bool)
+    for axis in range(1, hidden.ndim):
+        if axis != h_axis:
+            out |= np.count_nonzero(hidden, axis=axis, keepdims=True) == 2
+            continue
+        assert hierarchy is not None
+        for parts, whole in hierarchy.equations:
+            at: list = [slice(None)] * hidden.ndim
+            at[axis] = list(parts) if whole == hierarchy.total else [*parts, whole]
+            two = np.count_nonzero(hidden[tuple(at)], axis=axis, keepdims=True) == 2
+            out[tuple(at)] |= two
+    return out & hidden
+
+
 def _prune(values: np.ndarray, start: np.ndarray, hidden: np.ndarray, free: np.ndarray,
            k: int, h_axis: int | None, hierarchy: Hierarchy | None) -> np.ndarray:  # fmt: skip
     """Show again each complement no line needs, one at a time per table.
@@ -300,36 +318,56 @@ def _prune(values: np.ndarray, start: np.ndarray, hidden: np.ndarray, free: np.n
     unless cells worth less than k in all are shown again there and leave only withheld
     zeros: so a table that showed such a cell again (never where every complement holds k
     or more, as when primary cells start withheld) gets another pass, and no single
-    complement left can be shown again. Axis 0 indexes tables: step r looks at every
-    table's r-th candidate at once, so each table's answer depends on it alone.
+    complement left can be shown again. Cells on a line of exactly two withheld cells
+    are refused without looking (`_paired`): most complements close such a rectangle.
+
+    A decision reads only the lines through its cell, so candidates sharing no line
+    (cells differing in two coordinates or more) can be decided together: each step
+    decides every candidate with no undecided earlier one on its lines, in every table
+    at once (axis 0), exactly what deciding them one by one in order gives, and each
+    table's answer depends on that table alone.
     """
     n_tables = len(values)
-    out = hidden.reshape(n_tables, -1).copy()
-    flat_out, flat_values = out.reshape(-1), values.reshape(-1)
-    shape, size = values.shape[1:], out.shape[1]
+    out = hidden.reshape(-1).copy()
+    flat_values = values.reshape(-1)
+    shape = values.shape[1:]
+    strides = np.cumprod((*shape[1:], 1)[::-1])[::-1]
     line_sets = _line_sets(shape, h_axis, hierarchy)
     added = (hidden & ~start & free).reshape(n_tables, -1)
+    size = added.shape[1]
     # A table's only complement was chosen for a line unsafe without it: it stays.
     look = np.flatnonzero(np.count_nonzero(added, axis=1) >= 2)
     while look.size:
-        rows, cells = np.nonzero(added[look])
-        tables = look[rows]
-        counts = values.reshape(n_tables, -1)[tables, cells]
-        order = np.lexsort((cells, -counts, tables))
-        tables, cells = tables[order], cells[order]
-        rank = np.arange(tables.size) - np.searchsorted(tables, tables)
-        by_rank = np.argsort(rank, kind="stable")
-        bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+        shaped = out.reshape(values.shape)
+        paired = _paired(shaped[look], h_axis, hierarchy).reshape(len(look), -1)
+        rows, cells = np.nonzero(added[look] & ~paired)
+        if not rows.size:
+            break
+        flat = look[rows] * size + cells
+        flat = flat[np.lexsort((flat, -flat_values[flat], flat // size))]
+        # Per axis, the candidates grouped by line (the flat cell with that axis at 0),
+        # in order within each group (the sort is stable).
+        groups = []
+        for axis, stride in enumerate(strides):
+            line = flat - flat // stride % shape[axis] * stride
+            by_line = np.argsort(line, kind="stable")
+            groups.append((line[by_line], by_line))
+        undecided = np.ones(flat.size, dtype=bool)
         changed = []
-        for r in range(int(rank.max()) + 1):
-            step = by_rank[bounds[r] : bounds[r + 1]]
-            t, c = tables[step], cells[step]
-            out[t, c] = False
-            ok = _safe_through(flat_values, flat_out, k, t * size + c, shape, line_sets)
-            out[t[~ok], c[~ok]] = True
-            added[t[ok], c[ok]] = False
-            small = ok & (values.reshape(n_tables, -1)[t, c] < k)
-            changed.append(t[small])
+        while undecided.any():
+            ready = undecided.copy()
+            for line, by_line in groups:
+                open_ = undecided[by_line]
+                members, keys = by_line[open_], line[open_]
+                ready[members[1:][keys[1:] == keys[:-1]]] = False  # not first in its line
+            step = flat[ready]
+            out[step] = False
+            ok = _safe_through(flat_values, out, k, step, shape, line_sets)
+            out[step[~ok]] = True
+            undecided[ready] = False
+            shown = step[ok]
+            added.reshape(-1)[shown] = False
+            changed.append(shown[flat_values[shown] < k] // size)
         look = np.unique(np.concatenate(changed))
     return out.reshape(values.shape)
 
