@@ -28,13 +28,16 @@ bench: install browser
 	$(PY) -m benchmarks.run
 
 # Install everything, then lint and run every test: the fast tier on both cores (as
-# `make check` does), then the slow and browser tests one at a time (gunicorn subprocesses,
-# racing processes and headless chromium, whose timings two workers would squeeze).
+# `make check` does), the slow tests that only compute (builds, attacks) on both cores too
+# (a module's tests on one worker, so its fixtures are built once), then the browser tests
+# and the slow tests that start or race processes one at a time (gunicorn workers, headless
+# chromium: two workers would squeeze their timings; `serial` in tests/conftest.py).
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -m "not browser and not slow" -q -n 2
-	$(PY) -m pytest -m "browser or slow" --headless
+	$(PY) -m pytest -m "slow and not browser and not serial" -q -n 2 --dist loadscope
+	$(PY) -m pytest -m "browser or serial" --headless
 
 # The fast tier (under a minute): lint, format check, every test but the browser and slow ones.
 check: install

@@ -56,6 +56,18 @@ SLOW_TESTS = (
     "tests/warehouse/test_build.py::test_killed_build_leaves_published_file_unchanged",
     "tests/test_catalogue.py::test_embed_rows_equal_the_api_rows_for_every_public_filter",
 )
+# Slow tests that start processes, race them or time them out (gunicorn workers killed,
+# rebuilds under load, several processes saving decks, a build killed mid-way, a build
+# landing mid-publish): `make test` runs them one at a time with the browser tests, and
+# the other slow tests (builds, attacks by linear programming) on both cores.
+SERIAL_TESTS = (
+    "tests/test_serving.py::test_gunicorn_",
+    "tests/hardening/test_rebuild_under_load.py",
+    "tests/hardening/test_faults.py",
+    "tests/present/test_store.py::test_concurrent_saves_from_several_processes",
+    "tests/public/test_publish.py::test_a_build_landing_mid_publish_is_not_mixed_in",
+    "tests/warehouse/test_build.py::test_killed_build_leaves_published_file_unchanged",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -65,6 +77,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if used & SLOW_FIXTURES or item.nodeid.startswith(SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
+        if item.nodeid.startswith(SERIAL_TESTS):
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(scope="session", autouse=True)
