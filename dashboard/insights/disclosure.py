@@ -248,7 +248,7 @@ def _line_sets(shape: tuple[int, ...], h_axis: int | None, hierarchy: Hierarchy 
             continue
         assert hierarchy is not None
         eqs = hierarchy.equations
-        parts = np.full((len(eqs), max(len(p) for p, _ in eqs)), -1)
+        parts = np.full((len(eqs), max((len(p) for p, _ in eqs), default=0)), -1)
         through = np.zeros((len(eqs), size), dtype=bool)
         whole = np.full(len(eqs), -1)
         for i, (ps, w) in enumerate(eqs):
@@ -332,11 +332,13 @@ def _prune(values: np.ndarray, start: np.ndarray, hidden: np.ndarray, free: np.n
     flat_values = values.reshape(-1)
     shape = values.shape[1:]
     strides = np.cumprod((*shape[1:], 1)[::-1])[::-1]
-    line_sets = _line_sets(shape, h_axis, hierarchy)
     added = (hidden & ~start & free).reshape(n_tables, -1)
     size = added.shape[1]
     # A table's only complement was chosen for a line unsafe without it: it stays.
     look = np.flatnonzero(np.count_nonzero(added, axis=1) >= 2)
+    if not look.size:  # nothing to try (also: a hierarchy with no equation has no lines)
+        return hidden
+    line_sets = _line_sets(shape, h_axis, hierarchy)
     while look.size:
         shaped = out.reshape(values.shape)
         paired = _paired(shaped[look], h_axis, hierarchy).reshape(len(look), -1)
@@ -386,7 +388,7 @@ COMPLEMENT_RULES: dict[str, tuple[bool, bool]] = {
     "knock-on": (True, False),
     "knock-on-pruned": (True, True),
 }
-CURRENT_RULE = "knock-on"
+CURRENT_RULE = "knock-on-pruned"
 _rule: contextvars.ContextVar[str] = contextvars.ContextVar("complement_rule", default=CURRENT_RULE)
 
 

@@ -299,7 +299,7 @@ def test_pruned_is_closer_to_the_optimum_than_knock_on() -> None:
             continue
         answers = {
             "pruned": _pruned(counts, start, h, given),
-            "knock-on": complementary(counts, start, K, hierarchy=h, given=given),
+            "knock-on": complementary(counts, start, K, hierarchy=h, given=given, knock_on=True),
         }
         for rule, answer in answers.items():
             if _unsafe(values, answer, h):
@@ -444,3 +444,12 @@ def test_no_primary_cell_is_pinned_inside_1_to_k_minus_1_after_pruning() -> None
             checked += 1
             assert not (lo > 0.5 and hi < K - 0.5), (counts, pruned, cell, lo, hi)
     assert checked > 200
+
+
+@pytest.mark.parametrize("rule", ["knock-on", "knock-on-pruned"])
+def test_a_hierarchy_with_no_equation_withholds_nothing(rule: str) -> None:
+    """A discussion with no questions: one topic cell, a hierarchy without equations."""
+    empty = Hierarchy(axis=0, sets=(frozenset(),), levels=((), (), (0,)))
+    with complement_rule(rule):
+        for count in (0, 7, 40):  # the total is decided by the coarser tables that serve it
+            assert protect(np.array([count]), K, empty).tolist() == [False]
