@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from dashboard.config import DEFAULT_WAREHOUSE, Settings
-from dashboard.insights.disclosure import COMPLEMENT_RULES
+from dashboard.insights.disclosure import BUILD_RULES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,7 +91,7 @@ def _archive(warehouse: Path) -> None:
 )
 @click.option(
     "--complement-rule",
-    type=click.Choice(list(COMPLEMENT_RULES)),
+    type=click.Choice(list(BUILD_RULES)),
     default=None,
     help="Choose complements by this rule from now on (default: the previous release's; "
     "the cells it withheld in kept rounds stay withheld).",

@@ -453,3 +453,38 @@ def test_a_hierarchy_with_no_equation_withholds_nothing(rule: str) -> None:
     with complement_rule(rule):
         for count in (0, 7, 40):  # the total is decided by the coarser tables that serve it
             assert protect(np.array([count]), K, empty).tolist() == [False]
+
+
+def _lp_range(values: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> tuple[float, float]:
+    """An attacker's range for a withheld cell of a 2-D table: served cells, every row and
+    column total (all served here), counts >= 0."""
+    from scipy.optimize import linprog
+
+    free = [tuple(c) for c in np.argwhere(hidden)]
+    lines = [[(i, j) for j in range(values.shape[1])] for i in range(values.shape[0])]
+    lines += [[(i, j) for i in range(values.shape[0])] for j in range(values.shape[1])]
+    a_eq = [[1.0 if c in line else 0.0 for c in free] for line in lines]
+    b_eq = [sum(int(values[c]) for c in line if hidden[c]) for line in lines]
+    goal = np.array([1.0 if c == cell else 0.0 for c in free])
+    low = linprog(goal, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs").fun
+    high = -linprog(-goal, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs").fun
+    return low, high
+
+
+def test_pruning_can_leave_a_small_count_to_linear_programming() -> None:
+    """Why knock-on-pruned is not the current rule (an independent review, 1 December 2026).
+    Every line stays safe after pruning, but the 26 knock-on also withholds joins two
+    cycles of withheld cells: shown again, the 7 beside it is boxed in 2..9 (row 3 and
+    column 0 bound it from above, column 2 and row 4 from below)."""
+    counts = np.array([[26, 8, 20, 33, 10], [19, 35, 36, 1, 1], [30, 10, 25, 12, 17],
+                       [12, 0, 7, 26, 0], [28, 19, 13, 5, 24]])  # fmt: skip
+    with complement_rule("knock-on"):
+        knock_on = protect(counts, K)
+    with complement_rule("knock-on-pruned"):
+        pruned = protect(counts, K)
+    assert knock_on[3, 3] and not pruned[3, 3]
+    assert knock_on[3, 2] and pruned[3, 2]
+    low, high = _lp_range(counts, knock_on, (3, 2))
+    assert high >= K or low < 0.5
+    low, high = _lp_range(counts, pruned, (3, 2))
+    assert (round(low), round(high)) == (2, 9)

@@ -126,7 +126,7 @@ def _largest(table: np.ndarray, mask: np.ndarray, cell: tuple[int, int]) -> floa
     return float("inf") if found.status == 3 else -found.fun
 
 
-@pytest.mark.parametrize("rule", ["smallest-first", "knock-on"])
+@pytest.mark.parametrize("rule", ["smallest-first", "knock-on", "knock-on-pruned"])
 def test_no_small_count_can_be_narrowed_below_k(rule: str) -> None:
     rng = np.random.default_rng(5)
     with complement_rule(rule):
