@@ -54,6 +54,7 @@ def test_csv_is_safe_against_formula_injection(client) -> None:
         ("/api/v1/charts/country-table.json", 404),
         ("/api/v1/charts/funnel-served.csv", 404),
         ("/api/v1/charts/retention-roles.json", 404),
+        ("/api/v1/charts/retention-roles.csv?role=caregiver", 404),
         ("/api/v1/charts/priorities.xml", 404),
         ("/api/v1/charts/priorities.json?round=R1%27%20OR%201=1", 400),
         ("/api/v1/charts/priorities.json?round=R99", 400),

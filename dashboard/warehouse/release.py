@@ -91,6 +91,9 @@ PREVIOUS_RESULTS = (
     "accrual",
     "retention-roles",
 )
+# Of those, the ones whose withheld cells depend on the complement rule: a move to another
+# rule needs them, as it needs the kept rounds' tables (retention_roles.py).
+RULE_DEPENDENT_RESULTS = frozenset({"retention-roles"})
 
 
 def held(new: int, served: int | None, k: int) -> int:
@@ -217,14 +220,23 @@ def carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None, rule: str 
             f"so this build cannot move from {found.moved_from} to {found.complement_rule}; "
             "build without --complement-rule, or build a first release with --first-release"
         )
-    if not _copy_results(con, True):
+    copied = _copy_results(con, True)
+    there = {row[0] for row in con.execute("SELECT DISTINCT chart FROM previous_results")
+             .fetchall()}  # fmt: skip
+    if found.moved_from is not None and RULE_DEPENDENT_RESULTS - there:
+        raise UnreadablePrevious(
+            f"release {found.previous_build_id} did not publish "
+            f"{', '.join(sorted(RULE_DEPENDENT_RESULTS - there))}: the cells it withheld "
+            f"there cannot be kept withheld, so this build cannot move from "
+            f"{found.moved_from} to {found.complement_rule}; build without "
+            "--complement-rule, or build a first release with --first-release"
+        )
+    if not copied:
         found.warnings.append(
             f"release {found.previous_build_id} has no published results: discussion counts "
             "and members enrolled are served as computed, not held at its values"
         )
     else:
-        there = {row[0] for row in con.execute("SELECT DISTINCT chart FROM previous_results")
-                 .fetchall()}  # fmt: skip
         missing = [name for name in PREVIOUS_RESULTS if name not in there]
         if missing:
             found.warnings.append(

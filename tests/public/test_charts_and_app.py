@@ -83,6 +83,10 @@ def test_embed_data_is_exactly_the_api_rows(client) -> None:
         ("/embed/priorities/?method=bridging", 400, "unknown filter"),
         ("/embed/retention/", 404, "no public chart"),
         ("/embed/priorities-by-group/", 404, "no public chart"),
+        # Kept in the warehouse for the next release, never a chart.
+        ("/embed/retention-roles/", 404, "no public chart"),
+        ("/embed/retention-roles/data/all.json", 404, "no public chart"),
+        ("/embed/country-table/data/all.csv", 404, "no public chart"),
         ("/embed/priorities/data/round=R1&age_band=40-49.json", 400, "unknown filter"),
         ("/embed/priorities/data/round=R1&round=R1.json", 400, "malformed"),
         ("/embed/priorities/data/round=R1&role=caregiver.json", 400, "canonical"),

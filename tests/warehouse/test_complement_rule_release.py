@@ -302,6 +302,22 @@ def test_moving_needs_the_previous_releases_tables_of_the_kept_rounds(
     assert same.release.complement_rule == "smallest-first"
 
 
+def test_moving_needs_the_previous_releases_retention_roles(moved: dict[str, Any]) -> None:
+    """Retention's role tables depend on the rule too (retention_roles.py): a release made
+    by code that did not keep them cannot be moved from, only followed."""
+    folder = moved["folder"]
+    older = folder / "older.duckdb"
+    shutil.copyfile(moved["a"].path, older)
+    con = duckdb.connect(str(older))
+    con.execute("DELETE FROM published_results WHERE chart = 'retention-roles'")
+    con.close()
+    with pytest.raises(UnreadablePrevious, match="retention-roles"):
+        _build(moved["whole"], folder / "x2.duckdb", previous=older, complement_rule="knock-on")
+    same = _build(moved["whole"], folder / "y2.duckdb", previous=older)
+    assert same.release.complement_rule == "smallest-first"
+    assert any("did not publish retention-roles" in w for w in same.release.warnings)
+
+
 def test_a_previous_mask_is_laid_over_the_same_questions_and_categories() -> None:
     """Cells are matched by question id, category and outcome, not by position."""
     before = Axes(("sex", "country"), (("female", "male"), ("DE", "GB")))
