@@ -80,6 +80,25 @@ def _people(values: np.ndarray, start: np.ndarray, hidden: np.ndarray) -> int:
     return int(values[hidden & ~start].sum())
 
 
+def _least_cost(values: np.ndarray, start: np.ndarray, free: np.ndarray, h: Hierarchy | None,
+                at_most: int) -> int | None:  # fmt: skip
+    """The fewest people any choice of complements withholds, by enumeration: None when no
+    choice makes every line safe, or when there are more than `at_most` candidates."""
+    candidates = list(zip(*np.nonzero(free & ~start & (values > 0)), strict=True))
+    if len(candidates) > at_most:
+        return None
+    best = None
+    for size in range(len(candidates) + 1):
+        for chosen in itertools.combinations(candidates, size):
+            trial = start.copy()
+            for c in chosen:
+                trial[c] = True
+            if _unsafe(values, trial, h) == 0:
+                cost = _people(values, start, trial)
+                best = cost if best is None else min(best, cost)
+    return best
+
+
 def test_a_complement_is_chosen_with_the_partner_it_will_need() -> None:
     # 5 is withheld. Its column's smallest other cell is 12, but 12's row then needs a
     # partner of its own, 40: the old rule (smallest first) withheld 12, 20 and 40 (72
@@ -158,20 +177,9 @@ def test_against_every_choice_on_tables_small_enough_to_enumerate() -> None:
     tally = {"new": [0, 0, 0], "old": [0, 0, 0]}  # stuck, people over the optimum, optimal
     for counts, h, given in _tables(rng, 300):
         values, start, free = _start(counts, h, given)
-        candidates = list(zip(*np.nonzero(free & ~start & (values > 0)), strict=True))
-        if len(candidates) > 8:
-            continue
-        best = None
-        for size in range(len(candidates) + 1):
-            for chosen in itertools.combinations(candidates, size):
-                trial = start.copy()
-                for c in chosen:
-                    trial[c] = True
-                if _unsafe(values, trial, h) == 0:
-                    cost = _people(values, start, trial)
-                    best = cost if best is None else min(best, cost)
+        best = _least_cost(values, start, free, h, at_most=8)
         if best is None:
-            continue  # no choice makes every line safe
+            continue  # too many to enumerate, or no choice makes every line safe
         checked += 1
         for rule, knock_on in (("new", True), ("old", False)):
             answer = complementary(counts, start, K, hierarchy=h, given=given, knock_on=knock_on)
@@ -283,18 +291,7 @@ def test_pruned_is_closer_to_the_optimum_than_knock_on() -> None:
     tally = {"pruned": [0, 0, 0], "knock-on": [0, 0, 0]}  # stuck, over the optimum, optimal
     for counts, h, given in _tables(rng, 300):
         values, start, free = _start(counts, h, given)
-        candidates = list(zip(*np.nonzero(free & ~start & (values > 0)), strict=True))
-        if len(candidates) > 8:
-            continue
-        best = None
-        for size in range(len(candidates) + 1):
-            for chosen in itertools.combinations(candidates, size):
-                trial = start.copy()
-                for c in chosen:
-                    trial[c] = True
-                if _unsafe(values, trial, h) == 0:
-                    cost = _people(values, start, trial)
-                    best = cost if best is None else min(best, cost)
+        best = _least_cost(values, start, free, h, at_most=8)
         if best is None:
             continue
         answers = {
