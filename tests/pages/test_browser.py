@@ -29,8 +29,11 @@ def test_every_page_loads_without_console_errors(started) -> None:
 
 def test_filter_change_updates_chart_and_url(started) -> None:
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
-    started.wait_for_element("#priorities-graph")
-    started.wait_for_element("#round-shifts-graph")
+    # dcc.Graph first mounts a stand-in with the same id (class dash-graph--pending) until
+    # its code has loaded; the mark must go on the graph itself, not on the stand-in.
+    mounted = ":not(.dash-graph--pending)"
+    started.wait_for_element(f"#priorities-graph{mounted}")
+    started.wait_for_element(f"#round-shifts-graph{mounted}")
     mark = (
         "document.getElementById('filter-panel').dataset.mark = 'kept';"
         "document.getElementById('round-shifts-graph').dataset.mark = 'kept';"
