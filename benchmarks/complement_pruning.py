@@ -1,11 +1,14 @@
-"""What pruning knock-on's complements saves, and what it costs in time (issue #14).
+"""What another complement rule saves or costs, in people and in time (issue #14).
 
 "knock-on-pruned" is knock-on, then each complement no line needs shown again
-(disclosure._prune). Compared here with "knock-on" on the same inputs:
+(disclosure._prune); "knock-on-audited" is knock-on, then complements added where a
+linear program over a table of one or two axes boxes a small count (lp_guard). Compared
+here with "knock-on" on the same inputs (`--rule`, default knock-on-pruned):
 
     python -m benchmarks.complement_pruning random        # the tests' random tables, timings
     python -m benchmarks.complement_pruning demo [--members 6000] [--repeat 1]
     python -m benchmarks.complement_pruning demo --export benchmarks/cache/export-1000000
+    python -m benchmarks.complement_pruning demo --rule knock-on-audited
 
 `random`: the random small tables of tests/insights/test_disclosure_cost.py (people and
 cells withheld by complements), and `protect_batch` timed on large batches of larger
@@ -32,7 +35,7 @@ import numpy as np
 
 from dashboard.insights import disclosure
 
-RULES = ("knock-on", "knock-on-pruned")
+RULES = ["knock-on", "knock-on-pruned"]
 
 
 def random_tables() -> None:
@@ -157,7 +160,7 @@ def demo(members: int, repeat: int, source: Path | None = None) -> None:
             print(f"{rule}: publication withholds {cells} of {total} mask cells; "
                   f"complementary: {dict(stats[rule])}; builds (total s, publication s): "
                   f"{times[rule]}")  # fmt: skip
-        print(f"withheld by knock-on, served by pruned: {shown_again}; "
+        print(f"withheld by knock-on, served by {RULES[1]}: {shown_again}; "
               f"the other way round: {newly}")  # fmt: skip
 
 
@@ -167,7 +170,11 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=6000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--export", type=Path, help="an export folder to build instead")
+    parser.add_argument("--rule", default="knock-on-pruned",
+                        choices=list(disclosure.COMPLEMENT_RULES),
+                        help="the rule compared with knock-on")  # fmt: skip
     args = parser.parse_args()
+    RULES[1] = args.rule
     if args.what == "random":
         random_tables()
     else:

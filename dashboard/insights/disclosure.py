@@ -16,8 +16,11 @@ The rule (written for researchers in the README's methods section):
    sets off, its own count plus, for each other line through it that withholds
    nothing yet, the smallest other cell that line will then need (a very large
    cost where there is none). This is repeated until every line is safe. The
-   "knock-on-pruned" rule then shows again, largest first, each complement whose
-   lines all stay safe without it (a later choice made it redundant).
+   "knock-on-audited" rule (current) then asks a linear program, in tables of one or
+   two axes, whether a withheld count of 1..k-1 is still boxed below k, and withholds
+   more where a complement can free it (lp_guard.py); "knock-on-pruned" (measured, not
+   offered) instead shows again, largest first, each complement whose lines all stay
+   safe without it.
 
 Every score derived from a withheld count (share, interval, mean, points) is
 withheld with it. Tables are computed over the full cross-classification of
@@ -40,6 +43,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from dashboard.insights import lp_guard
 
 
 @dataclass(frozen=True)
@@ -380,21 +385,26 @@ def _prune(values: np.ndarray, start: np.ndarray, hidden: np.ndarray, free: np.n
 # the two together could serve a cell one of them withheld with its complements
 # (dashboard/warehouse/release.py); so a series may move to another rule (build
 # --complement-rule), and by default keeps its predecessor's. "smallest-first" is the
-# rule of every release built before "knock-on". Each rule is (knock-on cost, pruning):
-# "knock-on-pruned" is knock-on, then every complement that turns out not to be needed
-# shown again (`_prune`).
-COMPLEMENT_RULES: dict[str, tuple[bool, bool]] = {
-    "smallest-first": (False, False),
-    "knock-on": (True, False),
-    "knock-on-pruned": (True, True),
+# rule of every release built before "knock-on". Each rule is (knock-on cost, pruning,
+# audit): "knock-on-pruned" is knock-on, then every complement that turns out not to be
+# needed shown again (`_prune`); "knock-on-audited" is knock-on, then, in tables of one
+# or two axes, complements added until no withheld count of 1..k-1 that complements can
+# lift is boxed below k by a linear program over the table (`lp_guard`).
+COMPLEMENT_RULES: dict[str, tuple[bool, bool, bool]] = {
+    "smallest-first": (False, False, False),
+    "knock-on": (True, False, False),
+    "knock-on-pruned": (True, True, False),
+    "knock-on-audited": (True, False, True),
 }
 # The rules a build may be asked for. "knock-on-pruned" is not offered: every rule here
 # makes each line safe, which is not enough against linear programming, and the
 # complements pruning removes often broke structures that LP can pin a cell through (an
 # independent review, 1 December 2026: on 300 random 3-5 x 3-5 tables an LP boxes a
 # withheld count within 1..k-1 in 11 with pruning, 8 without; README, "Disclosure control").
-BUILD_RULES: tuple[str, ...] = ("smallest-first", "knock-on")
-CURRENT_RULE = "knock-on"
+# "knock-on-audited" is current since 1 December 2026: knock-on, then no withheld count
+# of 1..k-1 left boxed by its own table of one or two axes where a complement can free it.
+BUILD_RULES: tuple[str, ...] = ("smallest-first", "knock-on", "knock-on-audited")
+CURRENT_RULE = "knock-on-audited"
 _rule: contextvars.ContextVar[str] = contextvars.ContextVar("complement_rule", default=CURRENT_RULE)
 
 
@@ -420,6 +430,7 @@ def complementary(
     given: np.ndarray | None = None,
     knock_on: bool | None = None,
     prune: bool | None = None,
+    audit: bool | None = None,
 ) -> np.ndarray:
     """Grow the hidden set until no line has one hidden cell or a hidden sum in 1..k-1.
 
@@ -432,13 +443,15 @@ def complementary(
     changed are looked at again (the others cannot change any more).
     `knock_on=False` is the plain rule before it (the smallest cell first), for
     comparisons; None: the rule in force (`complement_rule`, else CURRENT_RULE).
-    `prune=True` then shows again each complement no line needs (`_prune`); None: the
-    rule in force's when `knock_on` is None too, else no pruning.
+    `prune=True` then shows again each complement no line needs (`_prune`), and
+    `audit=True` adds complements where a linear program boxes a small count
+    (`lp_guard`); None: the rule in force's when `knock_on` is None too, else neither.
     """
     if knock_on is None:
-        knock_on, by_rule = COMPLEMENT_RULES[_rule.get()]
+        knock_on, by_rule, audited = COMPLEMENT_RULES[_rule.get()]
         prune = by_rule if prune is None else prune
-    prune = bool(prune)
+        audit = audited if audit is None else audit
+    prune, audit = bool(prune), bool(audit)
     hidden = hidden.copy()
     if counts.size == 0:  # an empty table (e.g. a topic with no questions) hides nothing
         return hidden
@@ -492,7 +505,31 @@ def complementary(
         active = active[changed]
     if before is not None:
         hidden = _prune(values, before, hidden, free, k, h_axis, hierarchy)
+    if audit:
+        hidden = _audited(counts.reshape(-1, *shape), hidden, free, k, h_axis, hierarchy,
+                          knock_on, prune)  # fmt: skip
     return hidden.reshape(counts.shape)
+
+
+def _audited(counts: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
+             h_axis: int | None, hierarchy: Hierarchy | None, knock_on: bool, prune: bool
+             ) -> np.ndarray:  # fmt: skip
+    """`lp_guard.guard` over line-safe tables (axis 0 indexes them): every line made safe
+    again by the same rule after each complement it adds (the hierarchy's total, served by
+    coarser tables, is never one)."""
+    free = free.copy()
+    if h_axis is not None and hierarchy is not None:  # served by coarser tables
+        total: list = [slice(None)] * counts.ndim
+        total[h_axis] = hierarchy.total
+        free[tuple(total)] = False
+
+    def complete(values: np.ndarray, more: np.ndarray, free: np.ndarray) -> np.ndarray:
+        given = np.where(free, -1, np.where(more, 1, 0)).astype(np.int8)
+        return complementary(values[None], more[None], k, first_axis=1, hierarchy=hierarchy,
+                             given=given[None], knock_on=knock_on, prune=prune,
+                             audit=False)[0]  # fmt: skip
+
+    return lp_guard.guard(counts, hidden, free, k, h_axis, hierarchy, complete)
 
 
 def protect(

@@ -74,7 +74,7 @@ def test_a_release_follows_the_rule_of_the_one_before(
     monkeypatch.setattr(release, "CURRENT_RULE", "smallest-first")  # a release made before
     first = build_warehouse(EXPORT, tmp_path / "first.duckdb", previous=None)
     monkeypatch.undo()
-    assert disclosure.CURRENT_RULE == "knock-on"
+    assert release.CURRENT_RULE == disclosure.CURRENT_RULE != "smallest-first"
     assert _rule(first.path) == "smallest-first"
 
     target = tmp_path / "w.duckdb"
@@ -84,7 +84,7 @@ def test_a_release_follows_the_rule_of_the_one_before(
     assert _publication(target) == _publication(first.path)  # same data, same rule
 
     fresh = build_warehouse(EXPORT, tmp_path / "fresh.duckdb", previous=None)
-    assert fresh.release.complement_rule == _rule(fresh.path) == "knock-on"
+    assert fresh.release.complement_rule == _rule(fresh.path) == disclosure.CURRENT_RULE
 
 
 def test_a_release_from_before_rules_had_names_is_followed_as_smallest_first(
@@ -129,7 +129,7 @@ def test_a_chart_computed_on_the_spot_follows_the_warehouses_rule(
     engine = Engine(Settings(warehouse=built.path, k=7, query_timeout_s=30, network_name=""))
     engine.run("priorities-by-group", {"compare": "role"})
     assert rules and set(rules) == {"smallest-first"}
-    assert disclosure._rule.get() == "knock-on"  # the request's rule did not leak out
+    assert disclosure._rule.get() == disclosure.CURRENT_RULE  # the request's did not leak out
 
 
 # --- moving a series to another rule -------------------------------------------------------
@@ -350,3 +350,17 @@ def test_the_command_line_moves_a_series(tmp_path: Path) -> None:
     # Not offered: an LP finds small counts in tables it leaves line-safe (BUILD_RULES).
     pruned = CliRunner().invoke(cli, [*args, "--complement-rule", "knock-on-pruned"])
     assert pruned.exit_code == 2 and _rule(out) == "knock-on"
+
+
+def test_a_new_series_may_choose_the_audited_rule(moved: dict[str, Any]) -> None:
+    """`knock-on-audited` (lp_guard) builds, is recorded, and withholds more than knock-on
+    on the same network (complements that free counts a linear program had boxed)."""
+    audited = _build(moved["whole"], moved["folder"] / "audited.duckdb", previous=None,
+                     complement_rule="knock-on-audited")  # fmt: skip
+    assert audited.release.complement_rule == _rule(audited.path) == "knock-on-audited"
+    masks = _masks(audited.path)
+    fresh = moved["masks"]["fresh"]
+    assert masks.keys() == fresh.keys()
+    more = sum(int(m.sum()) for key, (m, _) in masks.items() if key[2] != "counts")
+    fewer = sum(int(m.sum()) for key, (m, _) in fresh.items() if key[2] != "counts")
+    assert more > fewer
