@@ -70,8 +70,10 @@ class Layout:
         index = np.arange(int(np.prod(shape))).reshape(shape)
         blocks = []
         for axis in range(1, len(shape)):
-            if axis == h_axis:
-                continue  # a category's sums are in `atoms`; its total is a cell
+            if axis == h_axis or shape[axis] < 2:
+                # A category's sums are in `atoms` (its total is a cell); a line of one
+                # cell is that cell, not a total served elsewhere.
+                continue
             line = np.moveaxis(index, axis, -1).reshape(-1, shape[axis])
             rows = np.repeat(np.arange(len(line)), shape[axis])
             blocks.append(sparse.csr_array((np.ones(line.size), (rows, line.ravel())),
@@ -164,18 +166,36 @@ def boxed(values: np.ndarray, hidden: np.ndarray, k: int, h_axis: int | None = N
 
 
 def reachable(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
-              layout: Layout) -> np.ndarray:  # fmt: skip
-    """Withheld counts of 1..k-1 that some choice of complements can lift to k: those a
-    witness point takes to k with every free cell withheld. The others are boxed by the
-    served margins alone (as this table sees them: every line total of 0 or k and more),
-    which their own tables protect with complements outside this one: left to them."""
+              layout: Layout, single: Layout) -> np.ndarray:  # fmt: skip
+    """Withheld counts of 1..k-1 (a batch laid out by `layout`; `single`: one of its
+    tables) that some choice of complements can lift to k: those whose largest value is
+    k or more with every free cell withheld. The others are boxed by the served margins
+    alone (as this table sees them: every line total of 0 or k and more), which their own
+    tables protect with complements outside this one: left to them. Witness points
+    settle most; the rest are solved exactly, each in its own table's program."""
     small = (values > 0) & (values < k)
     targets = np.flatnonzero((hidden & small).reshape(-1))
     everything = hidden | (free & (values >= k))
     settled, _ = _witnessed(layout, values, everything | small, targets, k)
     out = np.zeros(values.size, dtype=bool)
     out[targets[settled]] = True
+    size = values[0].size if len(values) else 1
+    left = targets[~settled]
+    for t in np.unique(left // size):
+        at = left[left // size == t] - t * size
+        out[t * size + at] = _highest_of(values[t], everything[t], k, single, at) >= k - TOL
     return out.reshape(values.shape)
+
+
+def _highest_of(values: np.ndarray, hidden: np.ndarray, k: int, layout: Layout,
+                at: np.ndarray) -> np.ndarray:  # fmt: skip
+    """One table's withheld cells `at` (flat): the largest value each can take."""
+    small = (values > 0) & (values < k)
+    known = facts(layout, values[None], (hidden | small)[None], k)
+    if known is None:
+        return np.full(len(at), np.inf)
+    return np.array([known.offset[i] + known.program.maximum(known.cells[[i]].toarray().ravel())
+                     for i in at])  # fmt: skip
 
 
 def guard(counts: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
@@ -203,7 +223,7 @@ def guard(counts: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
         part = look[start : start + CHUNK]
         if chunk_layout is None or chunk_layout.shape[0] != len(part):
             chunk_layout = Layout.of((len(part), *values.shape[1:]), h_axis, hierarchy)
-        can = reachable(values[part], hidden[part], free[part], k, chunk_layout)
+        can = reachable(values[part], hidden[part], free[part], k, chunk_layout, layout)
         found = boxed(values[part], hidden[part], k, layout=chunk_layout, among=can)
         for i in np.flatnonzero(found.reshape(len(part), -1).any(axis=1)):
             t = part[i]
@@ -214,12 +234,8 @@ def guard(counts: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
 def highest(values: np.ndarray, hidden: np.ndarray, k: int, layout: Layout,
             cell: tuple) -> float:  # fmt: skip
     """One table's withheld `cell`: the largest value the attacker's facts allow."""
-    small = (values > 0) & (values < k)
-    known = facts(layout, values[None], (hidden | small)[None], k)
-    if known is None:
-        return np.inf
-    at = int(np.ravel_multi_index(cell, values.shape))
-    return known.offset[at] + known.program.maximum(known.cells[[at]].toarray().ravel())
+    at = np.array([np.ravel_multi_index(cell, values.shape)])
+    return float(_highest_of(values, hidden, k, layout, at)[0])
 
 
 def _mend(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int, layout: Layout,
