@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import kaleido
 import plotly.graph_objects as go
+from kaleido._kaleido_tab import JavascriptError
 from pypdf import PdfReader, PdfWriter
 
 from dashboard.figures.tables import table_page_count, table_pages
@@ -321,7 +322,14 @@ def render(figures: list[go.Figure], fmt: str) -> list[bytes]:
             return out
 
     with _RENDER_LOCK:
-        return asyncio.run(run())
+        try:
+            return asyncio.run(run())
+        except JavascriptError as exc:
+            # Under load kaleido can send a figure before its page has loaded its own
+            # script ("kaleido_scopes is not defined", seen in CI): a new browser, once.
+            if "is not defined" not in str(exc):
+                raise
+            return asyncio.run(run())
 
 
 def cached(key: tuple, make: Callable[[], bytes]) -> bytes:
