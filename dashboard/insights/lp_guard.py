@@ -36,7 +36,7 @@ CHUNK = 256
 # (audit.py) covers them on the fixture and the demo.
 AUDITED_AXES = 2
 # Witness points asked for before the targets left are solved one by one.
-WITNESS_ROUNDS = 6
+WITNESS_ROUNDS = 20
 # Complements tried per step of `_mend` (each one linear program).
 MAX_TRIALS = 64
 
@@ -148,9 +148,13 @@ def _witnessed(layout: Layout, values: np.ndarray, unknown: np.ndarray, targets:
 
 def boxed(values: np.ndarray, hidden: np.ndarray, k: int, h_axis: int | None = None,
           hierarchy=None, layout: Layout | None = None,
-          among: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+          among: np.ndarray | None = None, single: Layout | None = None) -> np.ndarray:  # fmt: skip
     """Withheld counts of 1..k-1 (a batch: axis 0 indexes tables; only cells in `among` if
-    given) whose largest value, given what the table serves, is below k."""
+    given) whose largest value, given what the table serves, is below k.
+
+    Witness points settle most; the rest are solved exactly, each in its own table's
+    program (`single`: one table's layout) rather than the batch's, which is block-diagonal
+    and up to CHUNK times larger (a quarter of a demo build went to those solves)."""
     layout = layout or Layout.of(values.shape, h_axis, hierarchy)
     small = (values > 0) & (values < k)
     wanted = hidden & small if among is None else hidden & small & among
@@ -159,9 +163,18 @@ def boxed(values: np.ndarray, hidden: np.ndarray, k: int, h_axis: int | None = N
     settled, known = _witnessed(layout, values, hidden | small, targets, k)
     if known is None:
         return out.reshape(values.shape)
-    goals, base = known.cells[targets], known.offset[targets]
-    for i in np.flatnonzero(~settled):
-        out[targets[i]] = base[i] + known.program.maximum(goals[[i]].toarray().ravel()) < k - TOL
+    left = targets[~settled]
+    if single is not None and len(values) > 1:
+        size = values[0].size
+        for t in np.unique(left // size):
+            at = left[left // size == t] - t * size
+            out[t * size + at] = (
+                _highest_of(values[t], hidden[t], k, single, at, enough=k - TOL) < k - TOL
+            )
+        return out.reshape(values.shape)
+    goals, base = known.cells[left], known.offset[left]
+    for i in range(len(left)):
+        out[left[i]] = base[i] + known.program.maximum(goals[[i]].toarray().ravel()) < k - TOL
     return out.reshape(values.shape)
 
 
@@ -183,19 +196,34 @@ def reachable(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
     left = targets[~settled]
     for t in np.unique(left // size):
         at = left[left // size == t] - t * size
-        out[t * size + at] = _highest_of(values[t], everything[t], k, single, at) >= k - TOL
+        out[t * size + at] = (
+            _highest_of(values[t], everything[t], k, single, at, enough=k - TOL) >= k - TOL
+        )
     return out.reshape(values.shape)
 
 
 def _highest_of(values: np.ndarray, hidden: np.ndarray, k: int, layout: Layout,
-                at: np.ndarray) -> np.ndarray:  # fmt: skip
-    """One table's withheld cells `at` (flat): the largest value each can take."""
+                at: np.ndarray, enough: float | None = None) -> np.ndarray:  # fmt: skip
+    """One table's withheld cells `at` (flat): the largest value each can take. With
+    `enough`, only whether it reaches `enough` is wanted: a cell that the point of an
+    earlier solve already takes that far is not solved (its value there is given)."""
     small = (values > 0) & (values < k)
     known = facts(layout, values[None], (hidden | small)[None], k)
     if known is None:
         return np.full(len(at), np.inf)
-    return np.array([known.offset[i] + known.program.maximum(known.cells[[i]].toarray().ravel())
-                     for i in at])  # fmt: skip
+    goals = known.cells[at].toarray()
+    base = known.offset[at]
+    out = np.full(len(at), np.nan)
+    for j in range(len(at)):
+        if not np.isnan(out[j]):
+            continue
+        out[j] = base[j] + known.program.maximum(goals[j])
+        point = known.program.last_point
+        if enough is not None and point is not None:
+            seen = base + goals @ point
+            reached = np.isnan(out) & (seen >= enough)
+            out[reached] = seen[reached]
+    return out
 
 
 def guard(counts: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
@@ -224,7 +252,7 @@ def guard(counts: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
         if chunk_layout is None or chunk_layout.shape[0] != len(part):
             chunk_layout = Layout.of((len(part), *values.shape[1:]), h_axis, hierarchy)
         can = reachable(values[part], hidden[part], free[part], k, chunk_layout, layout)
-        found = boxed(values[part], hidden[part], k, layout=chunk_layout, among=can)
+        found = boxed(values[part], hidden[part], k, layout=chunk_layout, among=can, single=layout)
         for i in np.flatnonzero(found.reshape(len(part), -1).any(axis=1)):
             t = part[i]
             hidden[t] = _mend(values[t], hidden[t], free[t], k, layout, complete, can[i])
