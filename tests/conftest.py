@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -109,16 +111,42 @@ def engine(fixture_warehouse: Path) -> Engine:
     return Engine(Settings(warehouse=fixture_warehouse, k=11, query_timeout_s=5, network_name=""))
 
 
+def _code_digest() -> str:
+    """Every file of the package and its SQL: what a built warehouse could depend on."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(TEST_KEY.encode())
+    for path in sorted([*root.glob("dashboard/**/*.py"), *root.glob("queries/**/*.sql")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo network (as `make run` builds it): 6,000 members, realistic small groups."""
+def demo_warehouse(request: pytest.FixtureRequest) -> Path:
+    """The demo network (as `make run` builds it): 6,000 members, realistic small groups.
+
+    Built once per version of the code and shared (read-only) by every test that uses it:
+    by both xdist workers (a lock: one builds, the other waits) and by the next pytest run
+    (`make test` runs three; a build is about a minute). Kept in pytest's cache under the
+    digest of every file of `dashboard/` and `queries/`, so any change builds it again."""
     from dashboard.warehouse.synth import write_demo_export
 
     os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
-    folder = tmp_path_factory.mktemp("demo")
-    write_demo_export(folder / "export", members=6000, seed=42)
-    build_warehouse(folder / "export", folder / "warehouse.duckdb")
-    return folder / "warehouse.duckdb"
+    name = f"demo-6000-42-{_code_digest()}"
+    folder = Path(request.config.cache.mkdir(name))
+    path = folder / "warehouse.duckdb"
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            for old in folder.parent.glob("demo-6000-42-*"):  # other versions' builds
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+            work = folder / "building"
+            shutil.rmtree(work, ignore_errors=True)
+            write_demo_export(work / "export", members=6000, seed=42)
+            build_warehouse(work / "export", work / "warehouse.duckdb")
+            os.replace(work / "warehouse.duckdb", path)  # whole, or not there at all
+            shutil.rmtree(work, ignore_errors=True)
+    return path
 
 
 @pytest.fixture

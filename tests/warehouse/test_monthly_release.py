@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,22 +97,40 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return whole
 
 
+@pytest.fixture(scope="module")
+def first_release(synthetic: Path, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Callable[[str], Path]:  # fmt: skip
+    """The first release of the export as of a day, built once for the module (builds are
+    what takes the time here); read-only: a test that changes one changes a copy."""
+    built: dict[str, Path] = {}
+
+    def first(day: str) -> Path:
+        if day not in built:
+            folder = tmp_path_factory.mktemp("first")
+            exported_on(synthetic, folder / "early", day)
+            built[day] = build_warehouse(folder / "early", folder / "first.duckdb",
+                                         previous=None).path  # fmt: skip
+        return built[day]
+
+    return first
+
+
 @pytest.fixture(scope="module", params=PAIRS, ids=lambda pair: f"{pair[0]}-to-{pair[1]}")
 def compared(request: pytest.FixtureRequest, synthetic: Path,
+             first_release: Callable[[str], Path],
              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # fmt: skip
     first_day, second_day = request.param
     folder = tmp_path_factory.mktemp("monthly")
-    exported_on(synthetic, folder / "early", first_day)
     later = synthetic
     if second_day is not None:
         later = folder / "later"
         exported_on(synthetic, later, second_day)
-    first = build_warehouse(folder / "early", folder / "first.duckdb", previous=None)
+    first = first_release(first_day)
     target = folder / "warehouse.duckdb"
-    shutil.copyfile(first.path, target)
+    shutil.copyfile(first, target)
     second = build_warehouse(later, target)
     old, new = (Engine(Settings(warehouse=p, k=K, query_timeout_s=30, network_name=""))
-                for p in (first.path, target))  # fmt: skip
+                for p in (first, target))  # fmt: skip
     moved: dict[str, list] = {}
     given_back: dict[str, list] = {}
     both = 0
@@ -170,14 +189,14 @@ def test_a_period_both_releases_show_is_withheld_in_both_or_in_neither(
 
 
 def test_a_month_the_release_before_withheld_stays_withheld(
-    synthetic: Path, tmp_path: Path
+    synthetic: Path, first_release: Callable[[str], Path], tmp_path: Path
 ) -> None:
     """The release before may have been made by other rules (an older version of this
     code): whatever it withheld about a month stays withheld, or the two releases
     together could give back what it protected."""
-    exported_on(synthetic, tmp_path / "early", "2026-10-01")
-    first = build_warehouse(tmp_path / "early", tmp_path / "first.duckdb", previous=None)
-    con = duckdb.connect(str(first.path))
+    first = tmp_path / "first.duckdb"
+    shutil.copyfile(first_release("2026-10-01"), first)
+    con = duckdb.connect(str(first))
     try:
         body = json.loads(con.execute("SELECT body FROM published_results WHERE chart = "
                                       "'members' AND key = 'none'").fetchone()[0])  # fmt: skip
@@ -188,7 +207,7 @@ def test_a_month_the_release_before_withheld_stays_withheld(
                     "key = 'none'", [json.dumps(body)])  # fmt: skip
     finally:
         con.close()
-    second = build_warehouse(synthetic, tmp_path / "second.duckdb", previous=first.path)
+    second = build_warehouse(synthetic, tmp_path / "second.duckdb", previous=first)
     engine = Engine(Settings(warehouse=second.path, k=K, query_timeout_s=30, network_name=""))
     month = row["month"]["$date"]
     now = [r for r in engine.run("members", {"role": "caregiver"}).rows
