@@ -77,11 +77,17 @@ _solvers = threading.local()
 
 
 def _solver() -> Any:
-    """This thread's HiGHS instance: each new one prints HiGHS's banner, so one is kept."""
+    """This thread's HiGHS instance, kept for its basis between programs.
+
+    highspy's `Highs` prints HiGHS's banner to standard output when it is made (its
+    callbacks, which we do not use, start the log before any option can be set): the
+    core class it extends has every method used here and prints nothing with
+    `output_flag` off, so a build's output is its own."""
     import highspy
 
     if not hasattr(_solvers, "model"):
-        _solvers.model = highspy.Highs()
+        core = getattr(getattr(highspy, "_core", None), "_Highs", None)
+        _solvers.model = core() if core is not None else highspy.Highs()
         _solvers.model.setOptionValue("output_flag", False)
         _solvers.model.setOptionValue("presolve", "off")  # keep the basis between solves
     return _solvers.model
