@@ -121,7 +121,8 @@ def _code_digest() -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(request: pytest.FixtureRequest) -> Path:
+def demo_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                   ) -> Path:  # fmt: skip
     """The demo network (as `make run` builds it): 6,000 members, realistic small groups.
 
     Built once per version of the code and shared (read-only) by every test that uses it:
@@ -131,13 +132,16 @@ def demo_warehouse(request: pytest.FixtureRequest) -> Path:
     from dashboard.warehouse.synth import write_demo_export
 
     os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
-    name = f"demo-6000-42-{_code_digest()}"
-    folder = Path(request.config.cache.mkdir(name))
+    cache = getattr(request.config, "cache", None)  # None with `-p no:cacheprovider`
+    base = (Path(cache.mkdir("demo")) if cache is not None
+            else tmp_path_factory.getbasetemp().parent / "demo")  # fmt: skip
+    folder = base / f"6000-42-{_code_digest()}"
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "warehouse.duckdb"
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
-            for old in folder.parent.glob("demo-6000-42-*"):  # other versions' builds
+            for old in base.glob("6000-42-*"):  # other versions' builds
                 if old != folder:
                     shutil.rmtree(old, ignore_errors=True)
             work = folder / "building"
