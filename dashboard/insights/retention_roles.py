@@ -73,7 +73,6 @@ def withheld(counts: dict[Cell, np.ndarray], k: int, before: Decided) -> dict[Ce
 
 def role_masks(wh: Warehouse, k: int) -> dict[Cell, dict[str, bool]]:
     """Per cell and role: whether that role's "active" is withheld (once per build and k)."""
-
     return {cell: {role: bool(mask[j, 0]) for j, role in enumerate(ROLES)}
             for cell, (_, mask) in _decided(wh, k).items()}  # fmt: skip
 
