@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from hypothesis import settings
 from dashboard.config import Settings
 from dashboard.engine import Engine
 from dashboard.warehouse.build import build_warehouse
+from dashboard.warehouse.synth import write_demo_export
 
 # `make test` is reproducible: the same examples every run. HYPOTHESIS_PROFILE=explore
 # draws new ones (run it now and then to look for new failures).
@@ -112,37 +116,56 @@ def engine(fixture_warehouse: Path) -> Engine:
 
 
 def _code_digest() -> str:
-    """Every file of the package and its SQL: what a built warehouse could depend on."""
+    """What a built demo warehouse depends on: every file of the package and its SQL, this
+    file (the fixture's arguments), the settings a build reads from the environment and
+    the libraries' versions."""
     root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(TEST_KEY.encode())
-    for path in sorted([*root.glob("dashboard/**/*.py"), *root.glob("queries/**/*.sql")]):
+    digest = hashlib.sha256(f"{TEST_KEY}|{os.environ.get('DASHBOARD_K', '')}".encode())
+    for name in ("duckdb", "numpy", "scipy", "highspy", "pandas", "pyarrow"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{name}={metadata.version(name)}".encode())
+    files = [*root.glob("dashboard/**/*.py"), *root.glob("queries/**/*.sql"), Path(__file__)]
+    for path in sorted(files):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+# Taken when this file is imported, with the package: the code a build here runs. (Taken
+# when the fixture first runs, minutes later under xdist, an edit in between would file
+# a build of the old code under the new code's name.)
+CODE_DIGEST = _code_digest()
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                   ) -> Path:  # fmt: skip
+                   ) -> Iterator[Path]:  # fmt: skip
     """The demo network (as `make run` builds it): 6,000 members, realistic small groups.
 
     Built once per version of the code and shared (read-only) by every test that uses it:
     by both xdist workers (a lock: one builds, the other waits) and by the next pytest run
-    (`make test` runs three; a build is about a minute). Kept in pytest's cache under the
-    digest of every file of `dashboard/` and `queries/`, so any change builds it again."""
-    from dashboard.warehouse.synth import write_demo_export
-
+    (`make test` runs three; a build is about a minute). Kept in pytest's cache under
+    `CODE_DIGEST`, so any change builds it again; another version's copy is removed only
+    when no session holds it (each holds a shared lock on the one it reads)."""
     os.environ["DASHBOARD_PSEUDONYM_KEY"] = TEST_KEY
     cache = getattr(request.config, "cache", None)  # None with `-p no:cacheprovider`
     base = (Path(cache.mkdir("demo")) if cache is not None
             else tmp_path_factory.getbasetemp().parent / "demo")  # fmt: skip
-    folder = base / f"6000-42-{_code_digest()}"
+    folder = base / f"6000-42-{CODE_DIGEST}"
     folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "in-use").open("a") as in_use:
+        fcntl.flock(in_use, fcntl.LOCK_SH)  # not removed while this session reads it
+        _build_once(folder, base)
+        yield folder / "warehouse.duckdb"
+
+
+def _build_once(folder: Path, base: Path) -> None:
+    """Build the demo warehouse into `folder` unless there already (one builder at once)."""
     path = folder / "warehouse.duckdb"
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
-            for old in base.glob("6000-42-*"):  # other versions' builds
-                if old != folder:
+            for old in base.glob("6000-42-*"):  # other versions' builds nobody reads
+                if old != folder and _unused(old / "in-use"):
                     shutil.rmtree(old, ignore_errors=True)
             work = folder / "building"
             shutil.rmtree(work, ignore_errors=True)
@@ -150,7 +173,16 @@ def demo_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
             build_warehouse(work / "export", work / "warehouse.duckdb")
             os.replace(work / "warehouse.duckdb", path)  # whole, or not there at all
             shutil.rmtree(work, ignore_errors=True)
-    return path
+
+
+def _unused(marker: Path) -> bool:
+    """Whether no session holds `marker` (a folder's in-use lock file)."""
+    try:
+        with marker.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+    except OSError:  # held (or gone: the folder is half removed already)
+        return not marker.exists()
 
 
 @pytest.fixture

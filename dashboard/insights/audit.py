@@ -392,12 +392,10 @@ def audit(served: Served, knows_nonempty: bool = False, knows_empty: bool = Fals
         eq = [(row(g, "v"), val) for g, val in v.items()]
         eq += [(row(g, "x"), val) for g, val in x.items()]
         ub = [(-row(g, "v"), -1.0) for g in nonempty]
-        sys_ = system(m * width, eq, ub)
         if width == 2:  # chose it (or rated it 4-5) <= voters (raters), cell by cell
             le = sparse.hstack([-sparse.eye_array(m), sparse.eye_array(m)]).tocsr()
-            sys_.a_ub = le if sys_.a_ub is None else sparse.vstack([sys_.a_ub, le]).tocsr()
-            sys_.b_ub = np.concatenate([sys_.b_ub if sys_.b_ub is not None else [],
-                                        np.zeros(m)])  # fmt: skip
+            ub += [(le[[i]], 0.0) for i in range(m)]
+        sys_ = system(m * width, eq, ub)  # the facts are loaded into HiGHS at first use
         for c in counts:
             low, high = sys_.range(row(c.group, c.part).toarray().ravel())
             findings.append(Finding(c, low, high))

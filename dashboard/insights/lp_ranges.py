@@ -39,7 +39,10 @@ class System:
         self.solved += 1
         if self._program is None:
             self._program = self.program()
-        return self._program.minimum(c)  # -inf where unbounded: nothing served caps it
+        low = self._program.minimum(c)  # -inf where unbounded: nothing served caps it
+        if self._program.status == "unbounded or infeasible":  # facts that contradict
+            raise RuntimeError("audit LP failed: the facts may be infeasible")
+        return low
 
     def program(self) -> Program:
         """These facts as a `Program` (rows: the equalities, then the inequalities)."""
@@ -116,6 +119,7 @@ class Program:
     Without presolve, each solve starts from the basis the last one ended with, and the
     primal simplex keeps it feasible when only the objective changes (on the country
     series, 10 to 40 times fewer iterations than HiGHS's defaults).
+    A program drives the solver of the thread that made it: use it on that thread.
     """
 
     def __init__(self, rows: sparse.sparray, row_lower: np.ndarray, row_upper: np.ndarray,
@@ -126,6 +130,7 @@ class Program:
         self.n = rows.shape[1]
         self.solved = 0
         self.last_point: np.ndarray | None = None
+        self.status = ""  # of the last solve: "", "unbounded", "unbounded or infeasible"
         self._basis: Any = None  # HiGHS's basis when another program took the solver
         self._warm = False
         self._lp = _lp(highspy, sparse.csc_array(rows), row_lower, row_upper, col_lower,
@@ -159,6 +164,8 @@ class Program:
         model.run()
         self._warm = True
         found = model.getModelStatus()
+        self.status = ("unbounded or infeasible" if found == status.kUnboundedOrInfeasible
+                       else "unbounded" if found == status.kUnbounded else "")  # fmt: skip
         if found in (status.kUnbounded, status.kUnboundedOrInfeasible):
             self.last_point = None
             return -np.inf
@@ -193,6 +200,7 @@ class Capped(Program):
         self.n = program.n
         self.solved = 0
         self.last_point = None
+        self.status = ""
         self._basis, self._warm = None, False
         inf = highspy.kHighsInf
         rows = sparse.block_array([[_matrix(base), None],

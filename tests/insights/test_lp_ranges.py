@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from dashboard.insights.lp_ranges import Program
@@ -13,6 +14,7 @@ from dashboard.insights.lp_ranges import Program
 # x + y = 10, y <= 4 (x, y >= 0): x lies in 6..10.
 SCRIPT = """
 import numpy as np
+import pytest
 from scipy import sparse
 from dashboard.insights.lp_ranges import Program
 p = Program(sparse.csr_array(np.array([[1.0, 1.0], [0.0, 1.0]])), np.array([10.0, -np.inf]),
@@ -35,3 +37,16 @@ def test_the_solver_prints_nothing() -> None:
                          check=True, timeout=120)  # fmt: skip
     assert run.stdout == "6.0 10.0\n"
     assert "HiGHS" not in run.stderr
+
+
+def test_a_system_says_unbounded_and_refuses_contradictions() -> None:
+    """Nothing caps y: its range is [0, inf); facts that contradict are an error, never a
+    range (an audit over broken facts must fail, not pass)."""
+    from dashboard.insights.lp_ranges import system
+
+    open_ended = system(2, [(np.array([1.0, 0.0]), 3.0)])
+    assert open_ended.range(np.array([1.0, 0.0])) == (3.0, 3.0)
+    assert open_ended.range(np.array([0.0, 1.0])) == (0.0, np.inf)
+    broken = system(1, [(np.array([1.0]), 1.0), (np.array([1.0]), 2.0)])
+    with pytest.raises(RuntimeError):
+        broken.range(np.array([1.0]))
