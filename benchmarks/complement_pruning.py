@@ -35,18 +35,16 @@ import numpy as np
 
 from dashboard.insights import disclosure
 
-RULES = ["knock-on", "knock-on-pruned"]
 
-
-def random_tables() -> None:
+def random_tables(rules: tuple[str, str]) -> None:
     sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "insights"))
     from test_disclosure_cost import K, _people, _start, _tables
 
     for seed in (7, 11, 5):
-        tally = {rule: [0, 0] for rule in RULES}
+        tally = {rule: [0, 0] for rule in rules}
         for counts, h, given in _tables(np.random.default_rng(seed), 600):
             values, start, _ = _start(counts, h, given)
-            for rule in RULES:
+            for rule in rules:
                 with disclosure.complement_rule(rule):
                     out = disclosure.complementary(counts, start, K, hierarchy=h, given=given)
                 tally[rule][0] += _people(values, start, out)
@@ -65,7 +63,7 @@ def random_tables() -> None:
         counts[:, 3] = counts[:, :2].sum(axis=1)
         counts[:, 4] = counts[:, :3].sum(axis=1)
         masks = {}
-        for rule in RULES:
+        for rule in rules:
             with disclosure.complement_rule(rule):
                 best = np.inf
                 for _ in range(3):
@@ -101,7 +99,7 @@ def publication_masks(path: Path) -> dict[tuple, np.ndarray]:
     return out
 
 
-def demo(members: int, repeat: int, source: Path | None = None) -> None:
+def demo(members: int, repeat: int, rules: tuple[str, str], source: Path | None = None) -> None:
     os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", "test-pseudonym-key-not-secret")
     from dashboard.warehouse.build import build_warehouse
     from dashboard.warehouse.synth.export import write_demo_export
@@ -114,7 +112,7 @@ def demo(members: int, repeat: int, source: Path | None = None) -> None:
             export = folder / "export"
             write_demo_export(export, members=members, seed=42)
         stats: dict[str, collections.Counter] = {}
-        for rule in RULES:
+        for rule in rules:
             stat = stats[rule] = collections.Counter()
 
             def counting(counts, hidden, k, first_axis=0, hierarchy=None, given=None,
@@ -145,22 +143,22 @@ def demo(members: int, repeat: int, source: Path | None = None) -> None:
             stat["publication s (recording)"] = result.publication.seconds
         times = collections.defaultdict(list)
         for i in range(repeat):
-            for rule in RULES:
+            for rule in rules:
                 result = build_warehouse(export, folder / f"t-{rule}-{i}.duckdb",
                                          previous=None, complement_rule=rule)  # fmt: skip
                 times[rule].append((round(result.seconds, 1), round(result.publication.seconds, 1)))
-        a, b = (publication_masks(folder / f"{rule}.duckdb") for rule in RULES)
+        a, b = (publication_masks(folder / f"{rule}.duckdb") for rule in rules)
         shown_again = newly = 0
         for key, x in a.items():
             shown_again += int((x & ~b[key]).sum())
             newly += int((~x & b[key]).sum())
-        for rule, key in zip(RULES, (a, b), strict=True):
+        for rule, key in zip(rules, (a, b), strict=True):
             cells = sum(int(m.sum()) for m in key.values())
             total = sum(m.size for m in key.values())
             print(f"{rule}: publication withholds {cells} of {total} mask cells; "
                   f"complementary: {dict(stats[rule])}; builds (total s, publication s): "
                   f"{times[rule]}")  # fmt: skip
-        print(f"withheld by knock-on, served by {RULES[1]}: {shown_again}; "
+        print(f"withheld by knock-on, served by {rules[1]}: {shown_again}; "
               f"the other way round: {newly}")  # fmt: skip
 
 
@@ -174,11 +172,11 @@ def main() -> None:
                         choices=list(disclosure.COMPLEMENT_RULES),
                         help="the rule compared with knock-on")  # fmt: skip
     args = parser.parse_args()
-    RULES[1] = args.rule
+    rules = ("knock-on", args.rule)
     if args.what == "random":
-        random_tables()
+        random_tables(rules)
     else:
-        demo(args.members, args.repeat, args.export)
+        demo(args.members, args.repeat, rules, args.export)
 
 
 if __name__ == "__main__":

@@ -164,17 +164,10 @@ def boxed(values: np.ndarray, hidden: np.ndarray, k: int, h_axis: int | None = N
     if known is None:
         return out.reshape(values.shape)
     left = targets[~settled]
-    if single is not None and len(values) > 1:
-        size = values[0].size
-        for t in np.unique(left // size):
-            at = left[left // size == t] - t * size
-            out[t * size + at] = (
-                _highest_of(values[t], hidden[t], k, single, at, enough=k - TOL) < k - TOL
-            )
-        return out.reshape(values.shape)
-    goals, base = known.cells[left], known.offset[left]
-    for i in range(len(left)):
-        out[left[i]] = base[i] + known.program.maximum(goals[[i]].toarray().ravel()) < k - TOL
+    if single is None:
+        single = layout if len(values) == 1 else Layout.of((1, *values.shape[1:]), h_axis,
+                                                            hierarchy)  # fmt: skip
+    out[left] = _reaching(values, hidden, k, single, left) < k - TOL
     return out.reshape(values.shape)
 
 
@@ -192,14 +185,24 @@ def reachable(values: np.ndarray, hidden: np.ndarray, free: np.ndarray, k: int,
     settled, _ = _witnessed(layout, values, everything | small, targets, k)
     out = np.zeros(values.size, dtype=bool)
     out[targets[settled]] = True
-    size = values[0].size if len(values) else 1
     left = targets[~settled]
-    for t in np.unique(left // size):
-        at = left[left // size == t] - t * size
-        out[t * size + at] = (
-            _highest_of(values[t], everything[t], k, single, at, enough=k - TOL) >= k - TOL
-        )
+    out[left] = _reaching(values, everything, k, single, left) >= k - TOL
     return out.reshape(values.shape)
+
+
+def _reaching(values: np.ndarray, hidden: np.ndarray, k: int, single: Layout,
+              cells: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Withheld `cells` of a batch (flat numbers), each solved in its own table's program
+    (`single`: one table's layout), as far as telling whether it reaches k."""
+    out = np.empty(len(cells))
+    if not len(cells):
+        return out
+    size = values[0].size
+    for t in np.unique(cells // size):
+        mine = cells // size == t
+        out[mine] = _highest_of(values[t], hidden[t], k, single, cells[mine] - t * size,
+                                enough=k - TOL)  # fmt: skip
+    return out
 
 
 def _highest_of(values: np.ndarray, hidden: np.ndarray, k: int, layout: Layout,

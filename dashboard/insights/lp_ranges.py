@@ -46,12 +46,11 @@ class System:
 
     def program(self) -> Program:
         """These facts as a `Program` (rows: the equalities, then the inequalities)."""
-        parts = [(a, b, b) for a, b in [(self.a_eq, self.b_eq)] if a is not None]
-        if self.a_ub is not None:
-            assert self.b_ub is not None
+        parts = [(sparse.csr_array((0, self.n)), np.zeros(0), np.zeros(0))]
+        if self.a_eq is not None and self.b_eq is not None:
+            parts.append((self.a_eq, self.b_eq, self.b_eq))
+        if self.a_ub is not None and self.b_ub is not None:
             parts.append((self.a_ub, np.full(len(self.b_ub), -np.inf), self.b_ub))
-        if not parts:
-            parts.append((sparse.csr_array((0, self.n)), np.zeros(0), np.zeros(0)))
         rows = sparse.vstack([sparse.csr_array(a) for a, _, _ in parts]).tocsr()
         lower = np.concatenate([np.asarray(lo, float) for _, lo, _ in parts])
         upper = np.concatenate([np.asarray(up, float) for _, _, up in parts])
