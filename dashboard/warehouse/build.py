@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hmac
+import hashlib
 import json
 import logging
 import os
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from dashboard.config import PROJECT_ROOT, QUERIES_DIR, env, env_int
 from dashboard.db import build_schema, parameters_in
@@ -41,6 +40,7 @@ BUILD_SQL_DIR = QUERIES_DIR / "build"
 # The last steps run after the others commit: they store what Python computed from them.
 PUBLICATION_STEPS = ("95_publication.sql", "96_published_results.sql")
 KEY_ENV = "DASHBOARD_PSEUDONYM_KEY"
+SHA256_BLOCK = 64  # bytes: HMAC pads the key to the hash's block size
 
 # Export file -> the warehouse table its kept rows land in (for counts and verification).
 LOADED_TABLES = {
@@ -81,12 +81,18 @@ def pseudonym_key() -> tuple[bytes, str | None]:
     )
 
 
-def pseudonymize(ids: list[str], key: bytes) -> list[int]:
-    """Keyed, one-way pseudonyms: the first 8 bytes of HMAC-SHA256 as a signed integer."""
-    return [
-        int.from_bytes(hmac.digest(key, i.encode("utf-8"), "sha256")[:8], "big", signed=True)
-        for i in ids
-    ]
+def hmac_pads(key: bytes) -> dict[str, bytes]:
+    """HMAC-SHA256's inner and outer key pads (RFC 2104), for 00_pseudonyms.sql.
+
+    With the pads, HMAC is two plain SHA-256 hashes, which DuckDB computes for every
+    member id in parallel.
+    """
+    block = hashlib.sha256(key).digest() if len(key) > SHA256_BLOCK else key
+    block = block.ljust(SHA256_BLOCK, b"\0")
+    return {
+        "inner_pad": bytes(b ^ 0x36 for b in block),
+        "outer_pad": bytes(b ^ 0x5C for b in block),
+    }
 
 
 def code_version() -> str:
@@ -301,14 +307,10 @@ def _build_into(source: Path, tmp: Path, memory_limit: str, previous: Path | Non
         if key_warning:
             warnings.append(key_warning)
         with _step("pseudonyms"):
-            ids = con.execute("SELECT member_id FROM raw_members").fetchnumpy()["member_id"]
-            pseudonyms = pd.DataFrame(
-                {"member_id": ids, "member_key": pseudonymize([str(i) for i in ids], key)}
+            con.execute(
+                BUILD_SQL_DIR.joinpath("00_pseudonyms.sql").read_text(encoding="utf-8"),
+                hmac_pads(key),
             )
-            con.register("pseudonyms_frame", pseudonyms)
-            con.execute("CREATE TEMP TABLE pseudonyms AS SELECT * FROM pseudonyms_frame")
-            con.unregister("pseudonyms_frame")
-            del pseudonyms, ids
         dupes = con.execute(
             "SELECT count(*) - count(DISTINCT member_key) FROM pseudonyms"
         ).fetchone()

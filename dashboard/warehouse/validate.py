@@ -451,6 +451,15 @@ def _check_references(
             file, target = column.references.split(".")
             if file not in stages or target not in stages[file].present:
                 continue
+            # Distinct values first: 22M votes name 1M members (half the time of an
+            # anti-join of every row); rows are only looked for when one is missing.
+            missing = con.execute(
+                f"SELECT count(*) FROM (SELECT DISTINCT {column.name} AS v FROM {staged.table}"
+                f" WHERE {column.name} IS NOT NULL) s WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{stages[file].table} t WHERE t.{target} = s.v)"
+            ).fetchone()
+            if not missing or not missing[0]:
+                continue
             sql = (
                 f"SELECT s.rowid, 'no such {target} in {file}.csv: ' || "
                 f"left(s.{column.name}, {MAX_VALUE_CHARS}) FROM {staged.table} s "

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from dashboard.db import Warehouse
-from dashboard.warehouse.build import build_warehouse
+from dashboard.warehouse.build import BUILD_SQL_DIR, build_warehouse, hmac_pads
 from dashboard.warehouse.validate import ExportInvalid
 from tests.conftest import FIXTURE_EXPORT, TEST_KEY
 
@@ -22,6 +22,25 @@ from tests.conftest import FIXTURE_EXPORT, TEST_KEY
 def pseudonym(member_id: str) -> int:
     digest = hmac.digest(TEST_KEY.encode(), member_id.encode(), "sha256")
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@pytest.mark.parametrize(
+    "key", [b"k", b"x" * 64, b"a long secret of more than one block " * 3, bytes(range(256))]
+)
+def test_pseudonyms_in_sql_are_the_standard_hmac(key: bytes) -> None:
+    """The SQL HMAC equals Python's for keys shorter and longer than a block, any id."""
+    ids = ["M01", "", "émile-ü-名前", "x" * 500, *(f"M{i:07d}" for i in range(2000))]
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE raw_members (member_id VARCHAR)")
+    con.executemany("INSERT INTO raw_members VALUES (?)", [[i] for i in ids])
+    con.execute((BUILD_SQL_DIR / "00_pseudonyms.sql").read_text(), hmac_pads(key))
+    got = dict(con.execute("SELECT member_id, member_key FROM pseudonyms").fetchall())
+    want = {
+        i: int.from_bytes(hmac.digest(key, i.encode(), "sha256")[:8], "big", signed=True)
+        for i in ids
+    }
+    assert got == want
+    assert min(want.values()) < 0 < max(want.values())  # both halves of the sign boundary
 
 
 def test_fixture_counts(fixture_warehouse: Path) -> None:
