@@ -6,6 +6,8 @@
 -- other vote passes through, and the repeated ones are grouped by their real key
 -- (so a hash collision only sends a vote down the exact path). At 1M members this
 -- is about half the work of grouping or ranking all 22M votes.
+-- Not sorted: only the build's cubes read this table, and they group it (a sort of
+-- 22M rows was 3 s of the 1M build).
 -- Parameters: none.
 CREATE TABLE votes AS
 WITH typed AS NOT MATERIALIZED (
@@ -31,4 +33,3 @@ FROM typed ANTI JOIN repeated USING (h)
 UNION ALL
 SELECT round_id, question_id, member_key, CAST(vote.cast_at AS DATE), CAST(vote.value AS INTEGER)
 FROM latest
-ORDER BY round_id, question_id
