@@ -95,8 +95,27 @@ def test_fixture_network_boxes_no_withheld_count(fixture_warehouse: Path, round_
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("round_id", ["R4", "R3"])  # pick, rate; a few dozen voters each
+@pytest.mark.parametrize("round_id", ["R1", "R2", "R3", "R4", "R6"])  # a few dozen voters each
 def test_small_network_boxes_no_withheld_count(small_network: Path, round_id: str) -> None:
-    """Capped at the first 300 filter sets asked (coarsest first: everyone, one filter,
-    then two), to keep each round under half a minute on two shared cores."""
-    _no_boxed(small_network, round_id, max_sets=300)
+    """Every allowed filter set (4-10 s a round). R5, R7 and R8 box counts: see below."""
+    _no_boxed(small_network, round_id, max_sets=None)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#14 open: a complement revealed from below by a finer table "
+                   "(README, 'The audit', uncapped runs)")  # fmt: skip
+def test_small_network_rank_round_by_age_and_sex_boxes_no_withheld_count(
+    small_network: Path,
+) -> None:
+    """R5 of the 640-member network, every filter set of age band and sex.
+
+    Known to fail: the age table withholds ages 60-69 (13 voters) as the complement of
+    under-30 (1), 70-plus (3) and unknown (3); the age x sex table serves women 60-69
+    (13), the band's only non-empty part, so the three small bands add up to at most 7.
+    Strict: once the build protects linked tables, this passes and the marker must go.
+    """
+    served = collect(engine_for(small_network, K), "R5", dims=("age_band", "sex"))
+    report = audit(served)
+    assert report.findings, "nothing withheld: the audit checked nothing"
+    assert [f.describe() for f in report.boxed] == [], report.summary()
