@@ -6,8 +6,8 @@
 -- other vote passes through, and the repeated ones are grouped by their real key
 -- (so a hash collision only sends a vote down the exact path). At 1M members this
 -- is about half the work of grouping or ranking all 22M votes.
--- Not sorted: only the build's cubes read this table, and they group it (a sort of
--- 22M rows was 3 s of the 1M build).
+-- Not sorted: the build's cubes (and benchmarks/pandas_baseline.py) read it whole and
+-- group it (the sort of 22M rows was about 2 s of the 1M build).
 -- Parameters: none.
 CREATE TABLE votes AS
 WITH typed AS NOT MATERIALIZED (

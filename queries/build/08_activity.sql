@@ -1,5 +1,5 @@
 -- Grain: one row per member, day and kind of participation event.
--- Not sorted: only the active and retention cubes read it, and they group it.
+-- Not sorted: the active and retention cubes (and the pandas baseline) group it.
 -- Parameters: none.
 CREATE TABLE activity AS
 SELECT DISTINCT p.member_key, CAST(a.occurred_on AS DATE) AS occurred_on, a.kind
