@@ -610,6 +610,7 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
         if before.any():
             free = np.full(np.shape(voters), -1, np.int8) if given is None else given
             given = np.where(before, 1, free).astype(np.int8)
+    given = _not_revealed_from_below(wh, rnd, tdims, k, finest, voters, given)
     hidden = protect(voters, k, axes.hierarchy, given)
     tables = Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {},
                     reference=reference, by_value=by_value, previous=previous)  # fmt: skip
@@ -618,6 +619,41 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
             tables._protect(measure, k)
     tables.reference = tables.previous = None  # its decisions are taken; it stands alone now
     return tables
+
+
+def _not_revealed_from_below(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
+                             finest: Dense | None, voters: np.ndarray,
+                             given: np.ndarray | None) -> np.ndarray | None:  # fmt: skip
+    """`given` with the largest part of each coarser table's withheld voter count of k or
+    more withheld here too.
+
+    A coarser table (this split without one axis) withholds a count of k or more as a
+    complement; if this table served the count's parts, their sum would be a floor under
+    it, and a complement revealed from below conceals nothing (README, "The audit").
+    With its largest part withheld, at least that many of its people stay unserved. Not
+    yet for the parts along the who axis, whose sums of groups reveal as much as their
+    parts, nor for the counts of each question (#14).
+    """
+    voters = np.asarray(voters)
+    force = np.zeros(voters.shape, dtype=bool)
+    for pos, dim in enumerate(tdims):
+        if dim == WHO:
+            continue
+        coarse = full_tables(wh, rnd, tuple(d for d in tdims if d != dim), k, finest)
+        parts = np.moveaxis(voters, pos, -1)
+        counts, hidden = np.asarray(coarse.voters), np.asarray(coarse.voters_hidden, bool)
+        if counts.shape != parts.shape[:-1]:
+            continue
+        largest = parts.argmax(axis=-1)
+        size = np.take_along_axis(parts, largest[..., None], -1)[..., 0]
+        where = np.nonzero(hidden & (counts >= k) & (size >= k))
+        if where[0].size:
+            moved = np.moveaxis(force, pos, -1)
+            moved[(*where, largest[where])] = True
+    if not force.any():
+        return given
+    free = np.full(voters.shape, -1, np.int8) if given is None else given
+    return np.where(force, 1, free).astype(np.int8)
 
 
 # --- the stored form ----------------------------------------------------------------------
