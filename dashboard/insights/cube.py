@@ -37,6 +37,15 @@ _SETS = tuple(
     for c in WHO_CATEGORIES
 )
 _POS = {c: i for i, c in enumerate(WHO_CATEGORIES)}
+# The categories nest (any two are disjoint or one holds the other): a tree under
+# everyone. Each category's children, by position in WHO_CATEGORIES: the categories
+# whose smallest strict superset it is.
+WHO_EVERYONE = _POS["everyone"]
+WHO_CHILDREN: tuple[tuple[int, ...], ...] = tuple(
+    tuple(i for i, inner in enumerate(_SETS)
+          if inner < outer and min((s for s in _SETS if inner < s), key=len) == outer)
+    for outer in _SETS
+)  # fmt: skip
 _LEVELS = (
     WHO_FINE,
     ("relapsing", "progressive", "unknown", "caregiver", "other"),  # voter group

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.db import Snapshot, Warehouse
-from dashboard.filters import GROUP_VALUES, WHO_DIMS, Filters
-from dashboard.insights.cube import WHO, Axes, table_dims
+from dashboard.filters import GROUP_VALUES, MAX_GROUP_FILTERS, WHO_DIMS, Filters
+from dashboard.insights.cube import WHO, WHO_CHILDREN, WHO_EVERYONE, Axes, table_dims
 from dashboard.insights.disclosure import protect, protect_batch
 from dashboard.insights.vote_methods import (
     CUBE_MEASURES,
@@ -90,6 +90,10 @@ class Tables:
     # The previous release's published table of the same (kept) round and split, while the
     # build protects this one: every cell it withheld is given as withheld (`_forced`).
     previous: Tables | None = field(default=None, repr=False, compare=False)
+    # While the build protects this table: for each axis (its position) but who, the
+    # decisions (measure -> question -> mask) of the table without it (`_forced`).
+    coarser: dict[int, dict[str, dict[str, np.ndarray]]] = field(
+        default_factory=dict, repr=False, compare=False)  # fmt: skip
 
     @property
     def vote(self) -> VoteMethod:
@@ -194,9 +198,8 @@ class Tables:
             total = (np.broadcast_to(self.voters, chosen.shape) if measure == "voters"
                      else self._stack(order, "voters"))  # fmt: skip
             table = np.stack([chosen, total - chosen], axis=-1)
-        given = self._forced(
-            order, measure, table.shape, self._given(order, measure, k, table.shape[-1])
-        )
+        given = self._forced(order, measure, table, k,
+                             self._given(order, measure, k, table.shape[-1]))  # fmt: skip
         masks = protect_batch(table, k, self.axes.hierarchy, given)
         if measure in joint:
             for i, name in enumerate(joint):
@@ -209,7 +212,7 @@ class Tables:
         """`part` and `whole - part`, protected within the whole's served cells."""
         parts = self._stack(order, part)
         table = np.stack([parts, self._stack(order, whole) - parts], axis=-1)
-        given = self._forced(order, part, table.shape, self._given(order, part, k, 2))
+        given = self._forced(order, part, table, k, self._given(order, part, k, 2))
         if order:  # the whole's decisions: withheld there, both parts withheld
             outer = np.stack([self.hidden(q, whole, k)[..., 0] for q in order])
             forced = np.broadcast_to(outer[..., None], table.shape)
@@ -230,7 +233,7 @@ class Tables:
 
         table = (np.stack([counts(q) for q in order]) if order
                  else np.zeros((0, *self.axes.shape, width), dtype=np.int64))  # fmt: skip
-        given = self._forced(order, name, table.shape, self._given(order, name, k, width))
+        given = self._forced(order, name, table, k, self._given(order, name, k, width))
         if order:
             outer = np.stack([self.hidden(q, "voters", k)[..., 0] for q in order])
             forced = np.broadcast_to(outer[..., None], table.shape)
@@ -247,7 +250,7 @@ class Tables:
         shape = (len(order), *self.axes.shape, 3)
         table = (np.stack([np.stack(sum_split(self.measures[q]), axis=-1) for q in order])
                  if order else np.zeros(shape, dtype=np.int64))  # fmt: skip
-        given = self._forced(order, SUM_SPLIT, shape, self._given(order, SUM_SPLIT, k, 3))
+        given = self._forced(order, SUM_SPLIT, table, k, self._given(order, SUM_SPLIT, k, 3))
         if order:
             known = ~np.stack([self.hidden(q, EVERY_VALUE, k)[..., 0] for q in order])
             free = np.broadcast_to(-1 if given is None else given, shape)
@@ -267,7 +270,7 @@ class Tables:
                 masks = np.stack([self.hidden(q, measure, k) for q in order])
                 gone |= masks.any(axis=-1) if j is None else masks[..., j]
         # Its parts withhold what the previous release withheld already; and so does it.
-        forced = self._forced(order, name, (*gone.shape, 1), None)
+        forced = self._forced(order, name, np.zeros((*gone.shape, 1), np.int64), k, None)
         if forced is not None:
             gone |= forced[..., 0] > 0
         self._hidden[name] = {q: gone[i][..., None] for i, q in enumerate(order)}
@@ -281,25 +284,33 @@ class Tables:
         return np.stack([_duration_given(self.axes, ref.axes, m, outcomes) for m in masks]) \
             if order else None  # fmt: skip
 
-    def _forced(self, order: list[str], measure: str, shape: tuple[int, ...],
+    def _forced(self, order: list[str], measure: str, counts: np.ndarray, k: int,
                 given: np.ndarray | None) -> np.ndarray | None:  # fmt: skip
-        """`given` (None: all free) with every cell the previous release withheld in its
-        table of this round and split set to 1 (withheld, fixed): `shape` is (questions,
-        *axes, outcomes). Nothing to force (no previous table, or it has no decisions for
-        `measure`) leaves `given` as it is."""
+        """`given` (None: all free) with more cells fixed as withheld: every cell the
+        previous release withheld in its table of this round and split, and the largest
+        part of every count of k or more a coarser table withheld (`_revealed_below`).
+        `counts` is (questions, *axes, outcomes); nothing to force leaves `given` as is."""
+        if not order:
+            return given
+        withheld = self._previously_withheld(order, measure, counts.shape)
+        for pos, masks in self.coarser.items():
+            by_q = masks.get(measure, {})
+            if all(q in by_q for q in order):
+                coarse = np.stack([by_q[q] for q in order])
+                who = self.axes.dims[pos] == WHO
+                withheld = withheld | _revealed_below(counts, 1 + pos, coarse, k, who)
+        return _also_withheld(given, withheld)
+
+    def _previously_withheld(self, order: list[str], measure: str,
+                             shape: tuple[int, ...]) -> np.ndarray:  # fmt: skip
+        """The cells (questions `order`, *axes, outcomes) the previous release's table of
+        this round and split withheld `measure` in; none without one."""
         prev = self.previous
-        if prev is None or measure not in prev._hidden or not order:
-            return given
-        before = list(prev.measures)
+        before = [] if prev is None or measure not in prev._hidden else list(prev.measures)
         if not before:
-            return given
+            return np.zeros(shape, dtype=bool)
         stacked = np.stack([prev._hidden[measure][q] for q in before])
-        withheld = _aligned(stacked, before, prev.axes, order, self.axes, shape)
-        if not withheld.any():
-            return given
-        free = np.full(shape, -1, dtype=np.int8) if given is None else np.broadcast_to(
-            given, shape)  # fmt: skip
-        return np.where(withheld, 1, free).astype(np.int8)
+        return _aligned(stacked, before, prev.axes, order, self.axes, shape)
 
     def _stack(self, order: list[str], measure: str) -> np.ndarray:
         if not order:
@@ -472,6 +483,9 @@ def forget_recent_tables() -> None:
         _RECENT_TABLES.clear()
 
 
+# A table's decisions: the voter cells it withholds, and measure -> question -> mask.
+Decisions = tuple[np.ndarray, dict[str, dict[str, np.ndarray]]]
+
 # Question cells, voter cells, and (a method with a `value_split`) cells by vote value.
 Frames = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]
 
@@ -517,6 +531,11 @@ class Dense:
     # counts): a split is summed from the smallest of them that has its axes.
     _splits: dict[frozenset[str], Dense] = field(default_factory=dict, repr=False,
                                                  compare=False)  # fmt: skip
+    # The decisions of each split the build protected, by (split, k): its withheld voter
+    # cells and its masks (measure -> question -> mask), what a finer split's protection
+    # reads (`_coarser`) without the coarser tables kept whole.
+    decided: dict[tuple[tuple[str, ...], int], Decisions] = field(
+        default_factory=dict, repr=False, compare=False)  # fmt: skip
 
     def split(self, tdims: tuple[str, ...]) -> Dense:
         """The same counts over fewer axes: "everyone" on the who axis, sums on the others.
@@ -603,57 +622,102 @@ def compute_tables(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
         others = tuple(d for d in tdims if d != "duration_band")
         reference = full_tables(wh, rnd, (WHO, *others), k, finest)
         given = _duration_given(axes, reference.axes, reference.voters_hidden)
+    below = _coarser(wh, rnd, tdims, k, finest)
+    withheld = np.zeros(np.shape(voters), dtype=bool)
     if previous is not None:  # the voters the previous release withheld stay withheld
         was = np.asarray(previous.voters_hidden)[None, ..., None]
-        before = _aligned(was, ["voters"], previous.axes, ["voters"], axes,
-                          (1, *np.shape(voters), 1))[0, ..., 0]  # fmt: skip
-        if before.any():
-            free = np.full(np.shape(voters), -1, np.int8) if given is None else given
-            given = np.where(before, 1, free).astype(np.int8)
-    given = _not_revealed_from_below(wh, rnd, tdims, k, finest, voters, given)
+        withheld = _aligned(was, ["voters"], previous.axes, ["voters"], axes,
+                            (1, *np.shape(voters), 1))[0, ..., 0]  # fmt: skip
+    for pos, (coarse_withheld, _) in below.items():
+        who = tdims[pos] == WHO
+        withheld = withheld | _revealed_below(np.asarray(voters), pos, coarse_withheld, k, who)
+    given = _also_withheld(given, withheld)
     hidden = protect(voters, k, axes.hierarchy, given)
     tables = Tables(axes, rnd.method, voters, hidden, qdf, measures, snap, {},
-                    reference=reference, by_value=by_value, previous=previous)  # fmt: skip
+                    reference=reference, by_value=by_value, previous=previous,
+                    coarser={pos: masks for pos, (_, masks) in below.items()})  # fmt: skip
     for measure in masked_measures(tables.vote):
         if measure not in tables._hidden:
             tables._protect(measure, k)
-    tables.reference = tables.previous = None  # its decisions are taken; it stands alone now
+    # Its decisions are taken; it stands alone now.
+    tables.reference = tables.previous = None
+    tables.coarser = {}
+    if finest is not None and len(tdims) < MAX_GROUP_FILTERS:  # a finer split reads them
+        finest.decided[(tdims, k)] = (np.asarray(hidden, dtype=bool), tables._hidden)
     return tables
 
 
-def _not_revealed_from_below(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
-                             finest: Dense | None, voters: np.ndarray,
-                             given: np.ndarray | None) -> np.ndarray | None:  # fmt: skip
-    """`given` with the largest part of each coarser table's withheld voter count of k or
-    more withheld here too.
+def _coarser(wh: Warehouse, rnd: Round, tdims: tuple[str, ...], k: int,
+             finest: Dense | None) -> dict[int, Decisions]:  # fmt: skip
+    """For each axis of `tdims` (its position), the decisions of the split without it:
+    from the build's record (it protects coarse to fine), else from its table.
 
-    A coarser table (this split without one axis) withholds a count of k or more as a
-    complement; if this table served the count's parts, their sum would be a floor under
-    it, and a complement revealed from below conceals nothing (README, "The audit").
-    With its largest part withheld, at least that many of its people stay unserved. Not
-    yet for the parts along the who axis, whose sums of groups reveal as much as their
-    parts, nor for the counts of each question (#14).
+    A coarser table withholds a count of k or more as a complement; if this table served
+    the count's parts, their sum would be a floor under it, and a complement revealed
+    from below conceals nothing (README, "The audit"). So a part of k or more of each is
+    withheld here too (`_revealed_below`), for the voters and every question's measures.
     """
-    voters = np.asarray(voters)
-    force = np.zeros(voters.shape, dtype=bool)
-    for pos, dim in enumerate(tdims):
-        if dim == WHO:
+    out: dict[int, Decisions] = {}
+    for pos in range(len(tdims)):
+        coarse = tdims[:pos] + tdims[pos + 1 :]
+        if finest is not None and (coarse, k) in finest.decided:
+            out[pos] = finest.decided[(coarse, k)]
             continue
-        coarse = full_tables(wh, rnd, tuple(d for d in tdims if d != dim), k, finest)
-        parts = np.moveaxis(voters, pos, -1)
-        counts, hidden = np.asarray(coarse.voters), np.asarray(coarse.voters_hidden, bool)
-        if counts.shape != parts.shape[:-1]:
-            continue
+        tables = full_tables(wh, rnd, coarse, k, finest)  # every measure decided
+        out[pos] = (np.asarray(tables.voters_hidden, dtype=bool), tables._hidden)
+    return out
+
+
+def _revealed_below(counts: np.ndarray, axis: int, withheld: np.ndarray, k: int,
+                    who: bool = False) -> np.ndarray:  # fmt: skip
+    """The cells of `counts` to withhold so that no sum along `axis` that `withheld`
+    (a mask over the other axes) withholds is revealed from below by its parts.
+
+    Along most axes the parts are the categories: the largest part of each withheld
+    sum of k or more is withheld, if it is k or more itself (smaller parts are all
+    withheld as small counts). Along the who axis (`who`) the sum is "everyone" and the
+    parts nest (`WHO_CHILDREN`): from everyone down, the largest child of k or more is
+    withheld, then its largest child of k or more, and so on, so every served category
+    either misses that group of k or more or is inside it and small. Either way at
+    least k of the sum stay unserved."""
+    force = np.zeros(counts.shape, dtype=bool)
+    # Views with a leading axis of one: a table of one axis has a single sum.
+    parts, moved = np.moveaxis(counts, axis, -1)[None], np.moveaxis(force, axis, -1)[None]
+    if np.size(withheld) != np.prod(parts.shape[:-1], dtype=int):
+        return force
+    withheld = np.reshape(withheld, parts.shape[:-1])  # a table of no axes stores one flag
+    if not who:
         largest = parts.argmax(axis=-1)
         size = np.take_along_axis(parts, largest[..., None], -1)[..., 0]
-        where = np.nonzero(hidden & (counts >= k) & (size >= k))
+        where = np.nonzero(withheld & (parts.sum(axis=-1) >= k) & (size >= k))
         if where[0].size:
-            moved = np.moveaxis(force, pos, -1)
             moved[(*where, largest[where])] = True
-    if not force.any():
+        return force
+    at = np.where(withheld & (parts[..., WHO_EVERYONE] >= k), WHO_EVERYONE, -1)
+    while (at >= 0).any():
+        below = np.full(at.shape, -1)
+        for category in np.unique(at[at >= 0]):
+            children = np.asarray(WHO_CHILDREN[category], dtype=np.intp)
+            if not children.size:
+                continue
+            lines = np.nonzero(at == category)
+            sizes = parts[lines][:, children]
+            best = sizes.argmax(axis=1)
+            big = sizes[np.arange(len(best)), best] >= k
+            chosen = tuple(line[big] for line in lines)
+            moved[(*chosen, children[best[big]])] = True
+            below[chosen] = children[best[big]]
+        at = below
+    return force
+
+
+def _also_withheld(given: np.ndarray | None, withheld: np.ndarray) -> np.ndarray | None:
+    """`given` (-1 free, 0 shown, 1 withheld; None: all free) with `withheld` fixed as 1."""
+    if not withheld.any():
         return given
-    free = np.full(voters.shape, -1, np.int8) if given is None else given
-    return np.where(force, 1, free).astype(np.int8)
+    free = (np.full(withheld.shape, -1, np.int8) if given is None
+            else np.broadcast_to(given, withheld.shape))  # fmt: skip
+    return np.where(withheld, 1, free).astype(np.int8)
 
 
 # --- the stored form ----------------------------------------------------------------------
