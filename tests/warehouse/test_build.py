@@ -19,8 +19,9 @@ from dashboard.warehouse.validate import ExportInvalid
 from tests.conftest import FIXTURE_EXPORT, TEST_KEY
 
 
-def pseudonym(member_id: str) -> int:
-    digest = hmac.digest(TEST_KEY.encode(), member_id.encode(), "sha256")
+def pseudonym(member_id: str, key: bytes = TEST_KEY.encode()) -> int:
+    """The member key the build makes: the first 8 bytes of HMAC-SHA256, signed."""
+    digest = hmac.digest(key, member_id.encode(), "sha256")
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -35,10 +36,7 @@ def test_pseudonyms_in_sql_are_the_standard_hmac(key: bytes) -> None:
     con.executemany("INSERT INTO raw_members VALUES (?)", [[i] for i in ids])
     con.execute((BUILD_SQL_DIR / "00_pseudonyms.sql").read_text(), hmac_pads(key))
     got = dict(con.execute("SELECT member_id, member_key FROM pseudonyms").fetchall())
-    want = {
-        i: int.from_bytes(hmac.digest(key, i.encode(), "sha256")[:8], "big", signed=True)
-        for i in ids
-    }
+    want = {i: pseudonym(i, key) for i in ids}
     assert got == want
     assert min(want.values()) < 0 < max(want.values())  # both halves of the sign boundary
 
