@@ -90,8 +90,8 @@ class Tables:
     # The previous release's published table of the same (kept) round and split, while the
     # build protects this one: every cell it withheld is given as withheld (`_forced`).
     previous: Tables | None = field(default=None, repr=False, compare=False)
-    # While the build protects this table: for each axis (its position) but who, the
-    # decisions (measure -> question -> mask) of the table without it (`_forced`).
+    # While the build protects this table: for each axis (its position), the decisions
+    # (measure -> question -> mask) of the table without it (`_forced`).
     coarser: dict[int, dict[str, dict[str, np.ndarray]]] = field(
         default_factory=dict, repr=False, compare=False)  # fmt: skip
 
@@ -295,10 +295,12 @@ class Tables:
         withheld = self._previously_withheld(order, measure, counts.shape)
         for pos, masks in self.coarser.items():
             by_q = masks.get(measure, {})
-            if all(q in by_q for q in order):
-                coarse = np.stack([by_q[q] for q in order])
-                who = self.axes.dims[pos] == WHO
-                withheld = withheld | _revealed_below(counts, 1 + pos, coarse, k, who)
+            if any(q not in by_q for q in order):  # the same round's table: a bug
+                raise ValueError(f"the table without {self.axes.dims[pos]} has no "
+                                 f"{measure!r} decisions for every question")  # fmt: skip
+            coarse = np.stack([by_q[q] for q in order])
+            who = self.axes.dims[pos] == WHO
+            withheld = withheld | _revealed_below(counts, 1 + pos, coarse, k, who)
         return _also_withheld(given, withheld)
 
     def _previously_withheld(self, order: list[str], measure: str,
@@ -683,8 +685,9 @@ def _revealed_below(counts: np.ndarray, axis: int, withheld: np.ndarray, k: int,
     force = np.zeros(counts.shape, dtype=bool)
     # Views with a leading axis of one: a table of one axis has a single sum.
     parts, moved = np.moveaxis(counts, axis, -1)[None], np.moveaxis(force, axis, -1)[None]
-    if np.size(withheld) != np.prod(parts.shape[:-1], dtype=int):
-        return force
+    if np.size(withheld) != np.prod(parts.shape[:-1], dtype=int):  # a bug: never skip
+        raise ValueError(f"sums withheld over {np.shape(withheld)} do not line up with "
+                         f"parts {counts.shape} along axis {axis}")  # fmt: skip
     withheld = np.reshape(withheld, parts.shape[:-1])  # a table of no axes stores one flag
     if not who:
         largest = parts.argmax(axis=-1)
