@@ -162,12 +162,21 @@ def _hover(driver, point) -> None:
     the move (or on a page still scrolling back to the list after the panel closed) hits
     nothing."""
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
 
     hovered = "return !!document.querySelector('#priorities-graph .hoverlayer .hovertext');"
+    where = "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y];"
     for _ in range(5):
         time.sleep(0.2)  # the page settles (focus goes back where it was)
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
-        time.sleep(0.1)
+        # Until the dot stops moving (the page may still be scrolling back), then off the
+        # plot and onto the dot: a pointer already resting where the dot now is sends no
+        # move, and plotly hovers on moves (a failed try would otherwise repeat itself).
+        before, after = None, driver.execute_script(where, point)
+        while before != after:
+            time.sleep(0.1)
+            before, after = after, driver.execute_script(where, point)
+        ActionChains(driver).move_to_element(driver.find_element(By.ID, "f-who")).perform()
         ActionChains(driver).move_to_element(point).perform()
         deadline = time.monotonic() + 1
         while time.monotonic() < deadline:
