@@ -15,6 +15,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
 from dashboard.catalogue import CATALOGUE
+from dashboard.compile_hints import hint_eager_compilation
 from dashboard.compression import enable_compression
 from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
@@ -71,6 +72,7 @@ def create_app(
     app.layout = lambda: shell(engine, dash.page_container)
     register_callbacks(app)
     enable_compression(app.server)
+    hint_eager_compilation(app.server)
     require_sign_in(app.server, auth)
     guard_callbacks(app.server, lambda: app.callback_map)
     researcher_headers(app.server, app.csp_hashes)

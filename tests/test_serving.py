@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import os
 import re
@@ -13,11 +14,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import dash
 import pytest
 from flask_caching.backends import FileSystemCache
 
 from app import create_app
 from dashboard.catalogue import CATALOGUE as CHARTS
+from dashboard.compile_hints import HINT
 from dashboard.compression import StaticOnlyCache
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.engine import Engine
@@ -82,6 +85,24 @@ def test_bundles_and_callbacks_are_compressed(fixture_warehouse: Path) -> None:
     plain = client.get(url)
     assert "Content-Encoding" not in plain.headers
     assert len(response.data) < len(plain.data) / 2
+
+
+def test_dash_bundles_ask_to_be_compiled_off_the_main_thread(fixture_warehouse: Path) -> None:
+    """V8's compile hint leads every script of Dash's that a page loads, compressed (also
+    from the compressed-bundle cache) or not, and nothing else changes in it."""
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    page = client.get("/priorities").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+\.js)"', page)
+    assert len(scripts) >= 5  # React, the renderer, dcc, html, dbc
+    for url in scripts:
+        plain = client.get(url).data
+        assert plain.startswith(HINT) and not plain[len(HINT) :].startswith(HINT), url
+        for _ in range(2):  # the second answer comes from the compressed-bundle cache
+            zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+            assert gzip.decompress(zipped.data) == plain, url
+    renderer = next(u for u in scripts if "dash_renderer" in u)
+    path = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
+    assert client.get(renderer).data == HINT + path.read_bytes()
 
 
 def test_assets_are_compressed_and_cached_by_their_fingerprint(fixture_warehouse: Path) -> None:

@@ -310,7 +310,9 @@ def test_static_files_are_compressed_and_the_embed_bundle_is_light(client) -> No
     js = client.get("/embed/static/plotly-basic.min.js", headers={"Accept-Encoding": "gzip"})
     assert js.headers["Content-Encoding"] == "gzip"
     assert len(js.data) < 700_000
-    assert gzip.decompress(js.data).startswith(b"/**\n* plotly.js (basic")
+    assert gzip.decompress(js.data).startswith(
+        b"//# allFunctionsCalledOnLoad\n/**\n* plotly.js (basic"
+    )
     plain = client.get("/embed/static/host.js")
     assert "Content-Encoding" not in plain.headers
     assert b"community-insights:height" in plain.data
