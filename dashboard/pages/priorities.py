@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from dashboard import words
 from dashboard.catalogue import CATALOGUE, ChartSpec, on_page, page_filters
@@ -217,6 +217,9 @@ def layout(shown: dict | None = None, **query: Any) -> Any:
           for c in SECTIONS),
         dcc.Store(id="sections-pending"),
         dcc.Store(id="question-pending"),
+        # The next address and view, passed on to the shell by `write_address`.
+        dcc.Store(id="view-search"),
+        dcc.Store(id="view-args"),
         dbc.Offcanvas(panel(args), id="question-drawer", labelledby="question-drawer-title",
                       title=html.Span("Question detail", id="question-drawer-title"),
                       is_open=bool(args.get("question")), placement="end", scrollable=True,
@@ -381,8 +384,13 @@ def _opened(trigger: Any) -> bool:
 
 @callback(
     output={
-        "search": Output("nav", "search"),
-        "shown": Output("view-shown", "data"),
+        # To the shell's address and `view-shown` through this page's own stores: Dash
+        # calls a callback whose inputs arrive with a page once, prevent_initial_call or
+        # not, when any of its outputs was already there (the shell's were), so every
+        # load of this page cost a round trip through the whole view and a redraw of
+        # the cards' loading state (write_address, in the browser, costs neither).
+        "search": Output("view-search", "data"),
+        "shown": Output("view-args", "data"),
         "controls": {n: Output(f"f-{n}", "value") for n in CONTROLS},
         "sections": {c.id: Output(f"sec-{c.id}", "children") for c in SECTIONS},
         "pending": Output("sections-pending", "data"),
@@ -434,6 +442,19 @@ def update_view(controls: dict[str, Any], clicks: dict[str, Any], entries: list,
         "open": bool(new.get("question")),
         "count": f"Filters ({active_filters(new)})",
     }  # fmt: skip
+
+
+clientside_callback(
+    """function(search, shown) {
+        var skip = window.dash_clientside.no_update;
+        return [search === null || search === undefined ? skip : search, shown || skip];
+    }""",
+    Output("nav", "search"),
+    Output("view-shown", "data"),
+    Input("view-search", "data"),
+    Input("view-args", "data"),
+    prevent_initial_call=True,
+)
 
 
 @callback(

@@ -304,7 +304,7 @@ def test_a_real_callback_still_works(app_client) -> None:
 @example(click="points")
 def test_forged_chart_clicks(dash_app, app_client, graph: str, click) -> None:
     """A click on a chart writes the clicked question into the URL; a forged one must not 500."""
-    key = next(k for k in dash_app.callback_map if "nav.search" in k)  # the page's one
+    key = next(k for k in dash_app.callback_map if "view-search.data" in k)  # the page's one
     callback = dash_app.callback_map[key]
     outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
                for o in key.strip(".").split("...")]  # fmt: skip

@@ -55,6 +55,33 @@ def test_filter_change_updates_chart_and_url(started) -> None:
     assert started.get_logs() == []
 
 
+def test_loading_the_explorer_asks_the_server_for_the_page_only(started) -> None:
+    """One request lays the page out (the router's); the explorer's own callback is not
+    called on arrival (its outputs in the shell made Dash call it on every load, a round
+    trip through the whole view), and a filter change still writes the address."""
+    record = """
+    window.__callbacks = [];
+    const send = window.fetch;
+    window.fetch = function(url, options) {
+      if (String(url).includes('_dash-update-component') && options && options.body) {
+        window.__callbacks.push(JSON.parse(options.body).output);
+      }
+      return send.apply(this, arguments);
+    };"""
+    started.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": record})
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph:not(.dash-graph--pending) .main-svg")
+    time.sleep(1)  # anything called after the ranking is drawn
+    assert started.driver.execute_script("return window.__callbacks") == [
+        ".._pages_content.children..._pages_store.data.."
+    ]
+    started.select_dcc_dropdown("#f-round", index=2)
+    WebDriverWait(started.driver, 10).until(lambda d: "round=R3" in d.current_url)
+    started.wait_for_contains_text("#priorities-summary", "mean rating")
+    assert len(started.driver.execute_script("return window.__callbacks")) >= 2
+    assert started.get_logs() == []
+
+
 def test_shared_url_restores_the_view(started) -> None:
     started.wait_for_page(url=started.server_url + "/priorities?round=R3&compare=role")
     started.wait_for_element("#compare-graph")
