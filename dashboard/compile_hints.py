@@ -7,10 +7,13 @@ compilation lands in the long tasks Lighthouse counts as blocking time. The magi
 `//# allFunctionsCalledOnLoad` as a file's first line (Chrome 136+; other browsers ignore
 a comment) asks for all of them to be compiled with the stream. Our plotly.js bundles
 carry it in the file (scripts/build_plotly_bundle.sh); Dash's bundles are installed
-packages, so the line is added as they are served, before they are compressed and cached.
+packages, so the line is added as they are served, before they are compressed and cached,
+and their source maps are moved one line down to match.
 """
 
 from __future__ import annotations
+
+import json
 
 from flask import Flask, Response, request
 
@@ -35,4 +38,30 @@ def hint_eager_compilation(server: Flask) -> None:
             body = response.get_data()
             if not body.startswith(HINT):
                 response.set_data(HINT + body)
+        elif (
+            request.method == "GET"
+            and request.path.startswith(BUNDLES)
+            and request.path.endswith(".js.map")
+            and response.status_code == 200
+            and not response.is_streamed
+        ):
+            response.set_data(shift_source_map(response.get_data()))
         return response
+
+
+def shift_source_map(body: bytes) -> bytes:
+    """The same source map for a script that starts one line lower (a `;` in `mappings`
+    is a new generated line; an index map's sections are moved down by one)."""
+    try:
+        source_map = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(source_map, dict):
+        return body
+    if isinstance(source_map.get("mappings"), str):
+        source_map["mappings"] = ";" + source_map["mappings"]
+    for section in source_map.get("sections") or []:
+        offset = section.get("offset") if isinstance(section, dict) else None
+        if isinstance(offset, dict) and isinstance(offset.get("line"), int):
+            offset["line"] += 1
+    return json.dumps(source_map, separators=(",", ":")).encode()

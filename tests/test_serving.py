@@ -20,7 +20,7 @@ from flask_caching.backends import FileSystemCache
 
 from app import create_app
 from dashboard.catalogue import CATALOGUE as CHARTS
-from dashboard.compile_hints import HINT
+from dashboard.compile_hints import HINT, shift_source_map
 from dashboard.compression import StaticOnlyCache
 from dashboard.config import PROJECT_ROOT, Settings
 from dashboard.engine import Engine
@@ -103,6 +103,23 @@ def test_dash_bundles_ask_to_be_compiled_off_the_main_thread(fixture_warehouse: 
     renderer = next(u for u in scripts if "dash_renderer" in u)
     path = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
     assert client.get(renderer).data == HINT + path.read_bytes()
+
+
+def test_dash_source_maps_move_down_with_their_scripts(fixture_warehouse: Path) -> None:
+    """A script one line lower has its source map one generated line lower (`;` first), or
+    the browser's tools (and Lighthouse) map every position to the wrong code."""
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    path = Path(dash.__file__).parent / "dcc" / "dash_core_components.js.map"
+    served = json.loads(
+        client.get("/_dash-component-suites/dash/dcc/dash_core_components.js.map").data
+    )
+    original = json.loads(path.read_bytes())
+    assert served["mappings"] == ";" + original["mappings"]
+    assert served["sources"] == original["sources"]
+    index_map = {"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": {}}]}
+    shifted = json.loads(shift_source_map(json.dumps(index_map).encode()))
+    assert shifted["sections"][0]["offset"] == {"line": 1, "column": 0}
+    assert shift_source_map(b"not json") == b"not json"
 
 
 def test_assets_are_compressed_and_cached_by_their_fingerprint(fixture_warehouse: Path) -> None:
