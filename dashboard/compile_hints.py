@@ -29,22 +29,17 @@ def hint_eager_compilation(server: Flask) -> None:
     @server.after_request
     def hint(response: Response) -> Response:
         if (
-            request.method == "GET"
-            and request.path.startswith(BUNDLES)
-            and request.path.endswith(".js")
-            and response.status_code == 200
-            and not response.is_streamed
+            request.method != "GET"
+            or not request.path.startswith(BUNDLES)
+            or response.status_code != 200
+            or response.is_streamed
         ):
+            return response
+        if request.path.endswith(".js"):
             body = response.get_data()
             if not body.startswith(HINT):
                 response.set_data(HINT + body)
-        elif (
-            request.method == "GET"
-            and request.path.startswith(BUNDLES)
-            and request.path.endswith(".js.map")
-            and response.status_code == 200
-            and not response.is_streamed
-        ):
+        elif request.path.endswith(".js.map"):
             response.set_data(shift_source_map(response.get_data()))
         return response
 

@@ -217,7 +217,8 @@ def layout(shown: dict | None = None, **query: Any) -> Any:
           for c in SECTIONS),
         dcc.Store(id="sections-pending"),
         dcc.Store(id="question-pending"),
-        # The next address and view, passed on to the shell by `write_address`.
+        # The next address and view, handed to the shell in the browser (the clientside
+        # callback after `update_view`).
         dcc.Store(id="view-search"),
         dcc.Store(id="view-args"),
         dbc.Offcanvas(panel(args), id="question-drawer", labelledby="question-drawer-title",
@@ -388,7 +389,7 @@ def _opened(trigger: Any) -> bool:
         # calls a callback whose inputs arrive with a page once, prevent_initial_call or
         # not, when any of its outputs was already there (the shell's were), so every
         # load of this page cost a round trip through the whole view and a redraw of
-        # the cards' loading state (write_address, in the browser, costs neither).
+        # the cards' loading state (the clientside callback below costs neither).
         "search": Output("view-search", "data"),
         "shown": Output("view-args", "data"),
         "controls": {n: Output(f"f-{n}", "value") for n in CONTROLS},
