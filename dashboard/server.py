@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dash
 from dash import Dash
-from flask import Flask, jsonify
+from flask import Flask, has_request_context, jsonify, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
@@ -21,6 +21,7 @@ from dashboard.config import Settings, public_only
 from dashboard.engine import Engine
 from dashboard.fast_json import use_orjson
 from dashboard.layout import register_callbacks, routing_inputs, shell
+from dashboard.page_in_layout import page_container
 from dashboard.present.routes import register_present_routes
 from dashboard.present.store import DeckStore
 from dashboard.public.app import create_public_app, static_version
@@ -69,7 +70,7 @@ def create_app(
     use_orjson(app.server)
     app.server.register_blueprint(make_api(engine))
     register_present_routes(app.server, engine, decks)
-    app.layout = lambda: shell(engine, dash.page_container)
+    app.layout = lambda: shell(engine, first_page(app))
     register_callbacks(app)
     enable_compression(app.server)
     hint_eager_compilation(app.server)
@@ -90,6 +91,15 @@ def create_app(
     with app.server.test_request_context("/"):
         app._setup_server()
     return app
+
+
+def first_page(app: Dash) -> object:
+    """The page container, with the page the layout request comes from already laid out
+    (dashboard/page_in_layout.py): Dash's own, empty one outside a request."""
+    if not has_request_context():
+        return dash.page_container
+    arriving = dict.fromkeys(app.routing_callback_inputs)  # nothing shown yet
+    return page_container(request.referrer, request.host, app.strip_relative_path, arriving)
 
 
 def leave_out_polyfill(app: Dash) -> None:

@@ -89,6 +89,21 @@ def test_pages_with_any_query_string(app_client, page: str, query: str) -> None:
     assert_clean(app_client.get(page, query_string=query), f"{page}?{query}")
 
 
+@pytest.mark.parametrize("page", PAGES)
+@FUZZ
+@given(query=queries)
+@example(query="round=R1%27%20OR%201=1--&role=../../etc/passwd")
+@example(query="question=Q3&topic=%3Cscript%3E&shown=%7B%7D")
+def test_first_layouts_with_any_referrer(app_client, page: str, query: str) -> None:
+    """The first answer lays out the page its Referer names (dashboard/page_in_layout.py):
+    the header is as free-form as the query string, and as safe."""
+    response = app_client.get(
+        "/_dash-layout", headers={"Referer": f"http://localhost{page}?{query}"}
+    )
+    assert_clean(response, f"first layout {page}?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
 PAGES_CALLBACK = ".._pages_content.children..._pages_store.data.."
 
 

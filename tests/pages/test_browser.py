@@ -14,6 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from dashboard.config import Settings
+from tests.hardening.test_fuzz import PAGES_CALLBACK
 from tests.pages.drawing import scroll_to
 
 pytestmark = pytest.mark.browser
@@ -55,10 +56,12 @@ def test_filter_change_updates_chart_and_url(started) -> None:
     assert started.get_logs() == []
 
 
-def test_loading_the_explorer_asks_the_server_for_the_page_only(started) -> None:
-    """One request lays the page out (the router's); the explorer's own callback is not
-    called on arrival (its outputs in the shell made Dash call it on every load, a round
-    trip through the whole view), and a filter change still writes the address."""
+def test_loading_the_explorer_asks_the_server_for_nothing_more(started) -> None:
+    """The page comes laid out with the first answer (dashboard/page_in_layout.py), so
+    arriving calls no callback on the server: not the router (a second round trip and a
+    second build of the tree), nor the explorer's own (its outputs in the shell made Dash
+    call it on every load). A filter change still goes to the server and writes the
+    address, and another page is still laid out by the router."""
     record = """
     window.__callbacks = [];
     const send = window.fetch;
@@ -72,13 +75,15 @@ def test_loading_the_explorer_asks_the_server_for_the_page_only(started) -> None
     started.wait_for_page(url=started.server_url + "/priorities?round=R1")
     started.wait_for_element("#priorities-graph:not(.dash-graph--pending) .main-svg")
     time.sleep(1)  # anything called after the ranking is drawn
-    assert started.driver.execute_script("return window.__callbacks") == [
-        ".._pages_content.children..._pages_store.data.."
-    ]
+    assert started.driver.execute_script("return window.__callbacks") == []
+    assert started.driver.title == "Priorities · Community insights"
     started.select_dcc_dropdown("#f-round", index=2)
     WebDriverWait(started.driver, 10).until(lambda d: "round=R3" in d.current_url)
     started.wait_for_contains_text("#priorities-summary", "mean rating")
-    assert len(started.driver.execute_script("return window.__callbacks")) >= 2
+    assert started.driver.execute_script("return window.__callbacks")
+    started.driver.find_element(By.LINK_TEXT, "Projects").click()
+    WebDriverWait(started.driver, 10).until(lambda d: d.title == "Projects · Community insights")
+    assert PAGES_CALLBACK in started.driver.execute_script("return window.__callbacks")
     assert started.get_logs() == []
 
 
