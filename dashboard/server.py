@@ -6,15 +6,17 @@ Nothing is queried at import time: pages ask the engine when they render.
 from __future__ import annotations
 
 import logging
+from html import escape as html_escape
 from pathlib import Path
 
 import dash
 from dash import Dash
+from dash._pages import _path_to_page
 from flask import Flask, has_request_context, jsonify, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.api import make_api
-from dashboard.catalogue import CATALOGUE
+from dashboard.catalogue import CATALOGUE, shown_on
 from dashboard.compile_hints import hint_eager_compilation
 from dashboard.compression import enable_compression
 from dashboard.config import Settings, public_only
@@ -66,6 +68,7 @@ def create_app(
     # The page's language for screen readers (axe: html-has-lang); the rest is Dash's own.
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     leave_out_polyfill(app)
+    preload_plotly(app)
     app.server.config["ENGINE"] = engine
     use_orjson(app.server)
     app.server.register_blueprint(make_api(engine))
@@ -117,6 +120,29 @@ def leave_out_polyfill(app: Dash) -> None:
     app._generate_scripts_html = without_polyfill  # type: ignore[method-assign]
 
 
+def preload_plotly(app: Dash) -> None:
+    """A page with charts asks for its plotly.js bundle in the HTML's head (a preload, not
+    run): the download and V8's compile (the bundles' compile hint) overlap Dash's start-up
+    instead of waiting for the first graph to mount, the page's longest chain (the same URL
+    assets/05-plotly-on-demand.js then loads, so the preloaded copy is the one run)."""
+    index = app.interpolate_index
+
+    def with_preload(**parts: str) -> str:
+        page, _ = _path_to_page(app.strip_relative_path(request.path))
+        path = page.get("path") if page else None
+        if path and shown_on(path):
+            url = html_escape(plotly_bundle_url(with_map=path in map_pages()))
+            parts["css"] = f'<link rel="preload" href="{url}" as="script">\n' + parts["css"]
+        return index(**parts)
+
+    app.interpolate_index = with_preload  # type: ignore[method-assign]
+
+
+def map_pages() -> set[str]:
+    """The pages that load the bundle with the map (a chart on them is a choropleth)."""
+    return {CATALOGUE[c].page for c in MAP_CHARTS}
+
+
 # The charts drawn as a choropleth (dashboard/figures/geo.py): their pages load the bundle
 # with the map at once (another page that shows one loads it when it appears).
 MAP_CHARTS = ("countries",)
@@ -128,7 +154,7 @@ def plotly_bundle_tag(with_map: bool = False) -> dict[str, str]:
     lists the pages it is for (`data-pages`)."""
     if not with_map:
         return {"src": plotly_bundle_url(False), "type": "text/plain", "id": "plotly-bundle"}
-    pages = " ".join(sorted({CATALOGUE[c].page for c in MAP_CHARTS}))
+    pages = " ".join(sorted(map_pages()))
     return {"src": plotly_bundle_url(True), "type": "text/plain", "id": "plotly-bundle-map",
             "data-pages": pages}  # fmt: skip
 

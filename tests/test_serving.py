@@ -221,3 +221,26 @@ def test_gunicorn_refuses_a_public_bind_without_sign_in(fixture_warehouse: Path)
     output = proc.communicate(timeout=30)[0]
     assert proc.returncode != 0
     assert "Refusing to serve the researcher pages on 0.0.0.0" in output
+
+
+@pytest.mark.parametrize(
+    ("path", "bundle"),
+    [("/", "plotly-charts"), ("/priorities?round=R1", "plotly-charts"),
+     ("/participation", "plotly-explorer"), ("/projects", "plotly-charts"),
+     ("/methods", None), ("/present", None), ("/no-such-page", None)],
+)  # fmt: skip
+def test_pages_with_charts_preload_their_plotly_bundle(
+    fixture_warehouse: Path, path: str, bundle: str | None
+) -> None:
+    """The bundle the graph loader will pick (the one with the map on the map's page),
+    named in the head before Dash's scripts; a page without a chart preloads nothing."""
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    page = client.get(path).get_data(as_text=True)
+    head = page.split("</head>", 1)[0]
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="script">', head)
+    if bundle is None:
+        assert preloads == []
+        return
+    assert len(preloads) == 1 and f"/embed/static/{bundle}.min.js?v=" in preloads[0]
+    tag = "plotly-bundle-map" if bundle == "plotly-explorer" else "plotly-bundle"
+    assert f'src="{preloads[0]}" type="text/plain" id="{tag}"' in page

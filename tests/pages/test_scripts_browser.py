@@ -45,3 +45,28 @@ def test_lazy_components_load_without_the_polyfill(started) -> None:
     )
     started.wait_for_element("details[open] .ag-root-wrapper", timeout=20)
     assert started.get_logs() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "drawn"),
+    [("/priorities?round=R1", "#priorities-graph .scatterlayer .point"),
+     ("/participation", "#members-graph .scatterlayer .trace")],
+)  # fmt: skip
+def test_the_preloaded_plotly_bundle_is_the_one_run(started, path: str, drawn: str) -> None:
+    """The head preloads the page's plotly.js bundle (dashboard/server.py, preload_plotly):
+    the graph's loader then runs that same address, fetched once, not a second bundle."""
+    started.wait_for_page(url=started.server_url + path)
+    started.wait_for_element(drawn, timeout=20)
+    preloaded = started.driver.execute_script(
+        "return [...document.querySelectorAll('link[rel=preload][as=script]')].map(l => l.href)"
+    )
+    run = started.driver.execute_script(
+        "return [...document.scripts].filter(s => s.type !== 'text/plain').map(s => s.src)"
+        ".filter(s => s.includes('/plotly-'))"
+    )
+    fetched = started.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => n.includes('/plotly-'))"
+    )
+    assert len(preloaded) == 1 and run == preloaded and fetched == preloaded, (run, fetched)
+    assert started.get_logs() == []
