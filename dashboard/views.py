@@ -16,11 +16,12 @@ import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from dashboard.catalogue import CATALOGUE, ChartSpec
 from dashboard.engine import Engine
 from dashboard.figures.geo import TOPOJSON_PATH
+from dashboard.figures.theme import narrow
 from dashboard.filters import FilterError
 from dashboard.insights.result import WITHHELD, WITHHELD_NOTE, ChartResult
 from dashboard.public import charts as public
@@ -38,6 +39,25 @@ GRAPH_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToAdd": ["toImage"],
 }
+
+
+# Set by assets/01-screen.js while the window is phone-narrow (below Bootstrap's `sm`, 576
+# px); any other value, or none, is a page's width. Not an identifier: one word, the same for
+# every phone.
+SCREEN_COOKIE, NARROW = "screen", "narrow"
+
+
+def screen_size() -> str:
+    """The size a page's figures are built at for this request: "phone" or "page"."""
+    narrow_screen = has_request_context() and request.cookies.get(SCREEN_COOKIE) == NARROW
+    return "phone" if narrow_screen else "page"
+
+
+def page_figure(build: Callable[..., go.Figure], result: ChartResult) -> go.Figure:
+    """A chart's figure at the width of the screen asking (screen_size)."""
+    size = screen_size()
+    figure = build(result, size)
+    return narrow(figure) if size == "phone" else figure
 
 
 def engine() -> Engine:
@@ -101,15 +121,17 @@ def chart_section(chart: ChartSpec, args: dict[str, Any], dom_id: str | None = N
     elif compact:
         top = ChartResult(**{**result.__dict__,
                              "rows": [r for r in result.rows if r.get("rank")][:10]})  # fmt: skip
-        body = chart_card(top, chart.figure(result, "embed"), chart.summary(result),
+        small = chart.figure(result, "embed") if screen_size() == "page" else page_figure(
+            chart.figure, top)  # fmt: skip
+        body = chart_card(top, small, chart.summary(result),
                           dom_id or chart.dom_id, ["rank", "question_id", "title", "tier"],
                           chart=chart)  # fmt: skip
     else:
-        body = chart_card(result, chart.figure(result, "page"), chart.summary(result),
+        body = chart_card(result, page_figure(chart.figure, result), chart.summary(result),
                           dom_id or chart.dom_id, grid_columns(result), chart=chart,
                           open_here=True)  # fmt: skip
     if chart.more and not compact:
-        body = [body, *(chart_card(result, more.figure(result, "page"), more.summary(result),
+        body = [body, *(chart_card(result, page_figure(more.figure, result), more.summary(result),
                                    more.dom, result.columns, chart=chart)
                         for more in chart.more)]  # fmt: skip
     return html.Div(body, **{"data-chart": chart.id})

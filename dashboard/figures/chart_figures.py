@@ -2,7 +2,8 @@
 
 The page, the embed and the slide all call the same builder, so a fix to a
 chart reaches every surface. `size` only decides how much of the chart fits:
-a page shows every row, an embed or a slide the first ten.
+a page shows every row, an embed or a slide the first ten. A phone's page ("phone")
+shows every row too, its question text wrapped for a 320-390 px screen.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from dashboard.figures.theme import (
 from dashboard.i18n import N_, _, date, ngettext
 from dashboard.insights.result import WITHHELD, ChartResult, show_count
 
-Size = Literal["page", "embed", "slide"]
+Size = Literal["page", "phone", "embed", "slide"]
+# The explorer's sizes: every row, question texts drawn as one text trace (charts.question_chart).
+WHOLE = ("page", "phone")
 TOP = 10
 STATUS_LABELS = {  # English here; `_()` where a public figure shows them
     "in_development": N_("In development"),
@@ -53,7 +56,7 @@ STATUS_LABELS = {  # English here; `_()` where a public figure shows them
 # A role's line in the reader's language, in words (never the data's code).
 ROLE_NAMES = {"all": N_("all members"), "person_with_ms": N_("people with MS"),
               "caregiver": N_("caregivers"), "other": N_("other members")}  # fmt: skip
-WRAP = {"page": 90, "embed": 60, "slide": 80}  # characters per line of question text
+WRAP = {"page": 90, "phone": 30, "embed": 60, "slide": 80}  # characters per line of question text
 HEADLINE_MEASURES = ("members", "active_last_month", "votes_latest_round", "projects_open")
 
 
@@ -73,7 +76,7 @@ def priorities(result: ChartResult, size: Size) -> go.Figure:
     if result.message:
         return empty_figure(_(result.message))
     rows = result.rows
-    if size != "page":
+    if size not in WHOLE:
         ranked = [r for r in rows if r.get("rank")][:TOP]
         rows = ranked + [r for r in rows if not r.get("rank")][: TOP - len(ranked)]
     voters = result.context.get("voters")
@@ -81,14 +84,15 @@ def priorities(result: ChartResult, size: Size) -> go.Figure:
     if voters is not None:  # never 1: a served count is at least k
         title = ngettext("{title} · {n} voter", "{title} · {n} voters", voters).format(
             title=title, n=count(voters))  # fmt: skip
-    return make_priorities_figure(rows, result.method, title, WRAP[size], size == "page")
+    explorer = size in WHOLE  # the Q-code in the hover: researchers cite it
+    return make_priorities_figure(rows, result.method, title, WRAP[size], explorer, explorer)
 
 
 def by_group(result: ChartResult, size: Size) -> go.Figure:
     if result.message:
         return empty_figure(result.message)
     rows = result.rows
-    if size != "page":
+    if size not in WHOLE:
         keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
         rows = [r for r in rows if r["question_id"] in keep]
     dim = result.context.get("compare")
@@ -97,7 +101,7 @@ def by_group(result: ChartResult, size: Size) -> go.Figure:
         result.title,
         WRAP[size],
         lambda g: words.option_label(dim, g) if dim else g,
-        text_labels=size == "page",
+        text_labels=size in WHOLE,
     )
 
 
@@ -105,13 +109,13 @@ def two_groups(result: ChartResult, size: Size) -> go.Figure:
     """The chosen voters and the group compared with, one dumbbell per question."""
     if result.message:
         return empty_figure(result.message)
-    rows = result.rows if size == "page" else largest_first(result.rows, TOP)
+    rows = result.rows if size in WHOLE else largest_first(result.rows, TOP)
     ctx = result.context
     a, b, noun = how_many(result)
     title = f"{result.title} · {a} vs {b} {noun}"
     names = (ctx["group_a"], ctx["group_b"])
     fig = make_dumbbell_figure(rows, ctx["score"], names, title, WRAP[size], ctx.get("tested", 0),
-                               text_labels=size == "page")  # fmt: skip
+                               text_labels=size in WHOLE)  # fmt: skip
     if ctx.get("fallback"):  # the axis says which score it is, and that it is not the ranking's
         fig.update_xaxes(title=f"{fig.layout.xaxis.title.text}; not the ranking's "
                          f"{ctx['ranking_score']}, withheld for most questions")  # fmt: skip
@@ -123,7 +127,7 @@ def balanced(result: ChartResult, size: Size) -> go.Figure:
     rows = [r for r in result.rows if r.get("balanced_rank")]
     if result.message or not rows:
         return empty_figure(result.message or "No question can be ranked across every group.")
-    rows = rows if size == "page" else rows[:TOP]
+    rows = rows if size in WHOLE else rows[:TOP]
     bridging = result.method == "bridging"
     key = "bridging_score" if bridging else "mean_group_rank"
     fig = go.Figure(go.Bar(
@@ -141,14 +145,14 @@ def topics(result: ChartResult, size: Size) -> go.Figure:
     """Topics by how strongly their questions were supported, not by how many they have."""
     if result.message:
         return empty_figure(_(result.message))
-    fig = make_topic_figure(result.rows, chart_title(result), WRAP[size], size == "page")
-    if size == "page":
+    fig = make_topic_figure(result.rows, chart_title(result), WRAP[size], size in WHOLE)
+    if size in WHOLE:
         fig.update_layout(clickmode="event")  # a click on a topic filters the questions
     return fig
 
 
 def question_trail(result: ChartResult, size: Size) -> go.Figure:
-    rows = result.rows[:TOP] if size != "page" else result.rows
+    rows = result.rows[:TOP] if size not in WHOLE else result.rows
 
     def count(row: dict, name: str) -> str:
         return WITHHELD if name in row.get("suppressed", ()) else f"{row.get(name) or 0:,}"
@@ -223,14 +227,19 @@ def active_members(result: ChartResult, size: Size) -> go.Figure:
 ROUND_BAND = "rgba(128, 128, 128, 0.16)"  # light grey on white, still a band on dark
 EVENT_LINE = "#767676"  # 4.5:1 on white
 MARK_TEXT = "#444444"
-MARK_FONT = {"page": 11, "embed": 11, "slide": 16}
-ROW_PX = {"page": 15, "embed": 15, "slide": 21}  # one row of labels
-PLOT_PX = {"page": 700, "embed": 520, "slide": 1300}  # about how wide each surface draws it
+MARK_FONT = {"page": 11, "phone": 11, "embed": 11, "slide": 16}
+ROW_PX = {"page": 15, "phone": 15, "embed": 15, "slide": 21}  # one row of labels
+PLOT_PX = {
+    "page": 700,
+    "phone": 300,
+    "embed": 520,
+    "slide": 1300,
+}  # about how wide each surface draws it
 LABEL_ROWS = 2  # close labels are staggered over this many rows, then left out (and said)
 LABEL_CHARS = 28  # on the chart; the hover has the whole label
 # More events than this in a window (about one per 40 px): the most frequent kind is left
 # out (and said); a monthly newsletter over years would be a grey hatch, not information.
-MAX_EVENTS = {"page": 18, "embed": 13, "slide": 32}
+MAX_EVENTS = {"page": 18, "phone": 7, "embed": 13, "slide": 32}
 # The hover's first word for an event of each kind ("Newsletter: ..."), in the reader's words.
 EVENT_NAMES = {"newsletter": N_("Newsletter"), "campaign": N_("Campaign"),
                "webinar": N_("Webinar"), "other": N_("Other event")}  # fmt: skip
@@ -504,7 +513,7 @@ def round_shifts(result: ChartResult, size: Size) -> go.Figure:
     order = list(dict.fromkeys(movers + [r["question_id"] for r in latest if r["question_id"]
                                          in repeated] + repeated))  # fmt: skip
     new = [r for r in latest if len(lines[r["question_id"]]) == 1]
-    if size != "page":  # the movers and the latest round's best-ranked repeated questions
+    if size not in WHOLE:  # the movers and the latest round's best-ranked repeated questions
         order, new = order[:TOP], []
     # Traces and labels are collected and added once: plotly copies what is already
     # there on every add, which made a long bump chart take a second to build.
@@ -663,7 +672,7 @@ def consensus(result: ChartResult, size: Size) -> go.Figure:
     if result.message or not result.rows:
         return empty_figure(result.message or "No question was rated in this round.")
     rows = result.rows
-    if size != "page":
+    if size not in WHOLE:
         keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
         rows = [r for r in rows if r["question_id"] in keep]
     label = [wrap_label(f"{r['question_id']} · {'' if r['title'] is None else r['title']}"
@@ -714,7 +723,7 @@ def consensus_change(result: ChartResult, size: Size) -> go.Figure:
     if result.message or not result.rows:
         return empty_figure(result.message or "No question was rated in both rounds.")
     rows = result.rows
-    if size != "page":
+    if size not in WHOLE:
         keep = list(dict.fromkeys(r["question_id"] for r in rows))[:TOP]
         rows = [r for r in rows if r["question_id"] in keep]
     label = [wrap_label(f"{r['question_id']} · {'' if r['title'] is None else r['title']}"

@@ -151,12 +151,19 @@ def _score_text(value: float, percent: bool) -> str:
     return pct(value) if percent else decimal(value)
 
 
-def make_priorities_figure(rows: list[dict], method: str, title: str, wrap: int = 70,
-                           text_labels: bool = False) -> go.Figure:  # fmt: skip
+def make_priorities_figure(
+    rows: list[dict],
+    method: str,
+    title: str,
+    wrap: int = 70,
+    text_labels: bool = False,
+    codes: bool = False,
+) -> go.Figure:
     """Ranked questions as dots with 95% intervals on the score's natural axis.
 
     Each question's full text is wrapped above its dot (never cut, never overlapping:
-    every row is as tall as its label); the Q-code is in the hover. Questions
+    every row is as tall as its label); with `codes` (the explorer, where researchers cite
+    them) the Q-code is in the hover, never on public surfaces. Questions
     statistically tied for first are blue diamonds, the rest dark grey circles: one
     colour, used once, and never alone (shape and legend say it too). Withheld
     questions read WITHHELD at the axis start, never a zero.
@@ -188,7 +195,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str, wrap: int 
             error_x={"type": "data", "symmetric": False, "color": colour, "thickness": 2,
                      "array": [rows[i][high] - rows[i][score] for i in idx],
                      "arrayminus": [rows[i][score] - rows[i][low] for i in idx]},
-            hovertext=[_hover(rows[i], chosen) for i in idx], hoverinfo="text",
+            hovertext=[_hover(rows[i], chosen, codes) for i in idx], hoverinfo="text",
             customdata=[rows[i]["question_id"] for i in idx],  # a click opens the question
         ))  # fmt: skip
     gone = [i for i, r in enumerate(rows) if r.get(score) is None]
@@ -197,7 +204,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str, wrap: int 
             x=[lo_axis] * len(gone), y=[y[i] for i in gone], mode="text", name=withheld(),
             text=[withheld()] * len(gone), textposition="middle right",
             textfont={"color": OTHERS},
-            hovertext=[f"{_question(rows[i])}<br>{_(WITHHELD_NOTE)}" for i in gone],
+            hovertext=[f"{_question(rows[i], codes)}<br>{_(WITHHELD_NOTE)}" for i in gone],
             hoverinfo="text", customdata=[rows[i]["question_id"] for i in gone],
         ))  # fmt: skip
     fig = question_chart(traces, labels, y, top, title,
@@ -207,7 +214,7 @@ def make_priorities_figure(rows: list[dict], method: str, title: str, wrap: int 
     return localize(fig)
 
 
-def _hover(row: dict, chosen: Score) -> str:
+def _hover(row: dict, chosen: Score, codes: bool = False) -> str:
     value, lo, hi = row[chosen.field], row[chosen.low], row[chosen.high]
     best, worst = row.get("rank_best"), row.get("rank_worst")
     ranks = (_("rank {rank}").format(rank=best) if best == worst
@@ -215,12 +222,14 @@ def _hover(row: dict, chosen: Score) -> str:
     score = _("{score}: {value} (95% interval {low}-{high})").format(
         score=_(chosen.axis_title), value=_score_text(value, chosen.percent),
         low=_score_text(lo, chosen.percent), high=_score_text(hi, chosen.percent))  # fmt: skip
-    return f"{_question(row)}<br>{score}<br>{ranks}"
+    return f"{_question(row, codes)}<br>{score}<br>{ranks}"
 
 
-def _question(row: dict) -> str:
-    """A question in a hover: its own words (no code: the public reads these too)."""
-    return wrap_label(row.get("title") or row["question_id"], 60, lines=None)
+def _question(row: dict, codes: bool = False) -> str:
+    """A question in a hover: its own words, then its Q-code with `codes` (public surfaces
+    show no codes)."""
+    words = wrap_label(row.get("title") or row["question_id"], 60, lines=None)
+    return f"{words}<br>{safe_text(row['question_id'])}" if codes else words
 
 
 GROUP_SYMBOLS = ("circle-open", "diamond", "square", "triangle-up", "x", "star")

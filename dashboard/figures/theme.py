@@ -128,3 +128,41 @@ def empty_figure(message: str) -> go.Figure:
     fig.update_yaxes(visible=False)
     fig.update_layout(template="plotly_white", height=260, margin={"t": 20, "b": 20})
     return fig
+
+
+PHONE_LEGEND_CHARS = 30  # a legend entry's line on a 320-390 px screen
+PHONE_AXIS_CHARS = 36  # an axis title's line there
+PHONE_HEAD_SAVED = 50  # px a question chart's head loses without its title (charts.py)
+
+
+def narrow(fig: go.Figure) -> go.Figure:
+    """The figure for a phone's width (views.page_figure), from the page's: no title (the
+    card's heading above says it, and wider than the screen it was cut), legend entries and
+    axis titles on lines that fit. A question chart (legend placed from the top, yref
+    "container") moves its legend up into the title's place; the mode bar is hidden by
+    assets/10-app.css."""
+    layout = fig.layout
+    layout.title = {"text": None, "subtitle": {"text": None}}
+    for trace in fig.data:
+        if trace.name:
+            trace.name = break_lines(trace.name, PHONE_LEGEND_CHARS)
+    for axis in (layout.xaxis, layout.yaxis):
+        if axis.title.text:
+            axis.title.text = break_lines(axis.title.text, PHONE_AXIS_CHARS)
+    if layout.legend.yref == "container" and layout.height:
+        height = layout.height - PHONE_HEAD_SAVED
+        layout.update(height=height, margin={"t": layout.margin.t - PHONE_HEAD_SAVED},
+                      legend={"y": 1 - 8 / height})  # fmt: skip
+    return fig
+
+
+def break_lines(text: str, width: int) -> str:
+    """Already-safe label text broken at spaces into lines of about `width` characters
+    (not escaped again, unlike wrap_label, so an entity stays one word)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)

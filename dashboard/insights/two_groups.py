@@ -218,9 +218,16 @@ def two_groups(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     for row, holds in zip(tests, benjamini_hochberg([r["p_value"] for r in tests]), strict=True):
         row["significant"] = bool(holds)
     result.context["tested"] = len(tests)
-    result.rows = sorted(rows, key=lambda r: (r["difference"] is None, -(r["difference"] or 0.0),
-                                              r["question_id"]))  # fmt: skip
+    result.rows = by_difference(rows)
     return result
+
+
+def by_difference(rows: list[dict]) -> list[dict]:
+    """The dumbbells' order: the largest difference (first group minus second) first, down
+    to the most negative; a question whose difference is withheld after them all (it cannot
+    be placed without saying what it is); equal ones by id."""
+    return sorted(rows, key=lambda r: (r["difference"] is None, -(r["difference"] or 0.0),
+                                       r["question_id"]))  # fmt: skip
 
 
 def _columns(counted: bool) -> list[str]:

@@ -40,6 +40,7 @@ from dashboard.views import (
     component_ids,
     engine,
     error_alert,
+    page_figure,
     run,
 )
 
@@ -263,6 +264,14 @@ def question_panel(chart: ChartSpec, trail: ChartResult, args: dict[str, Any]) -
             html.P(f"Topic: {q['topic']} · status: {q['status']}"),
             html.P(_discussion_text(q), id="question-discussion"),
             project,
+            # The side panel covers the page's own button: the link (the address, with this
+            # question in it) is copied from here too.
+            html.Div([
+                dcc.Clipboard(id="copy-question-link", target_id="view-link",
+                              title="Copy link to this question",
+                              className="btn btn-outline-primary btn-sm me-2"),
+                html.Span("Copy link to this question", className="small"),
+            ], className="d-flex align-items-center mb-3"),
             html.Div(later if _EXTRAS_LATER.get() else question_extras(args), id=EXTRAS),
         ]),
         className="mb-4", id="question-panel",
@@ -283,7 +292,7 @@ def question_extras(args: dict[str, Any]) -> list[Any]:
         shown = ChartResult(**{**groups.__dict__, "rows": mine})
         summary = groups.message or (f"Support for {args['question']} by "
                                      f"{GROUP_LABELS[by].lower()} in this round.")  # fmt: skip
-        card = chart_card(shown, compare.figure(shown, "page"), summary, "question-groups",
+        card = chart_card(shown, page_figure(compare.figure, shown), summary, "question-groups",
                           groups.columns, chart=compare)  # fmt: skip
         extras.append(html.Div(card, **{"data-chart": compare.id}))
     return extras

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.figures.charts import make_group_figure, make_priorities_figure
+import pytest
+
+from dashboard.figures.charts import make_group_figure, make_priorities_figure, make_topic_figure
 from dashboard.figures.summaries import priorities as say_priorities
 from dashboard.filters import Filters
 from dashboard.insights.result import WITHHELD, ChartResult
@@ -35,10 +37,18 @@ def test_every_question_is_written_out_in_full_above_its_dot() -> None:
     assert LONG in text, "never cut mid-word, however long"
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; brave?" in text  # member text stays text
     hovers = [h for t in fig.data for h in (t.hovertext or ())]
-    assert "Q1" not in text and not any("Q1" in h for h in hovers)  # no codes, anywhere
+    assert "Q1" not in text and not any("Q1" in h for h in hovers)  # public: no codes
     assert any(h.startswith("&lt;b&gt;Bold") for h in hovers)  # the hover names the question
     ys = [a.y for a in fig.layout.annotations]
     assert ys == sorted(ys) and len(set(ys)) == len(ys)  # one row each, in rank order
+
+
+def test_the_explorer_hover_gives_the_q_code_after_the_question() -> None:
+    fig = make_priorities_figure(ROWS, "share", "t", codes=True)
+    hovers = {t.customdata[i]: t.hovertext[i] for t in fig.data if t.hovertext
+              for i in range(len(t.hovertext))}  # fmt: skip
+    assert hovers["Q2"].startswith("&lt;b&gt;Bold&lt;/b&gt; &amp; brave?<br>Q2<br>")
+    assert hovers["Q4"].startswith("Hidden<br>Q4<br>")  # withheld: named, coded, no value
 
 
 def test_shares_sit_on_a_0_to_100_percent_axis_and_ratings_on_1_to_5() -> None:
@@ -89,3 +99,23 @@ def test_a_comparison_puts_the_largest_difference_first_and_names_withheld_group
     reference, other = fig.data
     assert reference.name == "Caregiver (reference)" and reference.marker.symbol == "circle-open"
     assert list(other.text) == ["*", ""]  # Q2's difference holds after correction
+
+
+def test_topics_read_strongest_first_on_a_0_to_100_percent_axis_withheld_last() -> None:
+    def topic(name: str, support: float | None, n: int) -> dict:
+        spread = {} if support is None else {"support_low": support - 0.1,
+                                              "support_high": support + 0.1}  # fmt: skip
+        return {"topic": name, "support": support, "questions": n, "base": 400, **spread}
+
+    rows = [topic("Diet", 0.3, 9), topic("Fatigue", 0.7, 1), topic("Work", None, 2),
+            topic("Care", 0.5, 4)]  # fmt: skip
+    fig = make_topic_figure(rows, "Support by topic")
+    dots = next(t for t in fig.data if t.mode == "markers")
+    assert list(dots.customdata) == ["Fatigue", "Care", "Diet"]  # by support, not by size
+    assert list(dots.y) == sorted(dots.y) and dots.orientation in (None, "h")
+    assert list(dots.error_x.array) == pytest.approx([0.1] * 3)  # each with its interval
+    assert list(fig.layout.xaxis.range) == [0, 1] and fig.layout.xaxis.tickformat == ".0%"
+    gone = next(t for t in fig.data if t.mode == "text")
+    assert list(gone.customdata) == ["Work"] and min(gone.y) > max(dots.y)  # withheld, last
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "Fatigue (1 question)" in texts and "Diet (9 questions)" in texts

@@ -16,7 +16,7 @@ from dashboard.figures.dumbbell import COMPARED_SCORES, make_dumbbell_figure
 from dashboard.filters import FilterError, Filters
 from dashboard.insights import stats
 from dashboard.insights.result import WITHHELD
-from dashboard.insights.two_groups import ASK, choose_score, group_filters
+from dashboard.insights.two_groups import ASK, by_difference, choose_score, group_filters
 from dashboard.insights.vote_methods import MEAN, SHARE_4_OR_5, vote_method
 
 CHART = "priorities-two-groups"
@@ -75,6 +75,12 @@ def test_people_with_ms_and_caregivers_in_the_rate_round(engine: Engine) -> None
                            "correcting for 2 comparisons. Largest: people with MS put")  # fmt: skip
     assert "Compared on the mean rating (1-5)." in said
     assert "up to 12 raters a question; caregivers: up to 12 raters a question." in said
+
+
+def test_the_largest_difference_comes_first_and_withheld_ones_last() -> None:
+    rows = [{"question_id": q, "difference": d} for q, d in
+            (("Q1", 0.05), ("Q2", None), ("Q3", -0.30), ("Q4", 0.40), ("Q5", 0.05))]  # fmt: skip
+    assert [r["question_id"] for r in by_difference(rows)] == ["Q4", "Q1", "Q5", "Q3", "Q2"]
 
 
 @pytest.mark.parametrize("args", [

@@ -164,16 +164,21 @@ def _text(dash_duo, selector: str) -> str:
 
 
 def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Path) -> None:
-    """Progressive MS top priorities, ties, a comparison, a question's trail, a shared link."""
+    """#15's walk: the top priorities of people with progressive MS in the latest round,
+    which are tied, compared with caregivers', one question's trail to its study, and the
+    copied link that brings a colleague to the same view."""
     app = create_app(Settings(warehouse=demo_warehouse, k=11, query_timeout_s=5,
                               network_name="Demo"))  # fmt: skip
     dash_duo.start_server(app)
+    driver = dash_duo.driver
     dash_duo.wait_for_page(url=dash_duo.server_url + "/priorities")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among all voters")
     dash_duo.select_dcc_dropdown("#f-who", value="People with progressive MS")
     dash_duo.wait_for_contains_text("#priorities-summary", "Among people with progressive MS")
-    assert "ms_course=progressive" in dash_duo.driver.current_url
-    # Compare with caregivers: the two groups side by side, question by question (#15).
+    assert "ms_course=progressive" in driver.current_url
+    # Which are tied: the legend names the mark of the questions tied for first.
+    dash_duo.wait_for_contains_text("#priorities-graph .legend", "Tied for first")
+    # Compare with caregivers: the two groups side by side, question by question.
     _choose_until_url(dash_duo, "#f-compare", "Caregivers", "vs=role%3Dcaregiver")
     dash_duo.wait_for_contains_text("#two-groups-summary",
                                     "People with progressive MS and caregivers differ on",
@@ -182,9 +187,48 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.wait_for_element("#two-groups-graph .legend")
     legend = _text(dash_duo, "#two-groups-graph .legend")
     assert "People with progressive MS" in legend and "Caregivers" in legend
-    assert "ms_course=progressive" in dash_duo.driver.current_url
+    assert "ms_course=progressive" in driver.current_url
+    # Open one question of this ranking: click its dot; the side panel shows its trail
+    # (discussion, and the study that took it up or that none has yet) and its trend.
+    scroll_to(dash_duo, "#priorities-graph")
+    for _ in range(5):  # the graph may re-render under us: find the dot again
+        try:
+            dot = dash_duo.wait_for_element("#priorities-graph .point")
+            driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", dot
+            )
+            ActionChains(driver).move_to_element(dot).click().perform()  # drag layer
+            break
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    dash_duo.wait_for_element("#question-drawer #question-panel")
+    dash_duo.wait_for_element("#question-trend-graph")
+    study = _text(dash_duo, "#question-panel")
+    assert "Led to project" in study or "No project has taken this question up yet" in study
+    assert "question=Q" in driver.current_url and "ms_course=progressive" in driver.current_url
+    # Copy the link: the button copies the address of this very view.
+    driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": dash_duo.server_url,
+        "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})  # fmt: skip
+    shared = driver.current_url
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.ID, "view-link").get_attribute("value") == shared
+    )
+    dash_duo.wait_for_element("#copy-question-link").click()  # in the panel, over the page
+    copied = driver.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('!' + e))"
+    )
+    assert copied == shared
+    # The link restores the same view for a colleague: the question, the two groups.
+    title = _text(dash_duo, "#question-title")
+    driver.get("about:blank")
+    dash_duo.wait_for_page(url=copied)
+    dash_duo.wait_for_text_to_equal("#question-title", title)
+    dash_duo.wait_for_contains_text("#two-groups-summary", "People with progressive MS and")
     # Or every voter group: MS courses and caregivers side by side.
-    dash_duo.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
+    driver.find_element(By.CSS_SELECTOR, "#question-drawer .btn-close").click()
+    WebDriverWait(driver, 10).until(lambda d: "question=" not in d.current_url)
+    driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     _choose_until_url(dash_duo, "#f-compare", "Each voter group", "compare=voter_group")
     dash_duo.wait_for_contains_text("#compare-summary", "Compared with people with relapsing MS",
                                     timeout=30)  # fmt: skip
@@ -192,30 +236,7 @@ def test_a_researchers_journey_on_the_demo_network(dash_duo, demo_warehouse: Pat
     dash_duo.wait_for_element("#compare-graph .legend")
     legend = _text(dash_duo, "#compare-graph .legend")
     assert "People with progressive MS" in legend and "Caregivers" in legend
-    assert "compare=voter_group" in dash_duo.driver.current_url
-    assert "ms_course" not in dash_duo.driver.current_url  # the same people: one at a time
-    # Open one question: click its bar; the panel shows its trail and its trend.
-    scroll_to(dash_duo, "#priorities-graph")
-    for _ in range(5):  # the graph may re-render under us: find the bar again
-        try:
-            bar = dash_duo.wait_for_element("#priorities-graph .point")
-            dash_duo.driver.execute_script(
-                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", bar
-            )
-            ActionChains(dash_duo.driver).move_to_element(bar).click().perform()  # drag layer
-            break
-        except StaleElementReferenceException:
-            time.sleep(0.5)
-    dash_duo.wait_for_element("#question-panel")
-    dash_duo.wait_for_element("#question-trend-graph")
-    assert "question=Q" in dash_duo.driver.current_url
-    # The link restores the same view for a colleague.
-    shared = dash_duo.driver.current_url
-    title = _text(dash_duo, "#question-title")
-    dash_duo.driver.get("about:blank")
-    dash_duo.wait_for_page(url=shared)
-    dash_duo.wait_for_text_to_equal("#question-title", title)
-    assert _text(dash_duo, "#compare-summary").startswith("Compared with")
+    assert "ms_course" not in driver.current_url  # the same people: one at a time
     assert dash_duo.get_logs() == []
 
 
