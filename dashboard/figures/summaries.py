@@ -110,11 +110,12 @@ def by_group(result: ChartResult) -> str:
     text = f"Compared with {name(groups[0])}: "
     if not held:
         others = len(groups) - 1
-        return text + ("no difference holds after correction for the number of comparisons "
-                       f"({others} other group{'s' if others != 1 else ''}).")  # fmt: skip
+        return text + ("no difference holds after the false-discovery-rate correction for "
+                       f"the number of comparisons ({others} other group"
+                       f"{'s' if others != 1 else ''}).")  # fmt: skip
     text += (f"{len(held)} difference{'s' if len(held) != 1 else ''} hold"
-             f"{'' if len(held) != 1 else 's'} after correction for the number of comparisons. "
-             "Largest: ")  # fmt: skip
+             f"{'' if len(held) != 1 else 's'} after the false-discovery-rate correction for "
+             "the number of comparisons. Largest: ")  # fmt: skip
     parts = [f"{name(r['group'])} {'more' if r['difference'] > 0 else 'less'} on "
              f"{words.quoted(r.get('title'), 60)} ({r['difference'] * 100:+.0f} points)"
              for r in held[:2]]  # fmt: skip
@@ -141,7 +142,8 @@ def two_groups(result: ChartResult) -> str:
     else:
         text = (
             f"{both} differ on {len(held)} of {tested} question{'s' if tested != 1 else ''}"
-            f" after correcting for {tested} comparison{'s' if tested != 1 else ''}."
+            f" after correcting for {tested} comparison{'s' if tested != 1 else ''}"
+            " (false discovery rate, Benjamini-Hochberg)."
         )
     if held:
         top = held[0]
@@ -178,8 +180,8 @@ def balanced(result: ChartResult) -> str:
     if result.message:
         return result.message
     top = next((r for r in result.rows if r.get("balanced_rank") == 1), None)
-    groups = ", ".join(result.context.get("groups", []))
-    return f"Balanced across {groups}; first: {top['question_id'] if top else 'none'}."
+    groups = _groups(result)
+    return f"Balanced across {groups}; first: {_named([top] if top else [])}."
 
 
 def topics(result: ChartResult) -> str:
@@ -212,12 +214,13 @@ def question_trail(result: ChartResult) -> str:
     q = result.rows[0]
     project = (f"led to project {q.get('project_title') or q['project_id']}"
                if q.get("project_id") else "no project has taken it up yet")  # fmt: skip
-    return f"{q['question_id']}: {q['title']} ({q['topic']}, {q['status']}); {project}."
+    status = str(q["status"]).replace("_", " ")
+    return f"{words.quoted(q['title'])} ({q['topic']}, {status}); {project}."
 
 
 def question_trend(result: ChartResult) -> str:
     served = [r for r in result.rows if r.get("support") is not None]
-    question = result.filters.question or "This question"
+    question = "This question"  # the panel names it above; no code
     return result.message or (
         f"{question} was in {len(result.rows)} rounds; support can be shown for {len(served)}"
         + (f", latest {served[-1]['support']:.0%} in {served[-1]['round_id']}." if served else ".")
@@ -384,6 +387,27 @@ def _ids(ids: list[str], most: int = 5) -> str:
     return ", ".join(ids[:most]) + more
 
 
+def _groups(result: ChartResult) -> str:
+    """The groups compared, as people ("people with MS, caregivers"), not their codes."""
+    dim = result.context.get("compare") or getattr(result.filters, "compare", None)
+    names = {v: name for (d, v), name in words.WHO.items() if dim in (None, d)}
+    return ", ".join(names.get(g, g) for g in result.context.get("groups") or [])
+
+
+def _named(rows: list[dict[str, Any]], most: int = 3) -> str:
+    """Questions in their own words ("“Can ...?”, “Is ...?” and 4 more"), not their codes:
+    a summary is read, and heard by a screen reader (the table has the codes)."""
+    return _ids([words.quoted(r.get("title") or r["question_id"], 70) for r in rows], most)
+
+
+def _by_id(result: ChartResult, ids: list[str]) -> list[dict[str, Any]]:
+    """The rows of these question ids (the first of each), in the order given."""
+    first: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        first.setdefault(row["question_id"], row)
+    return [first.get(q, {"question_id": q}) for q in ids]
+
+
 def round_shifts(result: ChartResult) -> str:
     if result.message:
         return result.message
@@ -391,28 +415,36 @@ def round_shifts(result: ChartResult) -> str:
     latest, previous = ctx.get("latest"), ctx.get("previous")
     repeated = {r["question_id"] for r in result.rows if (r.get("rounds_in") or 0) > 1}
     n, rounds = len(repeated), len(ctx.get("rounds", []))
+    names = {r["round_id"]: round_short_name({"label": r.get("round") or r["round_id"],
+                                              "round_id": r["round_id"]})
+             for r in result.rows}  # fmt: skip
     head = f"{n} question{'s were' if n != 1 else ' was'} in more than one of {rounds} rounds"
     if previous is None:
-        return f"{head}; only {latest} can be shown, so there is nothing to compare."
+        return (f"{head}; only {names.get(latest, latest)} can be shown, so there is nothing "
+                "to compare.")  # fmt: skip
     rows = {(r["round_id"], r["question_id"]): r for r in result.rows}
     moves = []
     for qid in ctx.get("movers", []):
         now, before = rows[(latest, qid)], rows[(previous, qid)]
         clear = now["rank_high"] < before["rank_low"] or now["rank_low"] > before["rank_high"]
-        moves.append(f"{qid} {'rose' if now['move'] > 0 else 'fell'} from {before['rank']} to "
-                     f"{now['rank']}" + (" (rank intervals apart)" if clear else ""))  # fmt: skip
-    gone = ctx.get("rounds_withheld") or []
+        moves.append(f"{_named([now])} {'rose' if now['move'] > 0 else 'fell'} from rank "
+                     f"{before['rank']} to {now['rank']}"
+                     + (" (rank intervals apart)" if clear else ""))  # fmt: skip
+    gone = [names.get(r, r) for r in ctx.get("rounds_withheld") or []]
     withheld = f" Rounds {WITHHELD} for this group: {_ids(gone)}." if gone else ""
-    new, dropped = _ids(ctx.get("new", [])), _ids(ctx.get("dropped", []))
-    back = f"; back from an earlier round: {_ids(ctx['returned'])}" if ctx.get("returned") else ""
-    return (f"{head}. From {previous} to {latest}, largest movers: {_ids(moves)}. "
-            f"New in {latest}: {new}{back}; dropped: {dropped}.{withheld}")  # fmt: skip
+    new, dropped = _named(_by_id(result, ctx.get("new", []))), _named(
+        _by_id(result, ctx.get("dropped", [])))  # fmt: skip
+    back = (f"; back from an earlier round: {_named(_by_id(result, ctx['returned']))}"
+            if ctx.get("returned") else "")  # fmt: skip
+    before_name, latest_name = names.get(previous, previous), names.get(latest, latest)
+    return (f"{head}. From {before_name} to {latest_name}, largest movers: {_ids(moves, 3)}. "
+            f"New in {latest_name}: {new}{back}; dropped: {dropped}.{withheld}")  # fmt: skip
 
 
 def group_top(result: ChartResult) -> str:
     if result.message:
         return result.message
-    groups = ", ".join(result.context.get("groups", []))
+    groups = _groups(result)
     if not any(r["group"] != "combined" for r in result.rows):
         return f"Every group's top questions are {WITHHELD} to protect privacy ({groups})."
     if not any(r["group"] == "combined" for r in result.rows):
@@ -424,7 +456,8 @@ def group_top(result: ChartResult) -> str:
             out.setdefault(qid, []).append(group)
     if not out:
         return f"Every question in a top 10 of {groups} is in the combined top 10."
-    named = "; ".join(f"{q} (top 10 of {', '.join(g)})" for q, g in out.items())
+    named = "; ".join(f"{_named(_by_id(result, [q]))} (top 10 of {', '.join(g)})"
+                      for q, g in out.items())  # fmt: skip
     return f"Left out of the combined top 10 but in a group's top 10: {named}."
 
 
@@ -436,16 +469,17 @@ def consensus(result: ChartResult) -> str:
     counts = {name: len(ctx.get(f"reach_{name}", [])) for name in
               ("every", "some", "none", "undetermined")}  # fmt: skip
     everyone = [r for r in result.rows if r["group"] == "all"]
-    ins = [r["question_id"] for r in everyone if r.get("status") == "in"]
-    outs = [r["question_id"] for r in everyone if r.get("status") == "out"]
+    ins = [r for r in everyone if r.get("status") == "in"]
+    outs = [r for r in everyone if r.get("status") == "out"]
     rule = (f"{ctx.get('high')}% / {ctx.get('low')}% rule" if ctx.get("rule") != "median_iqr"
             else "median rule: in = median rating 4 or more, out = 2 or less, each with an "
             "interquartile range of at most 1")  # fmt: skip
     head = (f"Consensus ({rule}) among all raters: "
-            f"in for {_ids(ins)}; out for {_ids(outs)}")  # fmt: skip
+            f"in for {_named(ins)}; out for {_named(outs)}")  # fmt: skip
     if groups:
+        named = _groups(result)
         where = (f"{counts['every']} of {len(everyone)} questions reach consensus in every "
-                 f"group ({', '.join(groups)}), {counts['some']} in some, {counts['none']} in "
+                 f"group ({named}), {counts['some']} in some, {counts['none']} in "
                  "none")  # fmt: skip
     else:
         where = (f"{counts['every']} of {len(everyone)} questions reach consensus, "
@@ -466,8 +500,10 @@ def consensus_change(result: ChartResult) -> str:
     clear = sorted({r["question_id"] for r in result.rows if r.get("change") is not None
                     and (r["change_low"] > 0 or r["change_high"] < 0)})  # fmt: skip
     head = (f"{n} question{'s were' if n != 1 else ' was'} rated in {before} and {after}; "
-            f"consensus status changed for {len(changed)} ({_ids(changed)})")  # fmt: skip
-    shares = f"the share rating it 4-5 clearly moved for {len(clear)} ({_ids(clear)})"
+            f"consensus status changed for {len(changed)} "
+            f"({_named(_by_id(result, changed))})")  # fmt: skip
+    shares = (f"the share rating it 4-5 clearly moved for {len(clear)} "
+              f"({_named(_by_id(result, clear))})")  # fmt: skip
     open_ = f"; {len(unknown)} {WITHHELD}" if unknown else ""
     verdict = ("another round could still change the picture" if changed
                else "no status that can be shown changed" if unknown

@@ -92,8 +92,9 @@ def test_each_group_by_hand_and_how_many_reach_consensus(engine: Engine) -> None
     assert ctx["groups"] == ["person_with_ms", "caregiver"]  # "other" did not vote in R3
     assert (ctx["reach_every"], ctx["reach_some"], ctx["reach_none"]) == (["Q1"], ["Q2"], [])
     assert summaries.consensus(result) == (
-        "Consensus (70% / 15% rule) among all raters: in for Q1; out for none. 1 of 2 "
-        "questions reach consensus in every group (person_with_ms, caregiver), 1 in some, "
+        "Consensus (70% / 15% rule) among all raters: in for "
+        "“Can remyelination therapies slow progression?”; out for none. 1 of 2 "
+        "questions reach consensus in every group (people with MS, caregivers), 1 in some, "
         "0 in none."
     )
     fig = chart_figures.consensus(result, "page")
@@ -267,9 +268,10 @@ def test_change_between_two_rate_rounds_by_hand(two_rate_rounds: Engine) -> None
     assert (q1["change_low"], q1["change_high"]) == pytest.approx((low, high), abs=1e-12)
     assert result.context["status_changed"] == ["Q1", "Q2"]
     assert summaries.consensus_change(result) == (
-        "2 questions were rated in R3 and R4; consensus status changed for 2 (Q1, Q2); the "
-        "share rating it 4-5 clearly moved for 1 (Q1): another round could still change the "
-        "picture."
+        "2 questions were rated in R3 and R4; consensus status changed for 2 (“Can "
+        "remyelination therapies slow progression?”, “How can families, employers and carers "
+        "help with fatigue?”); the share rating it 4-5 clearly moved for 1 (“Can remyelination "
+        "therapies slow progression?”): another round could still change the picture."
     )
     fig = chart_figures.consensus_change(result, "page")
     assert "consensus in → no consensus" in list(fig.data[-1].text)

@@ -160,8 +160,9 @@ def test_summary_figure_and_slide_say_the_rule(engine: Engine) -> None:
     result = engine.run("consensus", {**MEDIAN, "compare": "role"})
     assert summaries.consensus(result) == (
         "Consensus (median rule: in = median rating 4 or more, out = 2 or less, each with an "
-        "interquartile range of at most 1) among all raters: in for Q1; out for none. 1 of 2 "
-        "questions reach consensus in every group (person_with_ms, caregiver), 1 in some, 0 "
+        "interquartile range of at most 1) among all raters: in for "
+        "“Can remyelination therapies slow progression?”; out for none. 1 of 2 "
+        "questions reach consensus in every group (people with MS, caregivers), 1 in some, 0 "
         "in none."
     )
     for size in ("page", "slide", "embed"):

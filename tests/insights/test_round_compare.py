@@ -52,8 +52,11 @@ def test_new_dropped_and_the_largest_movers(engine: Engine) -> None:
         "Q1": 3, "Q2": 3, "Q3": 2}  # fmt: skip
     assert by[("R2", "Q3")]["in_latest_round"] is False
     assert summaries.round_shifts(result) == (
-        "3 questions were in more than one of 3 rounds. From R2 to R3, largest movers: "
-        "Q1 rose from 2 to 1, Q2 fell from 1 to 2. New in R3: none; dropped: Q3."
+        "3 questions were in more than one of 3 rounds. From Round 2 to Round 3, largest "
+        "movers: “Can remyelination therapies slow progression?” rose from rank 2 to 1, “How "
+        "can families, employers and carers help with fatigue?” fell from rank 1 to 2. New in "
+        'Round 3: none; dropped: “<img src=x onerror=alert(1)> Does "heat" worsen symptoms, '
+        "& how?”."
     )
     fig = chart_figures.round_shifts(result, "page")
     coloured = [t.name for t in fig.data if t.showlegend]
@@ -100,7 +103,7 @@ def test_each_group_top_ten_beside_the_combined_top_ten(engine: Engine) -> None:
     assert [r["score_value"] for r in result.rows[:4]] == [5.0, 3.0, 4.0, 2.0]
     assert result.context["left_out"] == {}
     assert summaries.group_top(result) == (
-        "Every question in a top 10 of person_with_ms, caregiver is in the combined top 10."
+        "Every question in a top 10 of people with MS, caregivers is in the combined top 10."
     )
     assert engine.run("group-top", {"round": "R3", "compare": "voter_group"}).context[
         "groups"] == ["relapsing", "caregiver"]  # fmt: skip
@@ -156,7 +159,7 @@ def test_the_left_out_questions_are_named_and_marked() -> None:
                          frozenset(), rows, context={"groups": ["a", "b"],
                                                      "left_out": left_out(rows)})  # fmt: skip
     assert summaries.group_top(result) == (
-        "Left out of the combined top 10 but in a group's top 10: Q3 (top 10 of b)."
+        "Left out of the combined top 10 but in a group's top 10: “Q3” (top 10 of b)."
     )
     fig = chart_figures.group_top(result, "page")
     diamonds = [t for t in fig.data if t.marker.symbol == "diamond"]

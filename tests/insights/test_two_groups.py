@@ -72,7 +72,8 @@ def test_people_with_ms_and_caregivers_in_the_rate_round(engine: Engine) -> None
     assert [r["question_id"] for r in result.rows] == ["Q1", "Q2"]  # equal: by id
     said = summaries.two_groups(result)
     assert said.startswith("People with MS and caregivers differ on 2 of 2 questions after "
-                           "correcting for 2 comparisons. Largest: people with MS put")  # fmt: skip
+                           "correcting for 2 comparisons (false discovery rate, "
+                           "Benjamini-Hochberg). Largest: people with MS put")  # fmt: skip
     assert "Compared on the mean rating (1-5)." in said
     assert "up to 12 raters a question; caregivers: up to 12 raters a question." in said
 
