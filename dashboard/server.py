@@ -28,6 +28,7 @@ from dashboard.present.routes import register_present_routes
 from dashboard.present.store import DeckStore
 from dashboard.public.app import create_public_app, static_version
 from dashboard.security import Auth, guard_callbacks, require_sign_in, researcher_headers
+from dashboard.views import PHONE_BELOW_PX, screen_size
 
 log = logging.getLogger(__name__)
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -69,6 +70,7 @@ def create_app(
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     leave_out_polyfill(app)
     preload_plotly(app)
+    preload_first_answer(app)
     app.server.config["ENGINE"] = engine
     use_orjson(app.server)
     app.server.register_blueprint(make_api(engine))
@@ -133,6 +135,36 @@ def preload_plotly(app: Dash) -> None:
         if path and shown_on(path):
             url = html_escape(plotly_bundle_url(with_map=path in map_pages()))
             parts["css"] = f'<link rel="preload" href="{url}" as="script">\n' + parts["css"]
+        return index(**parts)
+
+    app.interpolate_index = with_preload  # type: ignore[method-assign]
+
+
+def preload_first_answer(app: Dash) -> None:
+    """A page's HTML asks for Dash's first two answers (the layout, with the page in it:
+    first_page; the callbacks) in its head, so they are computed and sent while the
+    browser loads and runs the scripts, instead of after (the renderer asks only once it
+    has started; at 1M members ~60 ms sooner to the first chart, benchmarks/NOTES.md). The
+    renderer's own requests then take the preloaded answers (same address, same-origin
+    credentials), one request each (tests/pages/test_scripts_browser.py).
+
+    The layout is built for the screen's width (views.screen_size, from the cookie
+    assets/01-screen.js sets once the scripts run), so it is preloaded only where the
+    width is known to be a laptop's: the `media` query is the script's, and a request whose
+    cookie still says "narrow" (a window since widened) gets no layout preload."""
+    index = app.interpolate_index
+    prefix = app.config.requests_pathname_prefix
+
+    def with_preload(**parts: str) -> str:
+        base = html_escape(prefix)
+        links = [f'<link rel="preload" href="{base}_dash-dependencies" as="fetch" crossorigin>']
+        if screen_size() == "page":
+            wide = f"(min-width: {PHONE_BELOW_PX}px)"
+            links.append(
+                f'<link rel="preload" href="{base}_dash-layout" as="fetch" crossorigin '
+                f'media="{wide}">'
+            )
+        parts["css"] = "\n".join(links) + "\n" + parts["css"]
         return index(**parts)
 
     app.interpolate_index = with_preload  # type: ignore[method-assign]

@@ -45,6 +45,7 @@ GRAPH_CONFIG = {
 # px); any other value, or none, is a page's width. Not an identifier: one word, the same for
 # every phone.
 SCREEN_COOKIE, NARROW = "screen", "narrow"
+PHONE_BELOW_PX = 576  # the script's media query: (max-width: 575.98px)
 
 
 def screen_size() -> str:

@@ -244,3 +244,21 @@ def test_pages_with_charts_preload_their_plotly_bundle(
     assert len(preloads) == 1 and f"/embed/static/{bundle}.min.js?v=" in preloads[0]
     tag = "plotly-bundle-map" if bundle == "plotly-explorer" else "plotly-bundle"
     assert f'src="{preloads[0]}" type="text/plain" id="{tag}"' in page
+
+
+@pytest.mark.parametrize(
+    ("cookie", "layout"), [(None, True), ("screen=wide", True), ("screen=narrow", False)]
+)
+def test_the_head_asks_for_dash_first_answers_where_the_width_is_known(
+    fixture_warehouse: Path, cookie: str | None, layout: bool
+) -> None:
+    """The callbacks always; the layout (built for the screen's width) only for a laptop's
+    width: the media query a phone fails, and never on a cookie that says narrow."""
+    client = create_app(settings_for(fixture_warehouse), Auth()).server.test_client()
+    if cookie:
+        client.set_cookie(*cookie.split("=", 1))
+    head = client.get("/priorities").get_data(as_text=True).split("</head>")[0]
+    fetches = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin([^>]*)>', head)
+    assert ("/_dash-dependencies", "") in fetches
+    wanted = [("/_dash-layout", ' media="(min-width: 576px)"')] if layout else []
+    assert [f for f in fetches if f[0] == "/_dash-layout"] == wanted

@@ -70,3 +70,20 @@ def test_the_preloaded_plotly_bundle_is_the_one_run(started, path: str, drawn: s
     )
     assert len(preloaded) == 1 and run == preloaded and fetched == preloaded, (run, fetched)
     assert started.get_logs() == []
+
+
+def test_dash_first_answers_are_asked_for_by_the_head_and_taken_once(started) -> None:
+    """The layout and the callbacks are requested while the scripts load (before the
+    document has finished loading them), and the renderer takes those answers: one request
+    each, and the page is the one asked for."""
+    started.wait_for_page(url=started.server_url + "/priorities?round=R1")
+    started.wait_for_element("#priorities-graph .scatterlayer .point", timeout=20)
+    timing = started.driver.execute_script(
+        "const ready = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;"
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => /_dash-(layout|dependencies)$/.test(e.name))"
+        ".map(e => [e.name.split('/').pop(), e.startTime < ready])"
+    )
+    assert sorted(timing) == [["_dash-dependencies", True], ["_dash-layout", True]], timing
+    assert "round=R1" in started.driver.current_url
+    assert started.get_logs() == []
