@@ -44,6 +44,7 @@ PAGES = (
     ("priorities", "/priorities"),
     ("priorities, question open", "/priorities?question={top}"),
     ("priorities, comparison", "/priorities?round=R1&compare=role"),
+    ("priorities, two groups", "/priorities?ms_course=progressive&vs=role%3Dcaregiver"),
     ("participation", "/participation"),
     ("projects", "/projects"),
     ("methods", "/methods"),
