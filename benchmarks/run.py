@@ -268,7 +268,9 @@ def cold_loads(base: str, path: str, ready_css: str, runs: int) -> dict[str, Any
         finally:
             driver.quit()
         js = [e for e in entries if e["name"].split("?")[0].endswith(".js")]
-        data = [e for e in entries if e["type"] in ("fetch", "xmlhttprequest")]
+        # Dash's answers: fetched by the renderer, or preloaded by the head (a "link")
+        data = [e for e in entries if e["type"] in ("fetch", "xmlhttprequest")
+                or (e["type"] == "link" and "/_dash-" in e["name"])]  # fmt: skip
         results.append({
             "visible_ms": visible_ms,
             "js_transferred": sum(e["size"] for e in js),
