@@ -560,7 +560,8 @@ def round_shifts(result: ChartResult, size: Size) -> go.Figure:
                 "x": last["round_id"], "y": last["rank"], "xanchor": "left", "xshift": 10,
                 "align": "left", "showarrow": False,
                 "text": wrap_label(f"{qid} · {'' if last['title'] is None else last['title']}",
-                                   34, 2 if colour is not None else 1),
+                                   16 if size == "phone" else 34,
+                                   2 if colour is not None and size != "phone" else 1),
                 "font": {"size": 12, "color": "#111111" if colour is not None else "#555555"},
             })  # fmt: skip
     if grey["x"]:
@@ -577,7 +578,8 @@ def round_shifts(result: ChartResult, size: Size) -> go.Figure:
                      title="Round", range=[-0.3, len(rounds) - 0.7])  # fmt: skip
     fig.update_yaxes(autorange="reversed", title="Rank (1 = top)", rangemode="tozero",
                      dtick=1 if deepest <= 20 else None)  # fmt: skip
-    fig.update_layout(margin={"r": 300 if size != "embed" else 180})
+    # the labels at the lines' ends live in the right margin (narrower on a phone)
+    fig.update_layout(margin={"r": {"embed": 180, "phone": 130}.get(size, 300)})
     return fig
 
 

@@ -229,7 +229,8 @@ def _question(row: dict, codes: bool = False) -> str:
     """A question in a hover: its own words, then its Q-code with `codes` (public surfaces
     show no codes)."""
     words = wrap_label(row.get("title") or row["question_id"], 60, lines=None)
-    return f"{words}<br>{safe_text(row['question_id'])}" if codes else words
+    coded = codes and row.get("title")  # an untitled question is already its code
+    return f"{words}<br>{safe_text(row['question_id'])}" if coded else words
 
 
 GROUP_SYMBOLS = ("circle-open", "diamond", "square", "triangle-up", "x", "star")

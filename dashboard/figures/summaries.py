@@ -19,6 +19,7 @@ from dashboard.figures.chart_figures import (
 from dashboard.figures.charts import chart_title, count, decimal, english, pct, plain, who
 from dashboard.figures.dumbbell import COMPARED_SCORES, how_many
 from dashboard.figures.geo import summarize_countries
+from dashboard.filters import GROUP_LABELS, FilterError
 from dashboard.i18n import N_, _, date, ngettext
 from dashboard.insights.result import WITHHELD, ChartResult
 from dashboard.insights.two_groups import score_name
@@ -387,11 +388,20 @@ def _ids(ids: list[str], most: int = 5) -> str:
     return ", ".join(ids[:most]) + more
 
 
-def _groups(result: ChartResult) -> str:
-    """The groups compared, as people ("people with MS, caregivers"), not their codes."""
+def _groups(result: ChartResult, groups: list[str] | None = None) -> str:
+    """The groups compared, as people ("people with MS, caregivers", "aged 30-39"), not
+    their codes (the result's own groups unless `groups` are given)."""
     dim = result.context.get("compare") or getattr(result.filters, "compare", None)
-    names = {v: name for (d, v), name in words.WHO.items() if dim in (None, d)}
-    return ", ".join(names.get(g, g) for g in result.context.get("groups") or [])
+    shown = result.context.get("groups") or [] if groups is None else groups
+    return ", ".join(_group_name(dim, g) for g in shown)
+
+
+def _group_name(dim: str | None, value: str) -> str:
+    """One group in a sentence; its value as the data has it if it has no name."""
+    try:
+        return words.in_sentence(dim, value) if dim else value
+    except (FilterError, KeyError, TypeError, ValueError):
+        return value
 
 
 def _named(rows: list[dict[str, Any]], most: int = 3) -> str:
@@ -456,7 +466,7 @@ def group_top(result: ChartResult) -> str:
             out.setdefault(qid, []).append(group)
     if not out:
         return f"Every question in a top 10 of {groups} is in the combined top 10."
-    named = "; ".join(f"{_named(_by_id(result, [q]))} (top 10 of {', '.join(g)})"
+    named = "; ".join(f"{_named(_by_id(result, [q]))} (top 10 of {_groups(result, g)})"
                       for q, g in out.items())  # fmt: skip
     return f"Left out of the combined top 10 but in a group's top 10: {named}."
 
@@ -485,7 +495,8 @@ def consensus(result: ChartResult) -> str:
         where = (f"{counts['every']} of {len(everyone)} questions reach consensus, "
                  f"{counts['none']} do not")  # fmt: skip
     open_ = f"; {counts['undetermined']} {WITHHELD}" if counts["undetermined"] else ""
-    hidden = (f" No group of {ctx['compare']} can be shown: {WITHHELD} to protect privacy."
+    hidden = (f" No group by {GROUP_LABELS.get(ctx['compare'], ctx['compare']).lower()} can "
+              f"be shown: {WITHHELD} to protect privacy."
               if ctx.get("compare") and not groups else "")  # fmt: skip
     return f"{head}. {where}{open_}.{hidden}"
 

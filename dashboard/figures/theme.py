@@ -132,16 +132,19 @@ def empty_figure(message: str) -> go.Figure:
 
 PHONE_LEGEND_CHARS = 30  # a legend entry's line on a 320-390 px screen
 PHONE_AXIS_CHARS = 36  # an axis title's line there
-PHONE_HEAD_SAVED = 50  # px a question chart's head loses without its title (charts.py)
+PHONE_WHO_CHARS, PHONE_WHO_PX = 36, 18  # the who-and-how-many line: characters, px a line
 
 
 def narrow(fig: go.Figure) -> go.Figure:
     """The figure for a phone's width (views.page_figure), from the page's: no title (the
     card's heading above says it, and wider than the screen it was cut), legend entries and
-    axis titles on lines that fit. A question chart (legend placed from the top, yref
-    "container") moves its legend up into the title's place; the mode bar is hidden by
-    assets/10-app.css."""
+    axis titles on lines that fit; the mode bar is hidden by assets/10-app.css.
+
+    A question chart (legend placed from the top, yref "container") keeps its subtitle,
+    the line that says the round and how many voted, on lines that fit where the title
+    was, and its legend moves up under it (the head is as much shorter)."""
     layout = fig.layout
+    who = layout.title.subtitle.text if layout.legend.yref == "container" else None
     layout.title = {"text": None, "subtitle": {"text": None}}
     for trace in fig.data:
         if trace.name:
@@ -150,9 +153,15 @@ def narrow(fig: go.Figure) -> go.Figure:
         if axis.title.text:
             axis.title.text = break_lines(axis.title.text, PHONE_AXIS_CHARS)
     if layout.legend.yref == "container" and layout.height:
-        height = layout.height - PHONE_HEAD_SAVED
-        layout.update(height=height, margin={"t": layout.margin.t - PHONE_HEAD_SAVED},
-                      legend={"y": 1 - 8 / height})  # fmt: skip
+        lines = break_lines(who, PHONE_WHO_CHARS) if who else ""
+        legend_top = 8 + (PHONE_WHO_PX * (lines.count("<br>") + 1) + 8 if lines else 0)
+        saved = (1 - layout.legend.y) * layout.height - legend_top
+        height = layout.height - saved
+        layout.update(height=height, margin={"t": layout.margin.t - saved},
+                      legend={"y": 1 - legend_top / height})  # fmt: skip
+        if lines:
+            layout.title = {"text": lines, "font": {"size": 14}, "x": 0, "xanchor": "left",
+                            "y": 1 - 8 / height, "yanchor": "top", "yref": "container"}  # fmt: skip
     return fig
 
 

@@ -518,6 +518,7 @@ def balanced_of(wh: Warehouse, filters: Filters, k: int, rnd: Round, tables: Tab
                    tables.snapshot, k, cols, rnd)  # fmt: skip
     groups = _groups(tables, dim, filters)
     result.context["groups"] = [g for g, _ in groups]
+    result.context["compare"] = dim  # the groups' dimension, for their names in words
     if len(groups) < 2:
         result.message = TOO_FEW.format(k=k) + " At least two groups are needed to balance."
         return result

@@ -124,7 +124,8 @@ def group_top(wh: Warehouse, filters: Filters, k: int) -> ChartResult:
     title = f"Each group's top {TOP} beside the combined top {TOP}: {rnd.name}"
     method = f"top {TOP} by {score} within each group; combined: stakeholder-balanced"
     result = new_result("group-top", title, method, filters, wh.snapshot(), k, columns, set())
-    result.context.update(round=rnd.__dict__, groups=groups.context.get("groups", []))
+    result.context.update(round=rnd.__dict__, groups=groups.context.get("groups", []),
+                          compare=dim)  # fmt: skip
     if groups.message or combined.message:
         result.message = groups.message or combined.message
         return result

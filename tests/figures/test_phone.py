@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from dashboard.figures import chart_figures
 from dashboard.figures.charts import make_priorities_figure
-from dashboard.figures.theme import PHONE_HEAD_SAVED, break_lines, narrow
+from dashboard.figures.theme import PHONE_WHO_CHARS, break_lines, narrow
 from tests.figures.test_question_charts import LONG, ROWS
 
 
@@ -25,17 +27,26 @@ def test_a_phone_wraps_question_text_to_its_width_and_keeps_every_word() -> None
     assert phone.layout.height > page.layout.height  # more lines, each its own row
 
 
-def test_narrow_drops_the_title_breaks_the_legend_and_lifts_it() -> None:
-    fig = make_priorities_figure(ROWS, "share", "Research priorities of everyone: R1", 30, True)
+def test_narrow_keeps_who_and_how_many_breaks_the_legend_and_lifts_it() -> None:
+    title = "Research priorities of everyone: 2026 priorities: rate again · 1,234 voters"
+    fig = make_priorities_figure(ROWS, "share", title, 30, True)
     height, top = fig.layout.height, fig.layout.margin.t
+    legend_top = (1 - fig.layout.legend.y) * height
     narrow(fig)
-    assert not fig.layout.title.text and not fig.layout.title.subtitle.text
+    who = fig.layout.title.text
+    assert "Research priorities of everyone" not in who  # the card's heading says it
+    assert who.replace("<br>", " ") == "2026 priorities: rate again · 1,234 voters"
+    assert all(len(line) <= PHONE_WHO_CHARS for line in who.split("<br>"))
+    assert not fig.layout.title.subtitle.text
     names = [t.name for t in fig.data if t.name]
     assert all(len(line) <= 30 for n in names for line in n.split("<br>"))
     assert any("<br>" in n for n in names)  # "Tied for first (95% intervals ...)" broke
-    assert fig.layout.height == height - PHONE_HEAD_SAVED
-    assert fig.layout.margin.t == top - PHONE_HEAD_SAVED
-    assert fig.layout.legend.y * fig.layout.height > fig.layout.height - 20  # near the top
+    lines = who.count("<br>") + 1
+    new_top = (1 - fig.layout.legend.y) * fig.layout.height
+    assert new_top == pytest.approx(8 + lines * 18 + 8)  # under the who line, not on it
+    saved = legend_top - new_top
+    assert saved > 0 and fig.layout.height == pytest.approx(height - saved)
+    assert fig.layout.margin.t == pytest.approx(top - saved)  # the plot keeps its height
 
 
 def test_narrow_leaves_a_chart_with_its_legend_on_the_plot_its_height() -> None:

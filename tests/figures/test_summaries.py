@@ -30,3 +30,29 @@ def test_no_summary_speaks_in_codes(engine: Engine) -> None:
     # The summaries that used to list codes were all said, in some view.
     assert {"round-shifts", "group-top", "consensus", "consensus-change",
             "priorities-balanced", "question-trail", "question-trend"} <= set(said)  # fmt: skip
+
+
+def test_groups_are_named_as_people_in_every_dimension() -> None:
+    from dashboard.figures import summaries
+    from dashboard.filters import Filters
+    from dashboard.insights.result import ChartResult
+
+    def result(chart: str, rows: list[dict], **context) -> ChartResult:
+        return ChartResult(chart, "t", "m", Filters(), "b", "2026-01-01", 11, [], frozenset(),
+                           rows, context=context)  # fmt: skip
+
+    top = result("group-top",
+                 [{"group": "combined", "question_id": "Q1", "title": "Is heat bad?"},
+                  {"group": "caregiver", "question_id": "Q1", "title": "Is heat bad?"}],
+                 groups=["person_with_ms", "caregiver"], compare="role",
+                 left_out={"person_with_ms": ["Q1"], "caregiver": ["Q1"]})  # fmt: skip
+    assert summaries.group_top(top) == (
+        "Left out of the combined top 10 but in a group's top 10: “Is heat bad?” (top 10 of "
+        "people with MS, caregivers)."
+    )
+    ages = result("priorities-balanced",
+                  [{"balanced_rank": 1, "question_id": "Q1", "title": "Is heat bad?"}],
+                  groups=["30-39", "40-49"], compare="age_band")  # fmt: skip
+    assert summaries.balanced(ages) == (
+        "Balanced across voters aged 30-39, voters aged 40-49; first: “Is heat bad?”."
+    )

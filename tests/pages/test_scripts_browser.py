@@ -82,8 +82,10 @@ def test_dash_first_answers_are_asked_for_by_the_head_and_taken_once(started) ->
         "const ready = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;"
         "return performance.getEntriesByType('resource')"
         ".filter(e => /_dash-(layout|dependencies)$/.test(e.name))"
-        ".map(e => [e.name.split('/').pop(), e.startTime < ready])"
+        ".map(e => [e.name.split('/').pop(), e.initiatorType, e.startTime < ready])"
     )
-    assert sorted(timing) == [["_dash-dependencies", True], ["_dash-layout", True]], timing
+    # asked for by the head's <link> (not by the renderer's fetch), and only once
+    assert sorted(timing) == [["_dash-dependencies", "link", True],
+                              ["_dash-layout", "link", True]], timing  # fmt: skip
     assert "round=R1" in started.driver.current_url
     assert started.get_logs() == []
