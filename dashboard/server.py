@@ -144,7 +144,7 @@ def preload_first_answer(app: Dash) -> None:
     """A page's HTML asks for Dash's first two answers (the layout, with the page in it:
     first_page; the callbacks) in its head, so they are computed and sent while the
     browser loads and runs the scripts, instead of after (the renderer asks only once it
-    has started; at 1M members ~60 ms sooner to the first chart, benchmarks/NOTES.md). The
+    has started; at 1M members ~30 ms sooner to the first chart, README). The
     renderer's own requests then take the preloaded answers (same address, same-origin
     credentials), one request each (tests/pages/test_scripts_browser.py).
 
