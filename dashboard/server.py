@@ -6,6 +6,7 @@ Nothing is queried at import time: pages ask the engine when they render.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from html import escape as html_escape
 from pathlib import Path
 
@@ -122,22 +123,33 @@ def leave_out_polyfill(app: Dash) -> None:
     app._generate_scripts_html = without_polyfill  # type: ignore[method-assign]
 
 
+def add_to_head(app: Dash, tags: Callable[[], list[str]]) -> None:
+    """Put the tags `tags()` gives for this request at the top of the HTML's head (before
+    the stylesheets), around Dash's own index; each hook added goes first."""
+    index = app.interpolate_index
+
+    def with_tags(**parts: str) -> str:
+        parts["css"] = "".join(f"{tag}\n" for tag in tags()) + parts["css"]
+        return index(**parts)
+
+    app.interpolate_index = with_tags  # type: ignore[method-assign]
+
+
 def preload_plotly(app: Dash) -> None:
     """A page with charts asks for its plotly.js bundle in the HTML's head (a preload, not
     run): the download and V8's compile (the bundles' compile hint) overlap Dash's start-up
     instead of waiting for the first graph to mount, the page's longest chain (the same URL
     assets/05-plotly-on-demand.js then loads, so the preloaded copy is the one run)."""
-    index = app.interpolate_index
 
-    def with_preload(**parts: str) -> str:
+    def bundle() -> list[str]:
         page, _ = _path_to_page(app.strip_relative_path(request.path))
         path = page.get("path") if page else None
-        if path and shown_on(path):
-            url = html_escape(plotly_bundle_url(with_map=path in map_pages()))
-            parts["css"] = f'<link rel="preload" href="{url}" as="script">\n' + parts["css"]
-        return index(**parts)
+        if not (path and shown_on(path)):
+            return []
+        url = html_escape(plotly_bundle_url(with_map=path in map_pages()))
+        return [f'<link rel="preload" href="{url}" as="script">']
 
-    app.interpolate_index = with_preload  # type: ignore[method-assign]
+    add_to_head(app, bundle)
 
 
 def preload_first_answer(app: Dash) -> None:
@@ -152,11 +164,9 @@ def preload_first_answer(app: Dash) -> None:
     assets/01-screen.js sets once the scripts run), so it is preloaded only where the
     width is known to be a laptop's: the `media` query is the script's, and a request whose
     cookie still says "narrow" (a window since widened) gets no layout preload."""
-    index = app.interpolate_index
-    prefix = app.config.requests_pathname_prefix
+    base = html_escape(app.config.requests_pathname_prefix)
 
-    def with_preload(**parts: str) -> str:
-        base = html_escape(prefix)
+    def answers() -> list[str]:
         links = [f'<link rel="preload" href="{base}_dash-dependencies" as="fetch" crossorigin>']
         if screen_size() == "page":
             wide = f"(min-width: {PHONE_BELOW_PX}px)"
@@ -164,10 +174,9 @@ def preload_first_answer(app: Dash) -> None:
                 f'<link rel="preload" href="{base}_dash-layout" as="fetch" crossorigin '
                 f'media="{wide}">'
             )
-        parts["css"] = "\n".join(links) + "\n" + parts["css"]
-        return index(**parts)
+        return links
 
-    app.interpolate_index = with_preload  # type: ignore[method-assign]
+    add_to_head(app, answers)
 
 
 def map_pages() -> set[str]:

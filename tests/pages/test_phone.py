@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -13,11 +15,20 @@ from tests.pages.test_accessibility import _open
 pytestmark = pytest.mark.browser
 
 
-def test_the_navbar_folds_on_a_phone_and_opens_from_the_keyboard(started) -> None:
-    driver = started.driver
+@contextmanager
+def phone_width(driver) -> Iterator[None]:
+    """The browser as a 390 x 844 phone for the block, a laptop's window again after it."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
     try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_navbar_folds_on_a_phone_and_opens_from_the_keyboard(started) -> None:
+    driver = started.driver
+    with phone_width(driver):
         _open(started, "/priorities")
         link = driver.find_element(By.CSS_SELECTOR, "#nav-pages a[href='/projects']")
         toggle = driver.find_element(By.ID, "nav-toggle")
@@ -35,8 +46,6 @@ def test_the_navbar_folds_on_a_phone_and_opens_from_the_keyboard(started) -> Non
         assert overflow <= 1, f"the page is {overflow}px wider than the phone"
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 # Every text plotly drew (question texts, legend, axis, event marks) within its chart's
@@ -64,9 +73,7 @@ def test_charts_fit_a_phone_with_no_toolbar(started, path: str) -> None:
     """At 390 px the server builds the charts for a phone (assets/01-screen.js tells it):
     question text wrapped to fit, no title over the card's own heading, no toolbar."""
     driver = started.driver
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
-    try:
+    with phone_width(driver):
         _open(started, path)
         assert "screen=narrow" in driver.execute_script("return document.cookie")
         assert driver.find_elements(By.CSS_SELECTOR, ".dash-graph svg.main-svg")
@@ -75,17 +82,13 @@ def test_charts_fit_a_phone_with_no_toolbar(started, path: str) -> None:
         assert driver.execute_script(TOOLBARS_SHOWN) == 0
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_the_filters_fold_behind_a_button_that_counts_them(started) -> None:
     """On a phone the chart comes first: the filter panel is behind "Filters (n)", n the
     filters the view has; the button opens and closes it, and says so to a screen reader."""
     driver = started.driver
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
-    try:
+    with phone_width(driver):
         _open(started, "/priorities?round=R1&role=caregiver")
         button = driver.find_element(By.ID, "filters-toggle")
         panel = driver.find_element(By.ID, "filter-panel")
@@ -97,8 +100,6 @@ def test_the_filters_fold_behind_a_button_that_counts_them(started) -> None:
         button.click()
         WebDriverWait(driver, 5).until(lambda d: not panel.is_displayed())
         assert button.get_attribute("aria-expanded") == "false"
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     started.wait_for_page(url=started.server_url + "/priorities")
     assert not driver.find_element(By.ID, "filters-toggle").is_displayed()  # a laptop: no fold
     assert driver.find_element(By.ID, "filter-panel").is_displayed()
